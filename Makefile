@@ -1,0 +1,50 @@
+# monban — the two commands a newcomer needs are `make dev` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
+FUNCTIONS := api
+
+.PHONY: dev test unit deps build validate fmt vet clean
+
+## dev: run the local stack (Cognito emulator, API, demo site) and print its URL
+dev: deps
+	$(GO) run ./cmd/monban-dev
+
+## test: install what the tests need, then run every test and validate the template
+test: deps vet
+	$(GO) test -count=1 ./...
+	bash scripts/validate-template.sh
+
+## unit: only the fast tests (no emulator)
+unit:
+	$(GO) test -short ./...
+
+## deps: the pinned emulator (npm ci from local/package-lock.json) and Go modules
+deps: local/node_modules/.package-lock.json
+	$(GO) mod download
+
+local/node_modules/.package-lock.json: local/package.json local/package-lock.json
+	cd local && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## build: the Lambda binaries SAM deploys (arm64, provided.al2023), in bin/<function>/bootstrap
+build:
+	@for f in $(FUNCTIONS); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o bin/$$f/bootstrap ./functions/$$f || exit 1; \
+	  printf '%-10s %s bytes\n' $$f $$(stat -c %s bin/$$f/bootstrap); \
+	done
+
+validate:
+	bash scripts/validate-template.sh
+
+# Targets `sam build` calls (BuildMethod: makefile); ARTIFACTS_DIR is set by SAM.
+build-ApiFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/api
+
+clean:
+	rm -rf bin .aws-sam
