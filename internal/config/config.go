@@ -1,0 +1,304 @@
+// Package config reads monban's settings from environment variables and validates them all
+// at once, so a bad deployment fails at start with one message naming every problem.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/monban-auth/monban/internal/redirect"
+)
+
+// MinSecretLength is the shortest session secret accepted, in bytes.
+const MinSecretLength = 32
+
+// Config is the validated configuration of the API function.
+type Config struct {
+	UserPoolID   string
+	ClientID     string
+	ClientSecret string // empty: read from Cognito (DescribeUserPoolClient) at start
+	Region       string
+
+	CognitoEndpoint string   // API endpoint override (emulators); empty in production
+	HostedUI        *url.URL // the user pool domain (managed login)
+	Issuer          string
+	JWKSURL         string
+	Scopes          []string
+
+	CallbackURL       string
+	SiteURL           string
+	AllowedOrigins    []string
+	RedirectAllowlist []string
+	ErrorURL          string
+	LogoutURI         string
+
+	SessionSecrets   [][]byte // newest first; empty when SessionSecretARN is set
+	SessionSecretARN string
+	CookieDomain     string
+
+	TokenMode            bool
+	TokenEndpoint        bool
+	RefreshTokenValidity time.Duration
+	LogLevel             slog.Level
+
+	// UnsafeAllowMissingNonce accepts ID tokens that carry no nonce at all (cognito-local
+	// drops it). Never for production: it is logged loudly at start.
+	UnsafeAllowMissingNonce bool
+}
+
+// Variables lists every setting with its meaning, for documentation and error messages.
+var Variables = []struct{ Name, Meaning string }{
+	{"MONBAN_USER_POOL_ID", "user pool id, e.g. eu-west-1_AbCdEf123 (required)"},
+	{"MONBAN_CLIENT_ID", "app client id (required)"},
+	{"MONBAN_CLIENT_SECRET", "app client secret; when unset it is read with DescribeUserPoolClient at start"},
+	{"MONBAN_REGION", "region of the pool; default: from the pool id, else AWS_REGION"},
+	{"MONBAN_COGNITO_DOMAIN", "managed-login domain, e.g. https://auth.example.com (required)"},
+	{"MONBAN_COGNITO_ENDPOINT", "Cognito API endpoint override, for emulators only"},
+	{"MONBAN_ISSUER", "expected token issuer; default https://cognito-idp.REGION.amazonaws.com/POOL"},
+	{"MONBAN_JWKS_URL", "where the signing keys are fetched; default ISSUER/.well-known/jwks.json"},
+	{"MONBAN_SCOPES", "OAuth scopes, space separated; default \"openid email profile\""},
+	{"MONBAN_CALLBACK_URL", "this API's /auth/callback URL, as registered on the app client (required)"},
+	{"MONBAN_ALLOWED_ORIGINS", "comma-separated origins of the site allowed to call the API (required)"},
+	{"MONBAN_SITE_URL", "origin relative redirect paths belong to; default: first allowed origin"},
+	{"MONBAN_REDIRECT_ALLOWLIST", "extra comma-separated origins redirect_to/logout_uri may point at"},
+	{"MONBAN_ERROR_URL", "page the callback sends failures to as ?error=CODE; default SITE_URL/"},
+	{"MONBAN_LOGOUT_URI", "where Cognito's /logout returns to; default SITE_URL/"},
+	{"MONBAN_SESSION_SECRET", "comma-separated secrets (>= 32 bytes each), newest first; or:"},
+	{"MONBAN_SESSION_SECRET_ARN", "Secrets Manager secret holding MONBAN_SESSION_SECRET's value"},
+	{"MONBAN_COOKIE_DOMAIN", "cookie Domain for sibling subdomains; default: host-only __Host- cookies"},
+	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
+	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
+	{"MONBAN_REFRESH_TOKEN_VALIDITY", "refresh cookie lifetime, the app client's setting; default 720h"},
+	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
+	{"MONBAN_UNSAFE_ALLOW_MISSING_NONCE", "emulators only: accept ID tokens without nonce"},
+}
+
+var (
+	poolIDPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+	regionInPoolID = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-\d)_`)
+	domainPattern  = regexp.MustCompile(`^[a-zA-Z0-9.-]+$`)
+)
+
+// Load reads the configuration through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	var problems []string
+	bad := func(name, format string, args ...any) {
+		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
+	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	required := func(name string) string {
+		v := get(name)
+		if v == "" {
+			bad(name, "required")
+		}
+		return v
+	}
+	flag := func(name string) bool {
+		v := get(name)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(name, "must be true or false")
+		}
+		return b
+	}
+
+	c := Config{
+		UserPoolID:      required("MONBAN_USER_POOL_ID"),
+		ClientID:        required("MONBAN_CLIENT_ID"),
+		ClientSecret:    get("MONBAN_CLIENT_SECRET"),
+		CognitoEndpoint: get("MONBAN_COGNITO_ENDPOINT"),
+		CookieDomain:    get("MONBAN_COOKIE_DOMAIN"),
+		TokenMode:       flag("MONBAN_TOKEN_MODE"),
+		TokenEndpoint:   flag("MONBAN_TOKEN_ENDPOINT"),
+		Scopes:          strings.Fields(get("MONBAN_SCOPES")),
+
+		UnsafeAllowMissingNonce: flag("MONBAN_UNSAFE_ALLOW_MISSING_NONCE"),
+	}
+	if c.UserPoolID != "" && !poolIDPattern.MatchString(c.UserPoolID) {
+		bad("MONBAN_USER_POOL_ID", "%q is not a user pool id", c.UserPoolID)
+	}
+	if len(c.Scopes) == 0 {
+		c.Scopes = []string{"openid", "email", "profile"}
+	}
+
+	c.Region = get("MONBAN_REGION")
+	if c.Region == "" {
+		if m := regionInPoolID.FindStringSubmatch(c.UserPoolID); m != nil {
+			c.Region = m[1]
+		} else {
+			c.Region = get("AWS_REGION")
+		}
+	}
+
+	if v := required("MONBAN_COGNITO_DOMAIN"); v != "" {
+		if !strings.Contains(v, "://") {
+			v = "https://" + v
+		}
+		u, err := url.Parse(strings.TrimSuffix(v, "/"))
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !isLoopback(u)) || u.RawQuery != "" {
+			bad("MONBAN_COGNITO_DOMAIN", "must be an https URL (http only on loopback)")
+		} else {
+			c.HostedUI = u
+		}
+	}
+	if c.CognitoEndpoint != "" {
+		if _, err := httpURL(c.CognitoEndpoint); err != nil {
+			bad("MONBAN_COGNITO_ENDPOINT", "%v", err)
+		}
+	}
+
+	c.Issuer = get("MONBAN_ISSUER")
+	if c.Issuer == "" && c.UserPoolID != "" {
+		if c.Region == "" {
+			bad("MONBAN_ISSUER", "cannot be derived: set MONBAN_REGION or MONBAN_ISSUER")
+		}
+		c.Issuer = "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
+	} else if c.Issuer != "" {
+		if _, err := httpURL(c.Issuer); err != nil {
+			bad("MONBAN_ISSUER", "%v", err)
+		}
+	}
+	c.JWKSURL = get("MONBAN_JWKS_URL")
+	if c.JWKSURL == "" {
+		c.JWKSURL = strings.TrimSuffix(c.Issuer, "/") + "/.well-known/jwks.json"
+	} else if _, err := httpURL(c.JWKSURL); err != nil {
+		bad("MONBAN_JWKS_URL", "%v", err)
+	}
+
+	if v := required("MONBAN_CALLBACK_URL"); v != "" {
+		u, err := httpURL(v)
+		if err != nil {
+			bad("MONBAN_CALLBACK_URL", "%v", err)
+		} else if !strings.HasSuffix(u.Path, "/auth/callback") {
+			bad("MONBAN_CALLBACK_URL", "must end in /auth/callback")
+		}
+		c.CallbackURL = v
+	}
+
+	c.AllowedOrigins = list(required("MONBAN_ALLOWED_ORIGINS"))
+	for i, o := range c.AllowedOrigins {
+		u, err := redirect.ParseOrigin(o)
+		if err != nil {
+			bad("MONBAN_ALLOWED_ORIGINS", "%v", err)
+			continue
+		}
+		c.AllowedOrigins[i] = u.String()
+	}
+	c.SiteURL = get("MONBAN_SITE_URL")
+	if c.SiteURL == "" && len(c.AllowedOrigins) > 0 {
+		c.SiteURL = c.AllowedOrigins[0]
+	}
+	c.RedirectAllowlist = append(list(get("MONBAN_REDIRECT_ALLOWLIST")), c.AllowedOrigins...)
+	policy, err := redirect.NewPolicy(c.SiteURL, c.RedirectAllowlist)
+	if err != nil && c.SiteURL != "" {
+		bad("MONBAN_SITE_URL/MONBAN_REDIRECT_ALLOWLIST", "%v", err)
+	}
+	for name, dst := range map[string]*string{"MONBAN_ERROR_URL": &c.ErrorURL, "MONBAN_LOGOUT_URI": &c.LogoutURI} {
+		*dst = get(name)
+		if policy == nil {
+			continue
+		}
+		resolved, err := policy.Resolve(*dst)
+		if err != nil {
+			bad(name, "must be a path or an allow-listed URL: %v", err)
+		}
+		*dst = resolved
+	}
+
+	secret, arn := getenv("MONBAN_SESSION_SECRET"), get("MONBAN_SESSION_SECRET_ARN")
+	switch {
+	case secret != "" && arn != "":
+		bad("MONBAN_SESSION_SECRET", "set either it or MONBAN_SESSION_SECRET_ARN, not both")
+	case secret == "" && arn == "":
+		bad("MONBAN_SESSION_SECRET", "required (or MONBAN_SESSION_SECRET_ARN)")
+	case secret != "":
+		s, err := ParseSecrets(secret)
+		if err != nil {
+			bad("MONBAN_SESSION_SECRET", "%v", err)
+		}
+		c.SessionSecrets = s
+	default:
+		if !strings.HasPrefix(arn, "arn:") {
+			bad("MONBAN_SESSION_SECRET_ARN", "not an ARN")
+		}
+		c.SessionSecretARN = arn
+	}
+
+	if c.CookieDomain != "" {
+		c.CookieDomain = strings.TrimPrefix(c.CookieDomain, ".")
+		if !domainPattern.MatchString(c.CookieDomain) || !strings.Contains(c.CookieDomain, ".") {
+			bad("MONBAN_COOKIE_DOMAIN", "%q is not a domain", c.CookieDomain)
+		}
+	}
+
+	c.RefreshTokenValidity = 720 * time.Hour
+	if v := get("MONBAN_REFRESH_TOKEN_VALIDITY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour || d > 3650*24*time.Hour {
+			bad("MONBAN_REFRESH_TOKEN_VALIDITY", "must be a duration between 1h and 87600h")
+		}
+		c.RefreshTokenValidity = d
+	}
+	if v := get("MONBAN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
+		}
+	}
+
+	if len(problems) > 0 {
+		return Config{}, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+// Error lists every invalid or missing setting.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// ParseSecrets splits a comma-separated list of session secrets (newest first) and checks
+// their length. The message never contains a secret.
+func ParseSecrets(v string) ([][]byte, error) {
+	var out [][]byte
+	for i, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if len(s) < MinSecretLength {
+			return nil, fmt.Errorf("secret #%d is %d bytes; at least %d are needed", i+1, len(s), MinSecretLength)
+		}
+		out = append(out, []byte(s))
+	}
+	return out, nil
+}
+
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func httpURL(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return u, nil
+}
+
+func isLoopback(u *url.URL) bool {
+	h := u.Hostname()
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
+}

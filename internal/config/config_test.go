@@ -1,0 +1,134 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func env(overrides map[string]string) func(string) string {
+	base := map[string]string{
+		"MONBAN_USER_POOL_ID":    "eu-west-1_AbC123",
+		"MONBAN_CLIENT_ID":       "client123",
+		"MONBAN_CLIENT_SECRET":   "s3cr3t",
+		"MONBAN_COGNITO_DOMAIN":  "auth.example.com",
+		"MONBAN_CALLBACK_URL":    "https://www.example.com/auth/callback",
+		"MONBAN_ALLOWED_ORIGINS": "https://www.example.com, https://app.example.com",
+		"MONBAN_SESSION_SECRET":  strings.Repeat("a", 32) + "," + strings.Repeat("b", 40),
+	}
+	for k, v := range overrides {
+		base[k] = v
+	}
+	return func(k string) string { return base[k] }
+}
+
+func TestLoadDerivesDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string][2]string{
+		"region":     {c.Region, "eu-west-1"},
+		"issuer":     {c.Issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"},
+		"jwks":       {c.JWKSURL, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json"},
+		"hosted UI":  {c.HostedUI.String(), "https://auth.example.com"},
+		"site":       {c.SiteURL, "https://www.example.com"},
+		"error page": {c.ErrorURL, "https://www.example.com/"},
+		"logout uri": {c.LogoutURI, "https://www.example.com/"},
+	}
+	for name, v := range checks {
+		if v[0] != v[1] {
+			t.Errorf("%s = %q, want %q", name, v[0], v[1])
+		}
+	}
+	if len(c.SessionSecrets) != 2 || len(c.SessionSecrets[1]) != 40 {
+		t.Errorf("secrets not split for rotation: %d", len(c.SessionSecrets))
+	}
+	if strings.Join(c.Scopes, " ") != "openid email profile" || c.TokenMode || c.TokenEndpoint || c.UnsafeAllowMissingNonce {
+		t.Errorf("defaults wrong: %+v", c)
+	}
+}
+
+func TestLoadNamesEveryProblemAtOnce(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"MONBAN_USER_POOL_ID":    "",
+		"MONBAN_CLIENT_ID":       "",
+		"MONBAN_COGNITO_DOMAIN":  "http://auth.example.com",
+		"MONBAN_CALLBACK_URL":    "https://www.example.com/elsewhere",
+		"MONBAN_ALLOWED_ORIGINS": "https://www.example.com/path",
+		"MONBAN_SESSION_SECRET":  "short",
+		"MONBAN_TOKEN_MODE":      "yes please",
+		"MONBAN_COOKIE_DOMAIN":   "bad domain",
+		"MONBAN_LOG_LEVEL":       "loud",
+	}))
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, name := range []string{"MONBAN_USER_POOL_ID", "MONBAN_CLIENT_ID", "MONBAN_COGNITO_DOMAIN", "MONBAN_CALLBACK_URL",
+		"MONBAN_ALLOWED_ORIGINS", "MONBAN_SESSION_SECRET", "MONBAN_TOKEN_MODE", "MONBAN_COOKIE_DOMAIN", "MONBAN_LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+	if strings.Contains(err.Error(), "short") {
+		t.Error("the error message must not contain the secret")
+	}
+}
+
+func TestLoadSecretSources(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr bool
+	}{
+		{"a Secrets Manager ARN alone is accepted", map[string]string{"MONBAN_SESSION_SECRET": "", "MONBAN_SESSION_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x"}, false},
+		{"both a secret and an ARN are refused", map[string]string{"MONBAN_SESSION_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x"}, true},
+		{"neither is refused", map[string]string{"MONBAN_SESSION_SECRET": ""}, true},
+		{"a non-ARN is refused", map[string]string{"MONBAN_SESSION_SECRET": "", "MONBAN_SESSION_SECRET_ARN": "my-secret"}, true},
+		{"a second short secret is refused", map[string]string{"MONBAN_SESSION_SECRET": strings.Repeat("a", 32) + ",tiny"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(env(c.env))
+			if (err != nil) != c.wantErr {
+				t.Fatalf("err = %v, want error: %v", err, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadForAnEmulator(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"MONBAN_USER_POOL_ID":               "local_5f3a1b",
+		"MONBAN_COGNITO_DOMAIN":             "http://localhost:8080",
+		"MONBAN_COGNITO_ENDPOINT":           "http://127.0.0.1:9229",
+		"MONBAN_ISSUER":                     "http://127.0.0.1:9229/local_5f3a1b",
+		"MONBAN_CALLBACK_URL":               "http://localhost:8080/auth/callback",
+		"MONBAN_ALLOWED_ORIGINS":            "http://localhost:8080",
+		"MONBAN_UNSAFE_ALLOW_MISSING_NONCE": "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JWKSURL != "http://127.0.0.1:9229/local_5f3a1b/.well-known/jwks.json" || !c.UnsafeAllowMissingNonce || c.HostedUI.Scheme != "http" {
+		t.Fatalf("%+v", c)
+	}
+	if _, err := Load(env(map[string]string{"MONBAN_USER_POOL_ID": "local_5f3a1b"})); err == nil || !strings.Contains(err.Error(), "MONBAN_ISSUER") {
+		t.Fatalf("a pool id without region needs an explicit issuer or region: %v", err)
+	}
+}
+
+func TestVariablesDocumentEveryRead(t *testing.T) {
+	read := map[string]bool{}
+	Load(func(k string) string { read[k] = true; return "" })
+	documented := map[string]bool{}
+	for _, v := range Variables {
+		documented[v.Name] = true
+	}
+	for k := range read {
+		if strings.HasPrefix(k, "MONBAN_") && !documented[k] {
+			t.Errorf("%s is read but not in Variables", k)
+		}
+	}
+}

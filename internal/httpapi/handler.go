@@ -1,0 +1,381 @@
+// Package httpapi is monban's HTTP transport: it decodes requests into the typed inputs of
+// package auth, seals the flows' state into cookies, applies the edge rules (CORS, CSRF,
+// body limits) and writes JSON or redirects. The same http.Handler serves Lambda (through
+// the API Gateway adapter) and the local stack.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/redirect"
+	"github.com/monban-auth/monban/internal/session"
+)
+
+// Lifetimes of the short-lived cookies (SPEC §3).
+const (
+	FlowLifetime      = 10 * time.Minute
+	ChallengeLifetime = 3 * time.Minute
+)
+
+// The cookies monban sets. The refresh token is only ever sent to /auth.
+var (
+	SessionCookie   = cookie.Spec{Name: "monban-session", Path: "/"}
+	RefreshCookie   = cookie.Spec{Name: "monban-refresh", Path: "/auth"}
+	FlowCookie      = cookie.Spec{Name: "monban-flow", Path: "/auth"}
+	ChallengeCookie = cookie.Spec{Name: "monban-challenge", Path: "/auth"}
+)
+
+// Deps is what the transport needs.
+type Deps struct {
+	Auth      *auth.Service
+	Sealer    *session.Sealer
+	Cookies   cookie.Codec
+	Redirects *redirect.Policy // allow-listed origins (CORS, CSRF) and redirect targets
+	ErrorURL  string           // absolute; the callback appends ?error=CODE
+	// RefreshLifetime is the app client's refresh-token validity: the refresh cookie's life.
+	RefreshLifetime time.Duration
+	TokenMode       bool // return tokens in bodies as well (cross-site frontends)
+	TokenEndpoint   bool // enable GET /auth/token
+	Log             *slog.Logger
+	Now             func() time.Time
+}
+
+type handler struct {
+	Deps
+	origins *redirect.Policy
+	log     *slog.Logger
+}
+
+// New returns the /auth API.
+func New(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{Deps: d, origins: d.Redirects, log: d.Log}
+	mux := http.NewServeMux()
+	known := map[string]bool{}
+	route := func(method, path string, fn http.HandlerFunc) {
+		mux.Handle(method+" "+path, fn)
+		known[path] = true
+	}
+	route("GET", "/auth/health", h.health)
+	route("GET", "/auth/sign-in", h.signIn)
+	route("GET", "/auth/callback", h.callback)
+	route("GET", "/auth/session", h.session)
+	route("POST", "/auth/refresh", h.refresh)
+	route("POST", "/auth/sign-out", h.signOut)
+	route("GET", "/auth/sign-out", h.signOutLink)
+	route("GET", "/auth/token", h.token)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if known[r.URL.Path] {
+			writeError(w, r, h.log, auth.Fail(auth.CodeMethodNotAllowed, "method not allowed", nil))
+			return
+		}
+		writeError(w, r, h.log, auth.Fail(auth.CodeNotFound, "no such endpoint", nil))
+	})
+	return h.cors(noStore(mux))
+}
+
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	to, flow, err := h.Auth.BeginSignIn(auth.SignInRequest{
+		RedirectTo:       q.Get("redirect_to"),
+		IdentityProvider: q.Get("identity_provider"),
+		Screen:           q.Get("screen"),
+	})
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	exp := h.Now().Add(FlowLifetime)
+	sealed, err := h.Sealer.Seal(session.PurposeFlow, flow, exp)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	h.Cookies.Write(w, r, FlowCookie, sealed, exp)
+	http.Redirect(w, r, to, http.StatusFound)
+}
+
+func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
+	var flow auth.Flow
+	fp := &flow
+	if !h.open(r, FlowCookie, session.PurposeFlow, fp) {
+		fp = nil
+	}
+	// Single use: whatever happens next, this flow is spent.
+	h.Cookies.Clear(w, r, FlowCookie)
+	q := r.URL.Query()
+	g, target, err := h.Auth.CompleteSignIn(r.Context(), auth.CallbackRequest{
+		Code: q.Get("code"), State: q.Get("state"), Error: q.Get("error"),
+	}, fp)
+	if err != nil {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "sign-in failed",
+			slog.String("code", string(auth.CodeOf(err))), slog.String("cause", err.Error()))
+		http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeOf(err))), http.StatusFound)
+		return
+	}
+	if err := h.writeGrant(w, r, g); err != nil {
+		http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeInternal)), http.StatusFound)
+		return
+	}
+	if h.TokenMode {
+		target = withFragment(target, tokenFields(g))
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// sessionView is GET /auth/session's answer.
+type sessionView struct {
+	User      auth.User `json:"user"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Tokens    *tokens   `json:"tokens,omitempty"`
+}
+
+type tokens struct {
+	AccessToken  string    `json:"access_token"`
+	IDToken      string    `json:"id_token,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+func (h *handler) session(w http.ResponseWriter, r *http.Request) {
+	sess, _, err := h.current(w, r)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionView{User: sess.User, ExpiresAt: sess.ExpiresAt})
+}
+
+func (h *handler) token(w http.ResponseWriter, r *http.Request) {
+	if !h.TokenEndpoint {
+		writeError(w, r, h.log, auth.Fail(auth.CodeNotFound, "the token endpoint is disabled", nil))
+		return
+	}
+	sess, _, err := h.current(w, r)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tokens{AccessToken: sess.AccessToken, ExpiresAt: sess.ExpiresAt})
+}
+
+// current reads the session and refresh cookies, refreshing when due; it rewrites the
+// cookies on refresh and clears them when they no longer lead to a session.
+func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session, *auth.Grant, error) {
+	sess, ref := h.readSession(r)
+	s, g, err := h.Auth.Current(r.Context(), sess, ref)
+	if err != nil {
+		if auth.CodeOf(err) == auth.CodeUnauthenticated {
+			h.clearSession(w, r)
+		}
+		return nil, nil, err
+	}
+	if g != nil {
+		if err := h.writeGrant(w, r, g); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, g, nil
+}
+
+// refreshRequest is POST /auth/refresh's body. RefreshToken is read only in token mode.
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
+	if err := h.checkPost(r); err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	var body refreshRequest
+	if err := decode(w, r, &body); err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	_, ref := h.readSession(r)
+	if body.RefreshToken != "" {
+		if !h.TokenMode {
+			writeError(w, r, h.log, auth.Fail(auth.CodeInvalidRequest, "refresh_token in the body needs token mode", nil))
+			return
+		}
+		ref = &auth.Refresh{Token: body.RefreshToken}
+	}
+	g, err := h.Auth.Refresh(r.Context(), ref)
+	if err != nil {
+		if auth.CodeOf(err) == auth.CodeUnauthenticated {
+			h.clearSession(w, r)
+		}
+		writeError(w, r, h.log, err)
+		return
+	}
+	if err := h.writeGrant(w, r, g); err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	v := sessionView{User: g.Session.User, ExpiresAt: g.Session.ExpiresAt}
+	if h.TokenMode {
+		v.Tokens = &tokens{AccessToken: g.Tokens.AccessToken, IDToken: g.Tokens.IDToken, RefreshToken: g.Tokens.RefreshToken, ExpiresAt: g.Session.ExpiresAt}
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := h.checkPost(r); err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	if err := decode(w, r, &struct{}{}); err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	res, err := h.doSignOut(w, r)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// signOutLink is the plain-link form: GET, then 302 to Cognito's /logout. A cross-site page
+// must not sign users out, so browsers' Sec-Fetch-Site is checked.
+func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin, "cross-site sign-out refused", nil))
+		return
+	}
+	res, err := h.doSignOut(w, r)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	http.Redirect(w, r, res.LogoutURL, http.StatusFound)
+}
+
+func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request) (auth.SignOutResult, error) {
+	q := r.URL.Query()
+	global := false
+	if v := q.Get("global"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return auth.SignOutResult{}, auth.Fail(auth.CodeInvalidRequest, "global must be true or false", nil)
+		}
+		global = b
+	}
+	sess, ref := h.readSession(r)
+	res, err := h.Auth.SignOut(r.Context(), auth.SignOutRequest{LogoutURI: q.Get("logout_uri"), Global: global}, sess, ref)
+	if err != nil {
+		return res, err
+	}
+	if ref != nil && !res.Revoked {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token not revoked at sign-out")
+	}
+	h.clearSession(w, r)
+	h.Cookies.Clear(w, r, FlowCookie)
+	h.Cookies.Clear(w, r, ChallengeCookie)
+	return res, nil
+}
+
+// readSession opens the session and refresh cookies; a missing, forged or expired cookie
+// reads as nil.
+func (h *handler) readSession(r *http.Request) (*auth.Session, *auth.Refresh) {
+	var sess auth.Session
+	var ref auth.Refresh
+	sp, rp := &sess, &ref
+	if !h.open(r, SessionCookie, session.PurposeSession, sp) {
+		sp = nil
+	}
+	if !h.open(r, RefreshCookie, session.PurposeRefresh, rp) || ref.Token == "" {
+		rp = nil
+	}
+	return sp, rp
+}
+
+func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any) bool {
+	raw, ok := h.Cookies.Read(r, s)
+	if !ok {
+		return false
+	}
+	if err := h.Sealer.Open(p, raw, v, h.Now()); err != nil {
+		h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
+		return false
+	}
+	return true
+}
+
+// writeGrant seals a new session (and refresh token, when Cognito issued one) into cookies.
+func (h *handler) writeGrant(w http.ResponseWriter, r *http.Request, g *auth.Grant) error {
+	sealed, err := h.Sealer.Seal(session.PurposeSession, g.Session, g.Session.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	h.Cookies.Write(w, r, SessionCookie, sealed, g.Session.ExpiresAt)
+	if g.Refresh != nil {
+		exp := h.Now().Add(h.RefreshLifetime)
+		sealed, err := h.Sealer.Seal(session.PurposeRefresh, g.Refresh, exp)
+		if err != nil {
+			return err
+		}
+		h.Cookies.Write(w, r, RefreshCookie, sealed, exp)
+	}
+	return nil
+}
+
+func (h *handler) clearSession(w http.ResponseWriter, r *http.Request) {
+	h.Cookies.Clear(w, r, SessionCookie)
+	h.Cookies.Clear(w, r, RefreshCookie)
+}
+
+func withQuery(target, key, value string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func withFragment(target string, v url.Values) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String() + "#" + v.Encode()
+}
+
+func tokenFields(g *auth.Grant) url.Values {
+	v := url.Values{
+		"access_token": {g.Tokens.AccessToken},
+		"id_token":     {g.Tokens.IDToken},
+		"expires_at":   {strconv.FormatInt(g.Session.ExpiresAt.Unix(), 10)},
+	}
+	if g.Tokens.RefreshToken != "" {
+		v.Set("refresh_token", g.Tokens.RefreshToken)
+	}
+	return v
+}
