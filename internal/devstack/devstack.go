@@ -1,0 +1,20 @@
+// Package devstack runs monban's local Cognito stand-in for `make dev` and the
+// integration tests: it installs the pinned cognito-local emulator from the
+// repository's local/ folder, starts it as a child process, creates the user
+// pool, app client and seed users idempotently, and fills in the one hosted-UI
+// endpoint the emulator lacks (/logout).
+//
+// Nothing here is used in production; it exists so the production handlers can
+// run unchanged against an emulator.
+package devstack
+
+import "errors"
+
+// ErrToolMissing is wrapped by errors that mean a required local tool (node,
+// npm, or the installed npm modules) is not available, so callers such as
+// tests can tell "cannot run here" from "ran and failed".
+var ErrToolMissing = errors.New("devstack: required tool missing")
+
+// ConfirmationCode is the code cognito-local accepts for every confirmation
+// (sign-up, forgot password); StartCognitoLocal passes it as the emulator's CODE.
+const ConfirmationCode = "123456"
