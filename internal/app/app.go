@@ -114,7 +114,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	return httpapi.New(httpapi.Deps{
 		Auth:            flows,
 		Sealer:          sealer,
-		Cookies:         cookie.Codec{Domain: cfg.CookieDomain},
+		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
 		Redirects:       policy,
 		ErrorURL:        cfg.ErrorURL,
 		RefreshLifetime: cfg.RefreshTokenValidity,

@@ -132,7 +132,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 	t.Helper()
-	fx := &fixture{t: t, now: time.Now().Truncate(time.Second), logs: &bytes.Buffer{}}
+	fx := &fixture{t: t, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), logs: &bytes.Buffer{}}
 	clock := func() time.Time { return fx.now }
 	fx.fake = &fakeCognito{now: clock, lifetime: time.Hour}
 	policy, err := redirect.NewPolicy(site, []string{"https://app.example.com"})
@@ -148,7 +148,7 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 		LogoutURI: site + "/", Now: clock,
 	}, fx.fake, fx.fake, fx.fake)
 	d := Deps{
-		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{}, Redirects: policy, ErrorURL: errorURL,
+		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{Now: clock}, Redirects: policy, ErrorURL: errorURL,
 		RefreshLifetime: 30 * 24 * time.Hour, Now: clock,
 		Log: slog.New(slog.NewJSONHandler(fx.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
