@@ -1,0 +1,146 @@
+package devstack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/monban-auth/monban/internal/app"
+	"github.com/monban-auth/monban/internal/config"
+	"github.com/monban-auth/monban/web/demo"
+)
+
+// StackOptions describes one local stack: the emulator, the pool and the site.
+type StackOptions struct {
+	LocalDir string // the repository's local/ folder (node_modules)
+	DataDir  string // emulator data and the dev session secret
+	// CognitoPort is the emulator's port; 0 picks a free one. make dev uses 9229, the port
+	// the emulator's own discovery document assumes.
+	CognitoPort int
+	// SiteURL is the origin the stack is served at (e.g. http://localhost:8080): the demo
+	// site, the API under /auth and the hosted UI under /oauth2 and /logout all live there.
+	SiteURL string
+	Users   []User
+	// AccessTokenValidity of the app client; 0 means 1 hour.
+	AccessTokenValidity time.Duration
+	// Env overrides or adds MONBAN_* settings (e.g. MONBAN_TOKEN_ENDPOINT=true).
+	Env map[string]string
+	// App carries the seams tests use (HTTP client, clock, logger).
+	App         app.Options
+	EmulatorLog io.Writer
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	Cognito *CognitoLocal
+	Pool    Pool
+	// Env is the configuration the API was built from, as environment variables.
+	Env map[string]string
+	// Handler serves the whole site: demo pages, /auth, and the hosted UI.
+	Handler http.Handler
+	// API is the /auth handler alone, exactly as the Lambda function serves it.
+	API http.Handler
+}
+
+// StartStack starts the emulator, bootstraps the pool and builds the API from a
+// configuration read through config.Load, as the Lambda function does.
+func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
+	site := strings.TrimSuffix(o.SiteURL, "/")
+	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{LocalDir: o.LocalDir, DataDir: o.DataDir, Port: o.CognitoPort, Log: o.EmulatorLog})
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Cognito: cl}
+	fail := func(err error) (*Stack, error) {
+		cl.Stop()
+		return nil, err
+	}
+	idp := NewCognitoClient(cl.URL)
+	s.Pool, err = Bootstrap(ctx, idp, cl.URL, BootstrapOptions{
+		PoolName:            "monban-local",
+		ClientName:          "monban-site",
+		CallbackURLs:        []string{site + "/auth/callback"},
+		LogoutURLs:          []string{site + "/"},
+		AccessTokenValidity: o.AccessTokenValidity,
+		Users:               o.Users,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	secret, err := devSecret(o.DataDir)
+	if err != nil {
+		return fail(err)
+	}
+	s.Env = map[string]string{
+		"MONBAN_USER_POOL_ID":     s.Pool.ID,
+		"MONBAN_CLIENT_ID":        s.Pool.ClientID,
+		"MONBAN_CLIENT_SECRET":    s.Pool.ClientSecret,
+		"MONBAN_COGNITO_DOMAIN":   site,
+		"MONBAN_COGNITO_ENDPOINT": cl.URL,
+		"MONBAN_ISSUER":           s.Pool.Issuer,
+		"MONBAN_JWKS_URL":         s.Pool.JWKSURL,
+		"MONBAN_CALLBACK_URL":     site + "/auth/callback",
+		"MONBAN_ALLOWED_ORIGINS":  site,
+		"MONBAN_SESSION_SECRET":   secret,
+		// cognito-local does not carry the nonce into the ID token (see SPEC §9).
+		"MONBAN_UNSAFE_ALLOW_MISSING_NONCE": "true",
+	}
+	for k, v := range o.Env {
+		s.Env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return s.Env[k] })
+	if err != nil {
+		return fail(err)
+	}
+	if s.API, err = app.New(ctx, cfg, o.App); err != nil {
+		return fail(err)
+	}
+	site2, _ := fs.Sub(demo.Files, ".")
+	front := HostedUIFront(cl.URL, idp, s.Pool.ID)
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", s.API)
+	mux.Handle("/oauth2/", front)
+	mux.Handle("/logout", front)
+	mux.Handle("/", http.FileServerFS(site2))
+	s.Handler = mux
+	return s, nil
+}
+
+// Stop stops the emulator.
+func (s *Stack) Stop() error { return s.Cognito.Stop() }
+
+// devSecret keeps one session secret per data folder, so restarting the local stack does
+// not sign the browser out.
+func devSecret(dir string) (string, error) {
+	path := filepath.Join(dir, ".cognito", "monban-session-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= config.MinSecretLength {
+		return strings.TrimSpace(string(b)), nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	secret := hex.EncodeToString(b)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("store dev session secret: %w", err)
+	}
+	return secret, nil
+}
+
+// DevLogger is the local stack's logger: readable text on w.
+func DevLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
