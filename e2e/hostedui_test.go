@@ -148,7 +148,9 @@ func decode[T any](t *testing.T, body string) T {
 
 func errorCode(t *testing.T, body string) string {
 	t.Helper()
-	return decode[struct{ Error struct{ Code, Message string } }](t, body).Error.Code
+	return decode[struct {
+		Error struct{ Code, Message string }
+	}](t, body).Error.Code
 }
 
 func (b *browser) cookie(name string) string {
