@@ -1,0 +1,411 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Claims is what a verified token says about its user.
+type Claims struct {
+	Subject string
+	// Username is "cognito:username" in an ID token and "username" in an
+	// access token.
+	Username string
+	Email    string
+	// EmailVerified accepts both the boolean Cognito issues and the "true"
+	// string some triggers and emulators produce.
+	EmailVerified bool
+	// Groups is "cognito:groups".
+	Groups []string
+	// Scope is the access token's space-separated "scope".
+	Scope    string
+	TokenUse string
+	// ClientID is the access token's "client_id".
+	ClientID string
+	// Audience is the ID token's "aud", a string or a list in the token.
+	Audience  []string
+	Nonce     string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	// Attributes holds the other string claims that are not reserved, such
+	// as "custom:tenant", "name" or claims added by a pre-token-generation
+	// trigger. It is nil when there are none.
+	Attributes map[string]string
+}
+
+// seenSet records which claims a token carried, to tell a missing claim from
+// an empty one and to reject duplicates.
+type seenSet uint32
+
+const (
+	seenIss seenSet = 1 << iota
+	seenSub
+	seenAud
+	seenExp
+	seenNbf
+	seenIat
+	seenTokenUse
+	seenClientID
+	seenIDUsername
+	seenAccessUsername
+	seenEmail
+	seenEmailVerified
+	seenGroups
+	seenScope
+	seenNonce
+)
+
+// decoded is a payload's claims plus what the checks need but callers do not.
+type decoded struct {
+	claims         *Claims
+	seen           seenSet
+	issuer         string
+	idUsername     string
+	accessUsername string
+	notBefore      time.Time
+}
+
+// reservedClaims are never copied into Attributes: they are either decoded
+// into fields or are protocol bookkeeping that means nothing to callers.
+var reservedClaims = map[string]bool{
+	"jti": true, "auth_time": true, "origin_jti": true, "event_id": true,
+	"at_hash": true, "c_hash": true, "azp": true, "version": true, "acr": true, "amr": true,
+	"cognito:roles": true, "cognito:preferred_role": true,
+}
+
+func malformedClaim(name string) error { return reject("malformed claim " + name) }
+
+// decodeClaims decodes a verified payload. Claims the package interprets must
+// have the expected JSON type; anything else would be a token we do not
+// understand, so it is refused rather than half-read.
+func decodeClaims(payload []byte) (decoded, error) {
+	d := decoded{claims: &Claims{}}
+	c := d.claims
+	var it walker
+	if !it.object(payload) {
+		return d, errMalformedClaims
+	}
+	for it.next() {
+		key, ok := stringValue(it.key)
+		if !ok {
+			return d, errMalformedClaims
+		}
+		val := it.val
+		var bit seenSet
+		var err error
+		switch string(key) {
+		case "iss":
+			bit = seenIss
+			d.issuer, err = claimString(val, "iss")
+		case "sub":
+			bit = seenSub
+			c.Subject, err = claimString(val, "sub")
+		case "aud":
+			bit = seenAud
+			c.Audience, err = claimStrings(val, true, "aud")
+		case "exp":
+			bit = seenExp
+			c.ExpiresAt, err = claimTime(val, "exp")
+		case "nbf":
+			bit = seenNbf
+			d.notBefore, err = claimTime(val, "nbf")
+		case "iat":
+			bit = seenIat
+			c.IssuedAt, err = claimTime(val, "iat")
+		case "token_use":
+			bit = seenTokenUse
+			c.TokenUse, err = claimString(val, "token_use")
+		case "client_id":
+			bit = seenClientID
+			c.ClientID, err = claimString(val, "client_id")
+		case "cognito:username":
+			bit = seenIDUsername
+			d.idUsername, err = claimString(val, "cognito:username")
+		case "username":
+			bit = seenAccessUsername
+			d.accessUsername, err = claimString(val, "username")
+		case "email":
+			bit = seenEmail
+			c.Email, err = claimString(val, "email")
+		case "email_verified":
+			bit = seenEmailVerified
+			c.EmailVerified, err = claimBool(val, "email_verified")
+		case "cognito:groups":
+			bit = seenGroups
+			c.Groups, err = claimStrings(val, false, "cognito:groups")
+		case "scope":
+			bit = seenScope
+			c.Scope, err = claimString(val, "scope")
+		case "nonce":
+			bit = seenNonce
+			c.Nonce, err = claimString(val, "nonce")
+		default:
+			if reservedClaims[string(key)] || len(val) == 0 || val[0] != '"' {
+				continue
+			}
+			s, ok := stringValue(val)
+			if !ok {
+				return d, errMalformedClaims
+			}
+			if c.Attributes == nil {
+				c.Attributes = make(map[string]string)
+			}
+			if _, dup := c.Attributes[string(key)]; dup {
+				return d, errDuplicateClaim
+			}
+			c.Attributes[string(key)] = string(s)
+			continue
+		}
+		if err != nil {
+			return d, err
+		}
+		if d.seen&bit != 0 {
+			// JSON parsers disagree on which duplicate wins; refuse to pick.
+			return d, errDuplicateClaim
+		}
+		d.seen |= bit
+	}
+	if it.err {
+		return d, errMalformedClaims
+	}
+	return d, nil
+}
+
+func claimString(val []byte, name string) (string, error) {
+	s, ok := stringValue(val)
+	if !ok {
+		return "", malformedClaim(name)
+	}
+	return string(s), nil
+}
+
+// claimStrings reads a list of strings; single allows a lone string, which
+// is how "aud" is usually written.
+func claimStrings(val []byte, single bool, name string) ([]string, error) {
+	if single && len(val) > 0 && val[0] == '"' {
+		s, err := claimString(val, name)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+	var it walker
+	if !it.array(val) {
+		return nil, malformedClaim(name)
+	}
+	// Count first so the slice is allocated once, at its final size.
+	n := 0
+	for it.next() {
+		n++
+	}
+	if it.err {
+		return nil, malformedClaim(name)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, n)
+	it.array(val)
+	for it.next() {
+		s, err := claimString(it.val, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func claimBool(val []byte, name string) (bool, error) {
+	switch string(val) {
+	case "true", `"true"`:
+		return true, nil
+	case "false", `"false"`:
+		return false, nil
+	}
+	return false, malformedClaim(name)
+}
+
+// maxNumericDate (year 5138) keeps absurd values from overflowing time math.
+const maxNumericDate = 1e11
+
+// claimTime reads a NumericDate: seconds since the epoch, possibly with a
+// fraction.
+func claimTime(val []byte, name string) (time.Time, error) {
+	if len(val) == 0 || (val[0] < '0' || val[0] > '9') {
+		return time.Time{}, malformedClaim(name)
+	}
+	if n, err := strconv.ParseInt(string(val), 10, 64); err == nil {
+		if n > maxNumericDate {
+			return time.Time{}, malformedClaim(name)
+		}
+		return time.Unix(n, 0), nil
+	}
+	f, err := strconv.ParseFloat(string(val), 64)
+	if err != nil || f > maxNumericDate || math.IsNaN(f) {
+		return time.Time{}, malformedClaim(name)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)), nil
+}
+
+// stringValue returns the contents of a JSON string token. Strings without
+// escapes, the common case, are returned in place without copying.
+func stringValue(tok []byte) ([]byte, bool) {
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return nil, false
+	}
+	inner := tok[1 : len(tok)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return inner, true
+	}
+	var s string
+	if err := json.Unmarshal(tok, &s); err != nil {
+		return nil, false
+	}
+	return []byte(s), true
+}
+
+// walker steps through the top-level members of a JSON object, or the
+// elements of an array, without building anything: it yields raw key and
+// value bytes. object validates the whole document with encoding/json first,
+// so the walk only has to find token boundaries in input known to be well
+// formed; array is only used on values taken from such a document.
+type walker struct {
+	data     []byte
+	pos      int
+	keyed    bool // walking an object rather than an array
+	key, val []byte
+	started  bool
+	err      bool
+}
+
+// object starts a walk over data and reports whether data is a JSON object.
+func (w *walker) object(data []byte) bool {
+	if !json.Valid(data) {
+		*w = walker{}
+		return false
+	}
+	return w.start(data, '{')
+}
+
+// array starts a walk over val, a value from a validated document, and
+// reports whether it is an array.
+func (w *walker) array(val []byte) bool { return w.start(val, '[') }
+
+func (w *walker) start(data []byte, open byte) bool {
+	*w = walker{data: data, keyed: open == '{'}
+	w.pos = skipSpace(data, 0)
+	if w.pos >= len(data) || data[w.pos] != open {
+		return false
+	}
+	w.pos = skipSpace(data, w.pos+1)
+	return true
+}
+
+// next advances to the following member or element, returning false at the
+// end or, with w.err set, if the input turns out not to be well formed.
+func (w *walker) next() bool {
+	d := w.data
+	if w.err || w.pos >= len(d) || d[w.pos] == '}' || d[w.pos] == ']' {
+		return false
+	}
+	if w.started {
+		// Step over the comma that separates this item from the previous.
+		if d[w.pos] != ',' {
+			w.err = true
+			return false
+		}
+		w.pos = skipSpace(d, w.pos+1)
+	}
+	w.started = true
+	if w.keyed {
+		kEnd := valueEnd(d, w.pos)
+		if kEnd < 0 || d[w.pos] != '"' {
+			w.err = true
+			return false
+		}
+		w.key = d[w.pos:kEnd]
+		colon := skipSpace(d, kEnd)
+		if colon >= len(d) || d[colon] != ':' {
+			w.err = true
+			return false
+		}
+		w.pos = skipSpace(d, colon+1)
+	}
+	vEnd := valueEnd(d, w.pos)
+	if vEnd < 0 {
+		w.err = true
+		return false
+	}
+	w.val = d[w.pos:vEnd]
+	w.pos = skipSpace(d, vEnd)
+	return true
+}
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns the index just past the JSON value starting at d[i], or
+// -1 if the input ends first.
+func valueEnd(d []byte, i int) int {
+	if i >= len(d) {
+		return -1
+	}
+	switch d[i] {
+	case '"':
+		return stringEnd(d, i)
+	case '{', '[':
+		depth := 0
+		for i < len(d) {
+			switch d[i] {
+			case '"':
+				i = stringEnd(d, i)
+				if i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	default:
+		// A number, true, false or null runs to the next delimiter.
+		for i < len(d) {
+			switch d[i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return i
+			}
+			i++
+		}
+		return i
+	}
+}
+
+// stringEnd returns the index just past the string starting at d[i].
+func stringEnd(d []byte, i int) int {
+	for i++; i < len(d); i++ {
+		switch d[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}

@@ -1,0 +1,384 @@
+// Package token verifies the JSON Web Tokens an Amazon Cognito user pool issues.
+//
+// Only RS256 signatures made with a key from the pool's JWKS are accepted: the
+// algorithm is a property of the key, never something the token can choose.
+// Keys are fetched on first use and cached for the life of the process; a token
+// naming an unknown key id triggers at most one refetch per RefetchInterval.
+//
+// Verification is stateless apart from that key cache: every call checks the
+// signature and the claims again.
+package token
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	// maxTokenSize bounds the work done on input before anything is known about
+	// it. Cognito tokens are a few KiB even with many groups and custom claims.
+	maxTokenSize = 16 << 10
+
+	// maxSignatureSize is the signature length of a 4096-bit RSA key, the
+	// largest modulus worth supporting.
+	maxSignatureSize = 512
+
+	defaultSkew            = 30 * time.Second
+	defaultRefetchInterval = time.Minute
+	defaultHTTPTimeout     = 5 * time.Second
+)
+
+// b64 is strict so that a token has exactly one valid spelling: relaxed
+// decoders accept non-zero trailing bits, which makes signatures malleable.
+var b64 = base64.RawURLEncoding.Strict()
+
+// Config configures a Verifier. Issuer and ClientID are required.
+type Config struct {
+	// Issuer is the exact expected "iss" claim, for example
+	// https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc.
+	Issuer string
+
+	// JWKSURL is where signing keys are fetched. It defaults to
+	// Issuer + "/.well-known/jwks.json"; emulators such as moto serve it
+	// elsewhere. It must be https, or http on a loopback host.
+	JWKSURL string
+
+	// ClientID is the app client id: the expected "aud" of ID tokens and
+	// "client_id" of access tokens.
+	ClientID string
+
+	// Skew is the clock skew allowed when checking exp, nbf and iat.
+	// Zero means 30s.
+	Skew time.Duration
+
+	// RefetchInterval is the minimum time between JWKS fetches triggered by
+	// an unknown key id. Zero means one minute.
+	RefetchInterval time.Duration
+
+	// HTTPClient fetches the JWKS. Nil means a client with a 5s timeout
+	// that does not follow redirects.
+	HTTPClient *http.Client
+
+	// Now returns the current time, for claim checks and refetch pacing.
+	// Nil means time.Now.
+	Now func() time.Time
+}
+
+// Verifier verifies Cognito ID and access tokens. It is safe for concurrent
+// use; build one per user pool and app client and keep it for the life of
+// the process so the key cache is shared.
+type Verifier struct {
+	issuer   string
+	clientID string
+	skew     time.Duration
+	now      func() time.Time
+	keys     *keyCache
+}
+
+// NewVerifier validates cfg and returns a Verifier. It does no network I/O:
+// keys are fetched on first use so that a slow JWKS endpoint cannot fail a
+// cold start.
+func NewVerifier(cfg Config) (*Verifier, error) {
+	if cfg.Issuer == "" {
+		return nil, errors.New("token: config: Issuer is required")
+	}
+	if u, err := url.Parse(cfg.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, errors.New("token: config: Issuer must be an absolute http(s) URL")
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("token: config: ClientID is required")
+	}
+	jwksURL := cfg.JWKSURL
+	if jwksURL == "" {
+		jwksURL = strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/jwks.json"
+	}
+	if err := checkJWKSURL(jwksURL); err != nil {
+		return nil, err
+	}
+	if cfg.Skew < 0 || cfg.RefetchInterval < 0 {
+		return nil, errors.New("token: config: Skew and RefetchInterval must not be negative")
+	}
+	skew := cfg.Skew
+	if skew == 0 {
+		skew = defaultSkew
+	}
+	interval := cfg.RefetchInterval
+	if interval == 0 {
+		interval = defaultRefetchInterval
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{
+			Timeout: defaultHTTPTimeout,
+			// A JWKS endpoint has no reason to redirect, and following one
+			// could move the fetch off https.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Verifier{
+		issuer:   cfg.Issuer,
+		clientID: cfg.ClientID,
+		skew:     skew,
+		now:      now,
+		keys:     newKeyCache(jwksURL, client, interval, now),
+	}, nil
+}
+
+// checkJWKSURL refuses plain http except on loopback, where the emulators
+// run: keys fetched over an open network decide who is authenticated.
+func checkJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("token: config: JWKSURL must be an absolute URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return errors.New("token: config: JWKSURL must use https unless it is on a loopback host")
+	default:
+		return errors.New("token: config: JWKSURL must be an http(s) URL")
+	}
+}
+
+// VerifyID verifies a Cognito ID token: the signature, iss, aud containing
+// the client id, token_use "id", exp/nbf/iat within the allowed skew, and, when
+// wantNonce is not empty, the nonce. A token without any nonce claim passes
+// the nonce check only if allowMissingNonce is true; a nonce that is present
+// but different always fails.
+func (v *Verifier) VerifyID(ctx context.Context, raw, wantNonce string, allowMissingNonce bool) (*Claims, error) {
+	c, seen, err := v.verify(ctx, raw, "id")
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(c.Audience, v.clientID) {
+		return nil, errWrongAudience
+	}
+	if wantNonce != "" {
+		switch {
+		case seen&seenNonce == 0:
+			if !allowMissingNonce {
+				return nil, errMissingNonce
+			}
+		case subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(wantNonce)) != 1:
+			return nil, errWrongNonce
+		}
+	}
+	return c, nil
+}
+
+// VerifyAccess verifies a Cognito access token: the signature, iss,
+// token_use "access", client_id, and exp/nbf/iat within the allowed skew.
+func (v *Verifier) VerifyAccess(ctx context.Context, raw string) (*Claims, error) {
+	c, _, err := v.verify(ctx, raw, "access")
+	if err != nil {
+		return nil, err
+	}
+	if c.ClientID != v.clientID {
+		return nil, errWrongClientID
+	}
+	return c, nil
+}
+
+// verify checks the signature and the claims both token kinds share, and
+// returns the claims with a record of which optional ones were present.
+func (v *Verifier) verify(ctx context.Context, raw, use string) (*Claims, seenSet, error) {
+	if len(raw) > maxTokenSize {
+		return nil, 0, errTooLarge
+	}
+	// One pass finds the dots and rejects anything outside the base64url
+	// alphabet, including the CR/LF that the base64 decoder would skip.
+	dot1, dot2 := -1, -1
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '.' {
+			switch {
+			case dot1 < 0:
+				dot1 = i
+			case dot2 < 0:
+				dot2 = i
+			default:
+				return nil, 0, errMalformed
+			}
+			continue
+		}
+		if !isBase64URL[c] {
+			return nil, 0, errMalformed
+		}
+	}
+	// An empty signature is let through to the header check, so that "none"
+	// is refused by name rather than by accident of its empty signature.
+	if dot2 < 0 || dot1 == 0 || dot2 == dot1+1 {
+		return nil, 0, errMalformed
+	}
+	sigLen := b64.DecodedLen(len(raw) - dot2 - 1)
+	if sigLen > maxSignatureSize {
+		return nil, 0, errMalformed
+	}
+
+	// One buffer holds the signing input and the three decoded parts, so
+	// the whole parse costs a single allocation.
+	hdrLen := b64.DecodedLen(dot1)
+	payLen := b64.DecodedLen(dot2 - dot1 - 1)
+	buf := make([]byte, len(raw)+hdrLen+payLen+sigLen)
+	copy(buf, raw)
+	signingInput := buf[:dot2]
+	dst := buf[len(raw):]
+	hdr, err := decodePart(dst[:hdrLen], buf[:dot1])
+	if err != nil {
+		return nil, 0, err
+	}
+	payload, err := decodePart(dst[hdrLen:hdrLen+payLen], buf[dot1+1:dot2])
+	if err != nil {
+		return nil, 0, err
+	}
+	sig, err := decodePart(dst[hdrLen+payLen:], buf[dot2+1:len(raw)])
+	if err != nil {
+		return nil, 0, err
+	}
+
+	// The header is checked before any key is looked up so that forged
+	// algorithms never cause a JWKS fetch.
+	kid, err := parseHeader(hdr)
+	if err != nil {
+		return nil, 0, err
+	}
+	key, err := v.keys.get(ctx, kid)
+	if err != nil {
+		return nil, 0, err
+	}
+	digest := sha256.Sum256(signingInput)
+	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
+		return nil, 0, errBadSignature
+	}
+
+	d, err := decodeClaims(payload)
+	if err != nil {
+		return nil, 0, err
+	}
+	if d.seen&seenIss == 0 || d.issuer != v.issuer {
+		return nil, 0, errWrongIssuer
+	}
+	if d.claims.TokenUse != use {
+		return nil, 0, errWrongTokenUse
+	}
+	if d.claims.Subject == "" {
+		return nil, 0, errMissingSubject
+	}
+	if err := v.checkTimes(&d); err != nil {
+		return nil, 0, err
+	}
+	// Each token kind names the user in its own claim; the other one, if a
+	// trigger added it, is not trusted as the username.
+	if use == "id" {
+		d.claims.Username = d.idUsername
+	} else {
+		d.claims.Username = d.accessUsername
+	}
+	return d.claims, d.seen, nil
+}
+
+// checkTimes applies exp (required), nbf and iat with the configured skew.
+func (v *Verifier) checkTimes(d *decoded) error {
+	if d.seen&seenExp == 0 {
+		return errMissingExpiry
+	}
+	now := v.now()
+	if !now.Before(d.claims.ExpiresAt.Add(v.skew)) {
+		return errExpired
+	}
+	if d.seen&seenNbf != 0 && now.Add(v.skew).Before(d.notBefore) {
+		return errNotYetValid
+	}
+	if d.seen&seenIat != 0 && now.Add(v.skew).Before(d.claims.IssuedAt) {
+		return errIssuedInFuture
+	}
+	return nil
+}
+
+func decodePart(dst, src []byte) ([]byte, error) {
+	n, err := b64.Decode(dst, src)
+	if err != nil {
+		return nil, errMalformed
+	}
+	return dst[:n], nil
+}
+
+var isBase64URL = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()
+
+// parseHeader checks the JOSE header and returns the key id. The only
+// algorithm accepted is RS256, the algorithm of every key the cache holds, so
+// "none", HMAC (including HMAC keyed with the public key) and other RSA
+// schemes are refused before any key is consulted.
+func parseHeader(hdr []byte) (kid []byte, err error) {
+	var it walker
+	if !it.object(hdr) {
+		return nil, errMalformedHeader
+	}
+	var alg []byte
+	var sawAlg, sawKid bool
+	for it.next() {
+		name, ok := stringValue(it.key)
+		if !ok {
+			return nil, errMalformedHeader
+		}
+		switch string(name) {
+		case "alg":
+			if sawAlg {
+				return nil, errMalformedHeader
+			}
+			sawAlg = true
+			if alg, ok = stringValue(it.val); !ok {
+				return nil, errMalformedHeader
+			}
+		case "kid":
+			if sawKid {
+				return nil, errMalformedHeader
+			}
+			sawKid = true
+			if kid, ok = stringValue(it.val); !ok {
+				return nil, errMalformedHeader
+			}
+		case "crit":
+			// No header extension is understood, so none may be required.
+			return nil, errCritical
+		}
+	}
+	if it.err {
+		return nil, errMalformedHeader
+	}
+	if string(alg) != "RS256" {
+		return nil, errAlgorithm
+	}
+	if len(kid) == 0 {
+		return nil, errMissingKeyID
+	}
+	return kid, nil
+}
