@@ -106,11 +106,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		LogoutURI:         cfg.LogoutURI,
 		AllowMissingNonce: cfg.UnsafeAllowMissingNonce,
 		Now:               o.Now,
-	},
-		cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, clientSecret, o.HTTPClient),
-		verifier,
-		cognito.NewSessions(idp, cfg.ClientID, clientSecret),
-	)
+		UserPoolID:        cfg.UserPoolID,
+		ClientID:          cfg.ClientID,
+		ClientSecret:      clientSecret,
+		AdminAuth:         cfg.AdminAuth,
+		HideExistingUsers: cfg.HideExistingUsers,
+		RefreshRotation:   cfg.RefreshRotation,
+		TOTPIssuer:        cfg.TOTPIssuer,
+	}, auth.Deps{
+		HostedUI: cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, clientSecret, o.HTTPClient),
+		Verifier: verifier,
+		Revoker:  cognito.NewSessions(idp, cfg.ClientID, clientSecret),
+		Pool:     idp,
+	})
 	return httpapi.New(httpapi.Deps{
 		Auth:            flows,
 		Sealer:          sealer,

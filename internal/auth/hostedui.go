@@ -21,7 +21,6 @@ type HostedUI interface {
 	AuthorizeURL(cognito.AuthorizeRequest) string
 	LogoutURL(logoutURI string) string
 	Exchange(ctx context.Context, code, verifier, redirectURI string) (*cognito.Tokens, error)
-	Refresh(ctx context.Context, refreshToken string) (*cognito.Tokens, error)
 }
 
 // Verifier checks Cognito's tokens.
@@ -88,25 +87,45 @@ type Config struct {
 	RefreshWindow     time.Duration    // refresh this long before the access token expires
 	AllowMissingNonce bool             // emulator relaxation: an ID token without nonce passes
 	Now               func() time.Time
+
+	UserPoolID        string
+	ClientID          string
+	ClientSecret      string // for SECRET_HASH; empty for a public client
+	AdminAuth         bool   // ADMIN_USER_PASSWORD_AUTH instead of USER_PASSWORD_AUTH
+	HideExistingUsers bool   // sign-up answers alike for new and existing usernames
+	RefreshRotation   bool   // refresh with GetTokensFromRefreshToken (rotation on)
+	TOTPIssuer        string // the issuer label authenticator apps show
 }
 
-// Service runs the hosted-UI, session, refresh and sign-out flows.
+// Deps are the flows' dependencies.
+type Deps struct {
+	HostedUI HostedUI
+	Verifier Verifier
+	Revoker  Revoker
+	Pool     UserPool
+}
+
+// Service runs the hosted-UI, password, challenge, session, refresh and sign-out flows.
 type Service struct {
 	cfg      Config
 	hosted   HostedUI
 	verifier Verifier
 	revoker  Revoker
+	pool     UserPool
 }
 
 // NewService wires the flows to their dependencies.
-func NewService(cfg Config, hosted HostedUI, v Verifier, r Revoker) *Service {
+func NewService(cfg Config, d Deps) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.RefreshWindow == 0 {
 		cfg.RefreshWindow = 5 * time.Minute
 	}
-	return &Service{cfg: cfg, hosted: hosted, verifier: v, revoker: r}
+	if cfg.TOTPIssuer == "" {
+		cfg.TOTPIssuer = "monban"
+	}
+	return &Service{cfg: cfg, hosted: d.HostedUI, verifier: d.Verifier, revoker: d.Revoker, pool: d.Pool}
 }
 
 // SignInRequest is GET /auth/sign-in's query.
@@ -198,19 +217,6 @@ func (s *Service) Current(ctx context.Context, sess *Session, ref *Refresh) (*Se
 		return nil, nil, err
 	}
 	return &g.Session, g, nil
-}
-
-// Refresh uses the refresh token for a new session. A refresh token Cognito refuses
-// (revoked, expired, user disabled) is CodeUnauthenticated.
-func (s *Service) Refresh(ctx context.Context, ref *Refresh) (*Grant, error) {
-	if ref == nil || ref.Token == "" {
-		return nil, Fail(CodeUnauthenticated, "no refresh token", nil)
-	}
-	t, err := s.hosted.Refresh(ctx, ref.Token)
-	if err != nil {
-		return nil, upstreamFailure(err, CodeUnauthenticated, "refresh")
-	}
-	return s.grant(ctx, t, "")
 }
 
 // SignOutRequest is POST/GET /auth/sign-out's query.
@@ -330,6 +336,8 @@ func upstreamFailure(err error, refused Code, what string) error {
 	}
 	return Fail(refused, "Cognito refused the request", fmt.Errorf("%s: %w", what, err))
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 func random() string {
 	b := make([]byte, 32)

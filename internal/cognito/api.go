@@ -37,7 +37,7 @@ func (s *Sessions) RevokeToken(ctx context.Context, refreshToken string) error {
 	}
 	_, err := s.idp.RevokeToken(ctx, in)
 	if err != nil && ErrorCode(err) != "NotAuthorizedException" {
-		return fmt.Errorf("revoke token: %w", classify(err))
+		return fmt.Errorf("revoke token: %w", Classify(err))
 	}
 	return nil
 }
@@ -45,7 +45,7 @@ func (s *Sessions) RevokeToken(ctx context.Context, refreshToken string) error {
 // GlobalSignOut invalidates every token of the access token's user.
 func (s *Sessions) GlobalSignOut(ctx context.Context, accessToken string) error {
 	if _, err := s.idp.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: &accessToken}); err != nil {
-		return fmt.Errorf("global sign-out: %w", classify(err))
+		return fmt.Errorf("global sign-out: %w", Classify(err))
 	}
 	return nil
 }
@@ -59,12 +59,22 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// classify marks failures that are Cognito's fault (5xx, unreachable) as ErrUnavailable so
+// Classify marks failures that are Cognito's fault (5xx, unreachable) as ErrUnavailable so
 // callers answer 503, not 401.
-func classify(err error) error {
+func Classify(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorFault() != smithy.FaultServer {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// Message is the message of a Cognito exception, or "". For password-policy and parameter
+// errors it is what the user needs to read ("Password must have uppercase characters").
+func Message(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
 }

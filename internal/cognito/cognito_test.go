@@ -80,26 +80,22 @@ func TestTokenEndpoint(t *testing.T) {
 		t.Fatalf("form = %v", form)
 	}
 
+	exchange := func() error { _, err := h.Exchange(context.Background(), "c", "v", "https://api/cb"); return err }
 	status, body = 400, `{"error":"invalid_grant","error_description":"bad"}`
-	_, err = h.Refresh(context.Background(), "rt")
 	var oe *OAuthError
-	if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
-		t.Fatalf("refresh error = %v", err)
+	if err := exchange(); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+		t.Fatalf("refused code error = %v", err)
 	}
-	if form.Get("grant_type") != "refresh_token" || form.Get("refresh_token") != "rt" {
-		t.Fatalf("form = %v", form)
-	}
-
 	status, body = 503, `oops`
-	if _, err = h.Refresh(context.Background(), "rt"); !errors.Is(err, ErrUnavailable) {
+	if err := exchange(); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("5xx error = %v", err)
 	}
 	status, body = 200, `{"access_token":""}`
-	if _, err = h.Refresh(context.Background(), "rt"); !errors.Is(err, ErrUnavailable) {
+	if err := exchange(); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("malformed answer error = %v", err)
 	}
 	srv.Close()
-	if _, err = h.Refresh(context.Background(), "rt"); !errors.Is(err, ErrUnavailable) {
+	if err := exchange(); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("unreachable error = %v", err)
 	}
 }

@@ -30,8 +30,8 @@ func (e *OAuthError) Error() string {
 	return fmt.Sprintf("token endpoint: %d %s", e.Status, e.Code)
 }
 
-// Tokens is the token endpoint's answer. RefreshToken is empty on a refresh unless the app
-// client rotates refresh tokens.
+// Tokens are what Cognito issues at sign-in (token endpoint or InitiateAuth). RefreshToken is
+// empty on a refresh unless the app client rotates refresh tokens.
 type Tokens struct {
 	AccessToken  string `json:"access_token"`
 	IDToken      string `json:"id_token"`
@@ -115,15 +115,6 @@ func (h *HostedUI) Exchange(ctx context.Context, code, verifier, redirectURI str
 		"code":          {code},
 		"code_verifier": {verifier},
 		"redirect_uri":  {redirectURI},
-	})
-}
-
-// Refresh uses a refresh token for new access and ID tokens.
-func (h *HostedUI) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
-	return h.token(ctx, url.Values{
-		"grant_type":    {"refresh_token"},
-		"client_id":     {h.clientID},
-		"refresh_token": {refreshToken},
 	})
 }
 

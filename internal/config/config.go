@@ -43,6 +43,10 @@ type Config struct {
 
 	TokenMode            bool
 	TokenEndpoint        bool
+	AdminAuth            bool   // ADMIN_USER_PASSWORD_AUTH (needs cognito-idp:AdminInitiateAuth)
+	HideExistingUsers    bool   // sign-up answers alike for existing usernames
+	RefreshRotation      bool   // the app client rotates refresh tokens
+	TOTPIssuer           string // label authenticator apps show
 	RefreshTokenValidity time.Duration
 	LogLevel             slog.Level
 
@@ -73,6 +77,10 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_COOKIE_DOMAIN", "cookie Domain for sibling subdomains; default: host-only __Host- cookies"},
 	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
 	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
+	{"MONBAN_AUTH_FLOW", "password sign-in flow: USER_PASSWORD_AUTH (default) or ADMIN_USER_PASSWORD_AUTH"},
+	{"MONBAN_SIGN_UP_HIDE_EXISTING", "true: sign-up answers the same for an existing username (no enumeration)"},
+	{"MONBAN_REFRESH_ROTATION", "true: the app client rotates refresh tokens (refresh with GetTokensFromRefreshToken)"},
+	{"MONBAN_TOTP_ISSUER", "issuer name authenticator apps show; default monban"},
 	{"MONBAN_REFRESH_TOKEN_VALIDITY", "refresh cookie lifetime, the app client's setting; default 720h"},
 	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
 	{"MONBAN_UNSAFE_ALLOW_MISSING_NONCE", "emulators only: accept ID tokens without nonce"},
@@ -111,16 +119,31 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		UserPoolID:      required("MONBAN_USER_POOL_ID"),
-		ClientID:        required("MONBAN_CLIENT_ID"),
-		ClientSecret:    get("MONBAN_CLIENT_SECRET"),
-		CognitoEndpoint: get("MONBAN_COGNITO_ENDPOINT"),
-		CookieDomain:    get("MONBAN_COOKIE_DOMAIN"),
-		TokenMode:       flag("MONBAN_TOKEN_MODE"),
-		TokenEndpoint:   flag("MONBAN_TOKEN_ENDPOINT"),
-		Scopes:          strings.Fields(get("MONBAN_SCOPES")),
+		UserPoolID:        required("MONBAN_USER_POOL_ID"),
+		ClientID:          required("MONBAN_CLIENT_ID"),
+		ClientSecret:      get("MONBAN_CLIENT_SECRET"),
+		CognitoEndpoint:   get("MONBAN_COGNITO_ENDPOINT"),
+		CookieDomain:      get("MONBAN_COOKIE_DOMAIN"),
+		TokenMode:         flag("MONBAN_TOKEN_MODE"),
+		TokenEndpoint:     flag("MONBAN_TOKEN_ENDPOINT"),
+		HideExistingUsers: flag("MONBAN_SIGN_UP_HIDE_EXISTING"),
+		RefreshRotation:   flag("MONBAN_REFRESH_ROTATION"),
+		TOTPIssuer:        get("MONBAN_TOTP_ISSUER"),
+		Scopes:            strings.Fields(get("MONBAN_SCOPES")),
 
 		UnsafeAllowMissingNonce: flag("MONBAN_UNSAFE_ALLOW_MISSING_NONCE"),
+	}
+	switch f := get("MONBAN_AUTH_FLOW"); f {
+	case "", "USER_PASSWORD_AUTH":
+	case "ADMIN_USER_PASSWORD_AUTH":
+		c.AdminAuth = true
+	default:
+		bad("MONBAN_AUTH_FLOW", "must be USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH")
+	}
+	if c.TOTPIssuer == "" {
+		c.TOTPIssuer = "monban"
+	} else if strings.ContainsAny(c.TOTPIssuer, ":\r\n") || len(c.TOTPIssuer) > 64 {
+		bad("MONBAN_TOTP_ISSUER", "must be at most 64 characters without ':'")
 	}
 	if c.UserPoolID != "" && !poolIDPattern.MatchString(c.UserPoolID) {
 		bad("MONBAN_USER_POOL_ID", "%q is not a user pool id", c.UserPoolID)

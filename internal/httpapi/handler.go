@@ -75,6 +75,16 @@ func New(d Deps) http.Handler {
 	route("POST", "/auth/sign-out", h.signOut)
 	route("GET", "/auth/sign-out", h.signOutLink)
 	route("GET", "/auth/token", h.token)
+	route("POST", "/auth/sign-up", jsonPost(h, h.signUp))
+	route("POST", "/auth/confirm-sign-up", jsonPost(h, h.confirmSignUp))
+	route("POST", "/auth/resend-code", jsonPost(h, h.resendCode))
+	route("POST", "/auth/sign-in/password", jsonPost(h, h.signInPassword))
+	route("POST", "/auth/challenge", jsonPost(h, h.challenge))
+	route("POST", "/auth/forgot-password", jsonPost(h, h.forgotPassword))
+	route("POST", "/auth/confirm-forgot-password", jsonPost(h, h.confirmForgotPassword))
+	route("POST", "/auth/change-password", jsonPost(h, h.changePassword))
+	route("POST", "/auth/mfa/totp/setup", jsonPost(h, h.setupTOTP))
+	route("POST", "/auth/mfa/totp/verify", jsonPost(h, h.verifyTOTP))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if known[r.URL.Path] {
 			writeError(w, r, h.log, auth.Fail(auth.CodeMethodNotAllowed, "method not allowed", nil))
@@ -140,7 +150,12 @@ func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.TokenMode {
-		target = withFragment(target, tokenFields(g))
+		v, err := h.grantView(g)
+		if err != nil {
+			http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeInternal)), http.StatusFound)
+			return
+		}
+		target = withFragment(target, v.Tokens.fields())
 	}
 	http.Redirect(w, r, target, http.StatusFound)
 }
@@ -221,7 +236,12 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, h.log, auth.Fail(auth.CodeInvalidRequest, "refresh_token in the body needs token mode", nil))
 			return
 		}
-		ref = &auth.Refresh{Token: body.RefreshToken}
+		// In token mode the browser holds the sealed refresh value, never Cognito's token.
+		ref = &auth.Refresh{}
+		if err := h.Sealer.Open(session.PurposeRefresh, body.RefreshToken, ref, h.Now()); err != nil {
+			writeError(w, r, h.log, auth.Fail(auth.CodeUnauthenticated, "refresh_token is not valid", err))
+			return
+		}
 	}
 	g, err := h.Auth.Refresh(r.Context(), ref)
 	if err != nil {
@@ -235,9 +255,10 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.log, err)
 		return
 	}
-	v := sessionView{User: g.Session.User, ExpiresAt: g.Session.ExpiresAt}
-	if h.TokenMode {
-		v.Tokens = &tokens{AccessToken: g.Tokens.AccessToken, IDToken: g.Tokens.IDToken, RefreshToken: g.Tokens.RefreshToken, ExpiresAt: g.Session.ExpiresAt}
+	v, err := h.grantView(g)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, v)
 }
@@ -368,14 +389,32 @@ func withFragment(target string, v url.Values) string {
 	return u.String() + "#" + v.Encode()
 }
 
-func tokenFields(g *auth.Grant) url.Values {
-	v := url.Values{
-		"access_token": {g.Tokens.AccessToken},
-		"id_token":     {g.Tokens.IDToken},
-		"expires_at":   {strconv.FormatInt(g.Session.ExpiresAt.Unix(), 10)},
+// grantView is the answer to a new or refreshed session; in token mode it carries the tokens,
+// with the refresh token sealed so that only this API can use it.
+func (h *handler) grantView(g *auth.Grant) (*sessionView, error) {
+	v := &sessionView{User: g.Session.User, ExpiresAt: g.Session.ExpiresAt}
+	if !h.TokenMode {
+		return v, nil
 	}
-	if g.Tokens.RefreshToken != "" {
-		v.Set("refresh_token", g.Tokens.RefreshToken)
+	v.Tokens = &tokens{AccessToken: g.Tokens.AccessToken, IDToken: g.Tokens.IDToken, ExpiresAt: g.Session.ExpiresAt}
+	if g.Refresh != nil {
+		sealed, err := h.Sealer.Seal(session.PurposeRefresh, g.Refresh, h.Now().Add(h.RefreshLifetime))
+		if err != nil {
+			return nil, err
+		}
+		v.Tokens.RefreshToken = sealed
+	}
+	return v, nil
+}
+
+func (t *tokens) fields() url.Values {
+	v := url.Values{
+		"access_token": {t.AccessToken},
+		"id_token":     {t.IDToken},
+		"expires_at":   {strconv.FormatInt(t.ExpiresAt.Unix(), 10)},
+	}
+	if t.RefreshToken != "" {
+		v.Set("refresh_token", t.RefreshToken)
 	}
 	return v
 }

@@ -14,6 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/cookie"
@@ -36,15 +41,16 @@ const (
 // fakeCognito plays hosted UI, verifier and revoker. It issues tokens whose "claims" it
 // remembers, so the flows can be driven without a network.
 type fakeCognito struct {
-	mu         sync.Mutex
-	now        func() time.Time
-	nonce      string // nonce the next ID token carries
-	exchanged  []string
-	refreshed  int
-	revoked    []string
-	refreshErr error
-	lifetime   time.Duration
-	rotate     bool
+	auth.UserPool // the calls a test does not make panic
+	mu            sync.Mutex
+	now           func() time.Time
+	nonce         string // nonce the next ID token carries
+	exchanged     []string
+	refreshed     int
+	revoked       []string
+	refreshErr    error
+	lifetime      time.Duration
+	rotate        bool
 }
 
 func (f *fakeCognito) AuthorizeURL(r cognito.AuthorizeRequest) string {
@@ -69,21 +75,24 @@ func (f *fakeCognito) Exchange(_ context.Context, code, verifier, redirectURI st
 	return &cognito.Tokens{AccessToken: secretAccess, IDToken: secretID, RefreshToken: secretRefresh}, nil
 }
 
-func (f *fakeCognito) Refresh(_ context.Context, rt string) (*cognito.Tokens, error) {
+func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if in.AuthFlow != types.AuthFlowTypeRefreshTokenAuth {
+		return nil, errors.New("unexpected flow")
+	}
 	f.refreshed++
 	if f.refreshErr != nil {
 		return nil, f.refreshErr
 	}
-	if rt != secretRefresh {
-		return nil, &cognito.OAuthError{Status: 400, Code: "invalid_grant"}
+	if in.AuthParameters["REFRESH_TOKEN"] != secretRefresh || in.AuthParameters["SECRET_HASH"] != cognito.SecretHash("cid", "csecret", "sub-1") {
+		return nil, &smithy.GenericAPIError{Code: "NotAuthorizedException", Message: "Invalid Refresh Token"}
 	}
-	t := &cognito.Tokens{AccessToken: secretAccess, IDToken: secretID}
+	r := &types.AuthenticationResultType{AccessToken: aws.String(secretAccess), IdToken: aws.String(secretID)}
 	if f.rotate {
-		t.RefreshToken = secretRefresh
+		r.RefreshToken = aws.String(secretRefresh)
 	}
-	return t, nil
+	return &cip.InitiateAuthOutput{AuthenticationResult: r}, nil
 }
 
 func (f *fakeCognito) claims(use string) *token.Claims {
@@ -145,8 +154,8 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 	}
 	svc := auth.NewService(auth.Config{
 		CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: policy,
-		LogoutURI: site + "/", Now: clock,
-	}, fx.fake, fx.fake, fx.fake)
+		LogoutURI: site + "/", Now: clock, ClientID: "cid", ClientSecret: "csecret",
+	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Revoker: fx.fake, Pool: fx.fake})
 	d := Deps{
 		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{Now: clock}, Redirects: policy, ErrorURL: errorURL,
 		RefreshLifetime: 30 * 24 * time.Hour, Now: clock,
@@ -354,7 +363,7 @@ func TestCallbackInTokenModeHandsTokensInTheFragment(t *testing.T) {
 	w := fx.signIn("/app#old")
 	loc, _ := url.Parse(w.Header().Get("Location"))
 	frag, _ := url.ParseQuery(loc.Fragment)
-	if loc.Path != "/app" || frag.Get("access_token") != secretAccess || frag.Get("refresh_token") != secretRefresh || loc.RawQuery != "" {
+	if loc.Path != "/app" || frag.Get("access_token") != secretAccess || frag.Get("refresh_token") == "" || loc.RawQuery != "" {
 		t.Fatalf("token-mode callback target = %s", loc)
 	}
 }
@@ -443,7 +452,7 @@ func TestSessionWhenRefreshIsRefused(t *testing.T) {
 	fx := newFixture(t)
 	fx.signIn("/")
 	fx.now = fx.now.Add(58 * time.Minute)
-	fx.fake.refreshErr = &cognito.OAuthError{Status: 400, Code: "invalid_grant"}
+	fx.fake.refreshErr = &smithy.GenericAPIError{Code: "NotAuthorizedException", Message: "Refresh Token has been revoked"}
 	w := fx.do("GET", "/auth/session", "", nil)
 	if w.Code != http.StatusUnauthorized || fx.cookie("__Secure-monban-refresh") != nil || fx.cookie("__Host-monban-session") != nil {
 		t.Fatalf("revoked refresh token: %d, cookies %v", w.Code, fx.cookies)
@@ -454,7 +463,7 @@ func TestSessionSurvivesCognitoOutageWhileTokenIsValid(t *testing.T) {
 	fx := newFixture(t)
 	fx.signIn("/")
 	fx.now = fx.now.Add(58 * time.Minute)
-	fx.fake.refreshErr = cognito.ErrUnavailable
+	fx.fake.refreshErr = &smithy.GenericAPIError{Code: "InternalErrorException", Fault: smithy.FaultServer}
 	if w := fx.do("GET", "/auth/session", "", nil); w.Code != http.StatusOK {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
@@ -481,7 +490,15 @@ func TestRefreshEndpoint(t *testing.T) {
 
 func TestRefreshInTokenModeTakesAndReturnsTokens(t *testing.T) {
 	fx := newFixture(t, func(d *Deps) { d.TokenMode = true })
-	w := fx.post("/auth/refresh", `{"refresh_token":"`+secretRefresh+`"}`)
+	w := fx.signIn("/app")
+	loc, _ := url.Parse(w.Header().Get("Location"))
+	frag, _ := url.ParseQuery(loc.Fragment)
+	fx.cookies = nil // a cross-site frontend has no cookies to send
+	// Cognito's raw refresh token is useless here: only the sealed value the API handed out works.
+	if w := fx.post("/auth/refresh", `{"refresh_token":"`+secretRefresh+`"}`); w.Code != http.StatusUnauthorized {
+		t.Fatalf("raw refresh token: %d %s", w.Code, w.Body)
+	}
+	w = fx.post("/auth/refresh", `{"refresh_token":"`+frag.Get("refresh_token")+`"}`)
 	var v sessionView
 	json.Unmarshal(w.Body.Bytes(), &v)
 	if w.Code != http.StatusOK || v.Tokens == nil || v.Tokens.AccessToken != secretAccess {
@@ -635,7 +652,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	fx.now = fx.now.Add(58 * time.Minute)
 	fx.do("GET", "/auth/session", "", nil)
 	fx.post("/auth/refresh", "{}")
-	fx.fake.refreshErr = &cognito.OAuthError{Status: 400, Code: "invalid_grant", Description: "refresh token " + secretRefresh}
+	fx.fake.refreshErr = &smithy.GenericAPIError{Code: "NotAuthorizedException", Message: "refresh token " + secretRefresh}
 	fx.now = fx.now.Add(time.Hour)
 	fx.do("GET", "/auth/session", "", nil)
 	fx.do("GET", "/auth/callback?code="+secretCode+"&state=bad", "", nil)

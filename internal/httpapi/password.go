@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/session"
+)
+
+// jsonPost wraps a POST handler with the CSRF rules and body decoding: fn gets the decoded
+// body and returns the value to answer 200 with, or an error for the contract.
+func jsonPost[T any](h *handler, fn func(w http.ResponseWriter, r *http.Request, body *T) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h.checkPost(r); err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
+		var body T
+		if err := decode(w, r, &body); err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
+		out, err := fn(w, r, &body)
+		if err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// signUpView is POST /auth/sign-up's answer; with sign_in it also carries the session or the
+// first challenge.
+type signUpView struct {
+	*auth.SignUpResult
+	*signInView
+}
+
+// signInView answers a password sign-in or a challenge response: a session, or the next
+// challenge to answer.
+type signInView struct {
+	*sessionView
+	*auth.Prompt
+}
+
+func (h *handler) signUp(w http.ResponseWriter, r *http.Request, body *auth.SignUpRequest) (any, error) {
+	res, err := h.Auth.SignUp(r.Context(), *body)
+	if err != nil {
+		return nil, err
+	}
+	v := signUpView{SignUpResult: res}
+	if res.SignIn != nil {
+		if v.signInView, err = h.signInOutcome(w, r, res.SignIn); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (h *handler) confirmSignUp(w http.ResponseWriter, r *http.Request, body *auth.CodeRequest) (any, error) {
+	if err := h.Auth.ConfirmSignUp(r.Context(), *body); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"confirmed": true}, nil
+}
+
+func (h *handler) resendCode(w http.ResponseWriter, r *http.Request, body *auth.CodeRequest) (any, error) {
+	d, err := h.Auth.ResendCode(r.Context(), *body)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"delivery": d}, nil
+}
+
+func (h *handler) signInPassword(w http.ResponseWriter, r *http.Request, body *auth.Credentials) (any, error) {
+	res, err := h.Auth.SignInPassword(r.Context(), *body)
+	if err != nil {
+		return nil, err
+	}
+	return h.signInOutcome(w, r, res)
+}
+
+func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *auth.ChallengeAnswer) (any, error) {
+	var pending auth.Challenge
+	pp := &pending
+	if !h.open(r, ChallengeCookie, session.PurposeChallenge, pp) {
+		pp = nil
+	}
+	res, err := h.Auth.RespondToChallenge(r.Context(), pp, *body)
+	if err != nil {
+		// A wrong code may be retried within the challenge's life; a dead challenge may not.
+		if c := auth.CodeOf(err); c == auth.CodeUnauthenticated || c == auth.CodeNoChallenge {
+			h.Cookies.Clear(w, r, ChallengeCookie)
+		}
+		return nil, err
+	}
+	return h.signInOutcome(w, r, res)
+}
+
+// signInOutcome sets the session cookies, or seals the pending challenge into its cookie,
+// and builds the answer.
+func (h *handler) signInOutcome(w http.ResponseWriter, r *http.Request, res *auth.SignInResult) (*signInView, error) {
+	if res.Grant != nil {
+		if err := h.writeGrant(w, r, res.Grant); err != nil {
+			return nil, err
+		}
+		h.Cookies.Clear(w, r, ChallengeCookie)
+		v, err := h.grantView(res.Grant)
+		return &signInView{sessionView: v}, err
+	}
+	exp := h.Now().Add(ChallengeLifetime)
+	sealed, err := h.Sealer.Seal(session.PurposeChallenge, res.Pending, exp)
+	if err != nil {
+		return nil, err
+	}
+	h.Cookies.Write(w, r, ChallengeCookie, sealed, exp)
+	return &signInView{Prompt: res.Prompt}, nil
+}
+
+func (h *handler) forgotPassword(w http.ResponseWriter, r *http.Request, body *auth.ForgotPasswordRequest) (any, error) {
+	if err := h.Auth.ForgotPassword(r.Context(), *body); err != nil {
+		return nil, err
+	}
+	// The same answer whether or not the account exists.
+	return map[string]bool{"accepted": true}, nil
+}
+
+func (h *handler) confirmForgotPassword(w http.ResponseWriter, r *http.Request, body *auth.ConfirmForgotPasswordRequest) (any, error) {
+	if err := h.Auth.ConfirmForgotPassword(r.Context(), *body); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"password_reset": true}, nil
+}
+
+func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, body *auth.ChangePasswordRequest) (any, error) {
+	sess, _, err := h.current(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Auth.ChangePassword(r.Context(), sess, *body); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"changed": true}, nil
+}
+
+func (h *handler) setupTOTP(w http.ResponseWriter, r *http.Request, _ *struct{}) (any, error) {
+	sess, _, err := h.current(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return h.Auth.SetupTOTP(r.Context(), sess)
+}
+
+func (h *handler) verifyTOTP(w http.ResponseWriter, r *http.Request, body *auth.VerifyTOTPRequest) (any, error) {
+	sess, _, err := h.current(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Auth.VerifyTOTP(r.Context(), sess, *body); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"enabled": true}, nil
+}
