@@ -32,6 +32,8 @@ type Options struct {
 	HTTPClient *http.Client // token endpoint and JWKS; default: 8s timeout
 	Now        func() time.Time
 	Log        *slog.Logger // default: JSON to stdout at the configured level
+	// CognitoOptions adjust the Cognito API client (tests read emulator-only headers).
+	CognitoOptions []func(*cip.Options)
 }
 
 // NewLogger is monban's logger: JSON lines (CloudWatch parses them), at level.
@@ -55,11 +57,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
-	idp := cip.NewFromConfig(awsCfg, func(opt *cip.Options) {
+	idp := cip.NewFromConfig(awsCfg, append([]func(*cip.Options){func(opt *cip.Options) {
 		if cfg.CognitoEndpoint != "" {
 			opt.BaseEndpoint = aws.String(cfg.CognitoEndpoint)
 		}
-	})
+	}}, o.CognitoOptions...)...)
 
 	secrets := cfg.SessionSecrets
 	if cfg.SessionSecretARN != "" {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,7 +21,7 @@ import (
 const (
 	maxUsername   = 128
 	maxPassword   = 256
-	maxCode       = 16
+	maxCode       = 64
 	maxAttributes = 32
 	maxAttrValue  = 2048
 )
@@ -61,14 +62,13 @@ func checkPassword(field, p string) error {
 	return nil
 }
 
+// checkCode accepts what Cognito's API accepts for a code (no whitespace), bounded.
 func checkCode(code string) error {
-	if code == "" || len(code) > maxCode {
+	if code == "" {
 		return Fail(CodeInvalidRequest, "code is required", nil)
 	}
-	for _, r := range code {
-		if r < '0' || r > '9' {
-			return Fail(CodeInvalidRequest, "code must be digits", nil)
-		}
+	if len(code) > maxCode || !utf8.ValidString(code) || strings.IndexFunc(code, unicode.IsSpace) >= 0 || strings.ContainsRune(code, 0) {
+		return Fail(CodeInvalidRequest, "code is malformed", nil)
 	}
 	return nil
 }
@@ -262,6 +262,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, r ConfirmForgotPass
 		return poolFailure(err, "confirm forgot password", failure{
 			"UserNotFoundException":  {Code: CodeCodeMismatch, Message: "The code is not correct."},
 			"NotAuthorizedException": {Code: CodeCodeMismatch, Message: "The code is not correct."},
+			// moto's answer for an unknown user; with the client valid (every other call
+			// works) it cannot mean anything else here.
+			"ResourceNotFoundException": {Code: CodeCodeMismatch, Message: "The code is not correct."},
 		})
 	}
 	return nil

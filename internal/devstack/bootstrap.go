@@ -161,7 +161,9 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		UsernameConfiguration:  &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
-		Policies:               &types.UserPoolPolicyType{PasswordPolicy: &policy},
+		// As in template.yaml: users may add an authenticator app.
+		MfaConfiguration: types.UserPoolMfaTypeOptional,
+		Policies:         &types.UserPoolPolicyType{PasswordPolicy: &policy},
 		AccountRecoverySetting: &types.AccountRecoverySettingType{
 			RecoveryMechanisms: []types.RecoveryOptionType{{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)}},
 		},
