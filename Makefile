@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
-FUNCTIONS := api
+# Lambda functions: folders under functions/ or triggers/.
+FUNCTIONS := api pre-sign-up pre-token-generation
 
-.PHONY: dev test unit deps build validate fmt vet clean
+.PHONY: dev test unit deps build sizes validate fmt vet clean
 
 ## dev: run the local stack (Cognito emulator, API, demo site) and print its URL
 dev: deps
@@ -35,9 +36,14 @@ vet:
 ## build: the Lambda binaries SAM deploys (arm64, provided.al2023), in bin/<function>/bootstrap
 build:
 	@for f in $(FUNCTIONS); do \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o bin/$$f/bootstrap ./functions/$$f || exit 1; \
-	  printf '%-10s %s bytes\n' $$f $$(stat -c %s bin/$$f/bootstrap); \
+	  dir=functions/$$f; [ -d $$dir ] || dir=triggers/$$f; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o bin/$$f/bootstrap ./$$dir || exit 1; \
+	  printf '%-22s %s bytes\n' $$f $$(stat -c %s bin/$$f/bootstrap); \
 	done
+
+## sizes: build, then print the binaries' sizes as a markdown table (README)
+sizes: build
+	@bash scripts/binary-sizes.sh bin
 
 validate:
 	bash scripts/validate-template.sh
@@ -45,6 +51,12 @@ validate:
 # Targets `sam build` calls (BuildMethod: makefile); ARTIFACTS_DIR is set by SAM.
 build-ApiFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/api
+
+build-PreSignUpFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./triggers/pre-sign-up
+
+build-PreTokenGenerationFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./triggers/pre-token-generation
 
 clean:
 	rm -rf bin .aws-sam

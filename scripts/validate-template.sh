@@ -6,7 +6,8 @@
 #   2. the SAM transform (aws-sam-translator), as `sam deploy` runs it after
 #      `sam package` (local CodeUri replaced by an s3:// URI), then checks of
 #      the generated CloudFormation (expected resources, the function's
-#      runtime, environment and IAM policy, the API's route, stage and CORS),
+#      runtime, environment and IAM policy, the API's route, stage and CORS,
+#      the Cognito triggers' wiring, no circular dependency),
 #      of the build contract (each makefile-built function has its
 #      build-<LogicalId> target) and of samconfig.toml (every environment's
 #      parameter_overrides satisfy the template's parameters).
@@ -250,6 +251,98 @@ for name, r in resources.items():
         "Body" not in api_props and "BodyS3Location" not in api_props,
         f"route {name} belongs to {api_ref}, which is defined by an OpenAPI body: the route would be deleted on update",
     )
+
+# Cognito triggers: pre-sign-up through SAM's Cognito event, pre-token-generation
+# by hand (the event version depends on the feature plan), each with a
+# permission for Cognito, and both merged into the pool's one LambdaConfig.
+lambda_config = pool.get("LambdaConfig") or {}
+check(
+    lambda_config.get("PreSignUp") == {"Fn::GetAtt": ["PreSignUpFunction", "Arn"]},
+    "the user pool's LambdaConfig.PreSignUp must be PreSignUpFunction",
+)
+ptg = lambda_config.get("PreTokenGenerationConfig") or {}
+check(
+    ptg.get("LambdaArn") == {"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]},
+    "the user pool's PreTokenGenerationConfig must name PreTokenGenerationFunction",
+)
+check(
+    ptg.get("LambdaVersion") == {"Fn::If": ["IsLitePlan", "V1_0", "V2_0"]},
+    "PreTokenGenerationConfig.LambdaVersion must be V2_0, or V1_0 on the LITE plan",
+)
+check("PreTokenGeneration" not in lambda_config, "set PreTokenGenerationConfig, not the legacy PreTokenGeneration")
+trigger_env = {
+    "PreSignUpFunction": {
+        "MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS", "MONBAN_SIGNUP_EXTERNAL_AUTO_CONFIRM", "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST",
+    },
+    "PreTokenGenerationFunction": {"MONBAN_CLAIM_MAPPINGS"},
+}
+for name, want in trigger_env.items():
+    tfn = resource(name, "AWS::Lambda::Function")
+    check(tfn.get("Runtime") == "provided.al2023" and tfn.get("Handler") == "bootstrap", f"{name} must run bootstrap on provided.al2023")
+    check(tfn.get("Architectures") == ["arm64"], f"{name} must be arm64")
+    check(int(tfn.get("Timeout", 0)) <= 5, f"{name} timeout must fit Cognito's 5 seconds for a trigger")
+    tenv = ((tfn.get("Environment") or {}).get("Variables")) or {}
+    check(want <= set(tenv), f"{name} environment lacks {sorted(want - set(tenv))}")
+    # The pool names the function, so the function must not name the pool.
+    check("UserPool" not in repr(tfn), f"{name} must not reference UserPool (read the pool id from the event)")
+    trole = resource(f"{name}Role", "AWS::IAM::Role")
+    check(not trole.get("Policies"), f"{name} needs no permissions beyond writing its logs")
+    perm = resource(f"{name}CognitoPermission", "AWS::Lambda::Permission")
+    check(perm.get("Principal") == "cognito-idp.amazonaws.com", f"{name}CognitoPermission must be for cognito-idp.amazonaws.com")
+    check(perm.get("SourceArn") == {"Fn::GetAtt": ["UserPool", "Arn"]}, f"{name}CognitoPermission must be limited to the user pool")
+    check(
+        perm.get("FunctionName") in ({"Ref": name}, {"Fn::GetAtt": [name, "Arn"]}),
+        f"{name}CognitoPermission must name {name}",
+    )
+
+
+# No circular dependencies (CloudFormation would refuse the stack): references
+# by Ref, GetAtt, Sub and DependsOn between resources.
+def references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                yield value
+            elif key == "Fn::GetAtt":
+                yield value[0] if isinstance(value, list) else value.split(".")[0]
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                yield from (m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+            yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
+
+graph = {}
+for name, res in resources.items():
+    deps = set(references(res.get("Properties") or {}))
+    depends_on = res.get("DependsOn") or []
+    deps |= set([depends_on] if isinstance(depends_on, str) else depends_on)
+    graph[name] = deps & set(resources)
+state = {}
+
+
+def cycle_from(node, path):
+    state[node] = "visiting"
+    for dep in sorted(graph[node]):
+        if state.get(dep) == "visiting":
+            return path + [node, dep]
+        if dep not in state:
+            found = cycle_from(dep, path + [node])
+            if found:
+                return found
+    state[node] = "done"
+    return None
+
+
+for name in sorted(graph):
+    if name not in state:
+        found = cycle_from(name, [])
+        if found:
+            cycle = found[found.index(found[-1]):]
+            errors.append("circular dependency: " + " -> ".join(cycle))
+            break
 
 # `sam build` with BuildMethod makefile runs `make build-<LogicalId>` using
 # the Makefile in ContextPath (else CodeUri): the target must exist.

@@ -18,12 +18,16 @@ import (
 
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/devstack"
+	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
 
 // The demo user make dev creates; printed at start. Local only.
 const (
 	demoEmail    = "demo@example.com"
 	demoPassword = "Monban-demo-1!"
+	demoTenant   = "demo-tenant"
+	// Claims the local ID tokens gain from the pre-token-generation trigger.
+	demoClaimMappings = "groups=roles,custom:tenant=tenant"
 )
 
 func main() {
@@ -59,7 +63,10 @@ func run(addr string, cognitoPort int) error {
 		DataDir:     local,
 		CognitoPort: cognitoPort,
 		SiteURL:     site,
-		Users:       []devstack.User{{Email: demoEmail, Password: demoPassword, Groups: []string{"demo"}}},
+		Users: []devstack.User{{Email: demoEmail, Password: demoPassword, Groups: []string{"demo"},
+			Attributes: map[string]string{"custom:tenant": demoTenant}}},
+		// The pre-token-generation trigger shows its work: the ID token gains these claims.
+		TriggerEnv:  map[string]string{pretoken.EnvClaimMappings: demoClaimMappings},
 		App:         app.Options{Log: devstack.DevLogger(os.Stderr)},
 		EmulatorLog: nil,
 	})
@@ -75,6 +82,7 @@ func run(addr string, cognitoPort int) error {
 
 	fmt.Printf("\n  monban local stack: %s\n\n", site)
 	fmt.Printf("  sign in as %s / %s\n", demoEmail, demoPassword)
+	fmt.Printf("  ID tokens gain claims by trigger: %s\n", demoClaimMappings)
 	fmt.Printf("  emulator data: %s (delete it to start over)\n", filepath.Join(local, ".cognito"))
 	fmt.Printf("  Ctrl-C stops everything.\n\n")
 

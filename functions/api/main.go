@@ -4,19 +4,17 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/monban-auth/monban/internal/app"
+	"github.com/monban-auth/monban/internal/lambdainit"
 )
 
 func main() {
 	h, err := newHandler(context.Background(), os.Getenv)
 	if err != nil {
-		app.NewLogger(slog.LevelInfo).Error("monban api cannot start", "error", err.Error())
-		os.Exit(1)
+		lambdainit.Fail(err) // reported to Lambda as Runtime.ConfigError; exits
 	}
 	lambda.Start(h)
 }

@@ -54,6 +54,8 @@ var common = failure{
 	"CodeDeliveryFailureException":      {Code: CodeUpstreamUnavailable, Message: "The code could not be delivered; try again later."},
 	"EnableSoftwareTokenMFAException":   {Code: CodeCodeMismatch, Message: "The code is not correct."},
 	"SoftwareTokenMFANotFoundException": {Code: CodeInvalidRequest, Message: "No authenticator app is being set up."},
+	// A trigger refusal whose text is not in Cognito's usual form (see TriggerRejection).
+	"UserLambdaValidationException": {Code: CodeSignUpRejected, Message: "Sign-up was refused."},
 }
 
 // poolFailure maps a Cognito API error to the contract: op's overrides first, then the

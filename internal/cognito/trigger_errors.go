@@ -1,16 +1,35 @@
 package cognito
 
-import "strings"
+import (
+	"errors"
+	"regexp"
+	"strings"
 
-// TriggerRejection recognises a Lambda trigger's refusal (UserLambdaValidationException,
-// "PreSignUp failed with error <message>.") and returns the trigger's own message.
+	"github.com/aws/smithy-go"
+)
+
+// triggerFailure is how Cognito words a trigger's failure: "<trigger> failed with error
+// <message>." The trigger is named by its kind in Cognito ("PreSignUp") and by its function
+// name in cognito-local ("pre-sign-up"); the final period is Cognito's own.
+var triggerFailure = regexp.MustCompile(`(?s)^\S+ failed with error (.*)\.$`)
+
+// TriggerRejection reports whether err is Cognito refusing a request because a Lambda
+// trigger turned it down (UserLambdaValidationException, as SignUp answers when the
+// pre-sign-up trigger refuses a sign-up), and returns the trigger's own message without
+// the wording Cognito wraps it in. ok is false for any other error, and for a failure
+// whose message is not in that form or is empty: then there is nothing meant for the user.
+//
+// The message is the trigger's error text; monban's pre-sign-up trigger fails only with
+// messages written for the person signing up.
 func TriggerRejection(err error) (message string, ok bool) {
-	if ErrorCode(err) != "UserLambdaValidationException" {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "UserLambdaValidationException" {
 		return "", false
 	}
-	msg := Message(err)
-	if i := strings.Index(msg, " failed with error "); i >= 0 {
-		msg = msg[i+len(" failed with error "):]
+	m := triggerFailure.FindStringSubmatch(ae.ErrorMessage())
+	if m == nil {
+		return "", false
 	}
-	return strings.TrimSuffix(strings.TrimSpace(msg), "."), true
+	message = strings.TrimSpace(m[1])
+	return message, message != ""
 }

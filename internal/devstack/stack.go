@@ -17,6 +17,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/config"
+	"github.com/monban-auth/monban/internal/lambdainvoke"
 	"github.com/monban-auth/monban/web/demo"
 )
 
@@ -35,6 +36,11 @@ type StackOptions struct {
 	AccessTokenValidity time.Duration
 	// Env overrides or adds MONBAN_* settings (e.g. MONBAN_TOKEN_ENDPOINT=true).
 	Env map[string]string
+	// TriggerEnv is the environment of the Cognito triggers the emulator invokes
+	// (pre-sign-up, pre-token-generation), read as their Lambda functions read theirs:
+	// e.g. MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS, MONBAN_CLAIM_MAPPINGS. Unset keys keep the
+	// functions' defaults (self sign-ups confirmed at once, no claims added).
+	TriggerEnv map[string]string
 	// App carries the seams tests use (HTTP client, clock, logger).
 	App         app.Options
 	EmulatorLog io.Writer
@@ -43,7 +49,9 @@ type StackOptions struct {
 // Stack is a running local stack.
 type Stack struct {
 	Cognito *CognitoLocal
-	Pool    Pool
+	// Lambda is the Invoke endpoint through which the emulator runs the trigger handlers.
+	Lambda *lambdainvoke.Server
+	Pool   Pool
 	// Env is the configuration the API was built from, as environment variables.
 	Env map[string]string
 	// Handler serves the whole site: demo pages, /auth, and the hosted UI.
@@ -52,20 +60,41 @@ type Stack struct {
 	API http.Handler
 }
 
-// StartStack starts the emulator, bootstraps the pool and builds the API from a
-// configuration read through config.Load, as the Lambda function does.
+// StartStack starts the emulator, with the trigger handlers behind a local Lambda Invoke
+// endpoint, bootstraps the pool and builds the API from a configuration read through
+// config.Load, as the Lambda function does.
 func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	site := strings.TrimSuffix(o.SiteURL, "/")
-	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{LocalDir: o.LocalDir, DataDir: o.DataDir, Port: o.CognitoPort, Log: o.EmulatorLog})
+	// The trigger endpoint comes first: the emulator reads its address at start.
+	logger := o.App.Log
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	fns, err := TriggerHandlers(func(k string) string { return o.TriggerEnv[k] }, logger)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: triggers: %w", err)
+	}
+	groups := &groupsFiller{next: fns[PreTokenGenerationFunction]}
+	fns[PreTokenGenerationFunction] = groups
+	lambdaSrv, err := lambdainvoke.Start(fns, lambdainvoke.Options{Log: logger})
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Cognito: cl}
+	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{
+		LocalDir: o.LocalDir, DataDir: o.DataDir, Port: o.CognitoPort, Log: o.EmulatorLog,
+		LambdaEndpoint: lambdaSrv.URL, TriggerFunctions: triggerFunctions,
+	})
+	if err != nil {
+		lambdaSrv.Close()
+		return nil, err
+	}
+	s := &Stack{Cognito: cl, Lambda: lambdaSrv}
 	fail := func(err error) (*Stack, error) {
-		cl.Stop()
+		s.Stop()
 		return nil, err
 	}
 	idp := NewCognitoClient(cl.URL)
+	groups.idp.Store(idp)
 	s.Pool, err = Bootstrap(ctx, idp, cl.URL, BootstrapOptions{
 		PoolName:            "monban-local",
 		ClientName:          "monban-site",
@@ -75,6 +104,9 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 		Users:               o.Users,
 	})
 	if err != nil {
+		return fail(err)
+	}
+	if err := ensureCustomAttributes(ctx, idp, s.Pool.ID, o.TriggerEnv); err != nil {
 		return fail(err)
 	}
 	secret, err := devSecret(o.DataDir)
@@ -116,8 +148,8 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	return s, nil
 }
 
-// Stop stops the emulator.
-func (s *Stack) Stop() error { return s.Cognito.Stop() }
+// Stop stops the emulator, then the trigger endpoint it calls.
+func (s *Stack) Stop() error { return errors.Join(s.Cognito.Stop(), s.Lambda.Close()) }
 
 // devSecret keeps one session secret per data folder, so restarting the local stack does
 // not sign the browser out.

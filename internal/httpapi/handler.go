@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
@@ -364,9 +365,25 @@ func (h *handler) writeGrant(w http.ResponseWriter, r *http.Request, g *auth.Gra
 	return nil
 }
 
+// clearSession deletes the session and refresh cookies the browser sent. A request that
+// sent none (a signed-out page load) gets no Set-Cookie at all.
 func (h *handler) clearSession(w http.ResponseWriter, r *http.Request) {
-	h.Cookies.Clear(w, r, SessionCookie)
-	h.Cookies.Clear(w, r, RefreshCookie)
+	for _, s := range []cookie.Spec{SessionCookie, RefreshCookie} {
+		if h.sent(r, s) {
+			h.Cookies.Clear(w, r, s)
+		}
+	}
+}
+
+// sent reports whether r carries the cookie of kind s, whole or in chunks.
+func (h *handler) sent(r *http.Request, s cookie.Spec) bool {
+	name := h.Cookies.FullName(s)
+	for _, c := range r.Cookies() {
+		if c.Name == name || strings.HasPrefix(c.Name, name+".") {
+			return true
+		}
+	}
+	return false
 }
 
 func withQuery(target, key, value string) string {

@@ -409,6 +409,9 @@ func TestSessionWithoutCookiesIs401WithoutSetCookie(t *testing.T) {
 	if w.Code != http.StatusUnauthorized || errorCode(t, w) != auth.CodeUnauthenticated {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
+	if got := w.Header().Values("Set-Cookie"); len(got) != 0 {
+		t.Fatalf("a signed-out page load must not set cookies: %q", got)
+	}
 }
 
 func TestSessionRefreshesNearExpiry(t *testing.T) {

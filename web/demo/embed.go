@@ -6,5 +6,5 @@ import "embed"
 
 // Files holds the site.
 //
-//go:embed index.html demo.js demo.css
+//go:embed index.html demo.js demo.css forms.js
 var Files embed.FS

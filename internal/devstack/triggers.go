@@ -1,0 +1,155 @@
+package devstack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/monban-auth/monban/internal/triggers/presignup"
+	"github.com/monban-auth/monban/internal/triggers/pretoken"
+)
+
+// Function names of the Cognito triggers in the local stack: the folders under triggers/.
+const (
+	PreSignUpFunction          = "pre-sign-up"
+	PreTokenGenerationFunction = "pre-token-generation"
+)
+
+// triggerFunctions tells cognito-local which function serves which trigger.
+var triggerFunctions = map[string]string{
+	"PreSignUp":          PreSignUpFunction,
+	"PreTokenGeneration": PreTokenGenerationFunction,
+}
+
+// TriggerHandlers builds the trigger functions from their environment exactly as the
+// Lambda functions do (triggers/*/main.go), keyed by function name.
+func TriggerHandlers(getenv func(string) string, log *slog.Logger) (map[string]lambda.Handler, error) {
+	signUpCfg, err := presignup.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	signUp, err := presignup.New(signUpCfg, log.With("function", PreSignUpFunction))
+	if err != nil {
+		return nil, err
+	}
+	tokenCfg, err := pretoken.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := pretoken.New(tokenCfg, log.With("function", PreTokenGenerationFunction))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]lambda.Handler{
+		PreSignUpFunction:          lambda.NewHandler(signUp.Handle),
+		PreTokenGenerationFunction: lambda.NewHandler(tokens.Handle),
+	}, nil
+}
+
+// groupsFiller stands in for what cognito-local leaves out of pre-token-generation
+// events: the user's groups, which Cognito sends in request.groupConfiguration and the
+// emulator sends as {} (it puts them in the tokens itself). It looks them up with
+// AdminListGroupsForUser and passes the completed event on, so a groups → claim mapping
+// works locally as it does in AWS.
+type groupsFiller struct {
+	next lambda.Handler
+	// idp is set once the emulator is up; the server that calls Invoke starts before it.
+	idp atomic.Pointer[cip.Client]
+}
+
+func (g *groupsFiller) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	idp := g.idp.Load()
+	if idp == nil {
+		return g.next.Invoke(ctx, payload)
+	}
+	var ev map[string]any
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber() // numbers pass through as they came
+	if err := dec.Decode(&ev); err != nil {
+		return g.next.Invoke(ctx, payload)
+	}
+	source, _ := ev["triggerSource"].(string)
+	req, _ := ev["request"].(map[string]any)
+	if !strings.HasPrefix(source, "TokenGeneration_") || req == nil {
+		return g.next.Invoke(ctx, payload)
+	}
+	gc, _ := req["groupConfiguration"].(map[string]any)
+	if gc == nil {
+		gc = map[string]any{}
+	}
+	if _, present := gc["groupsToOverride"]; present {
+		return g.next.Invoke(ctx, payload)
+	}
+	pool, _ := ev["userPoolId"].(string)
+	user, _ := ev["userName"].(string)
+	groups := []string{}
+	p := cip.NewAdminListGroupsForUserPaginator(idp, &cip.AdminListGroupsForUserInput{UserPoolId: aws.String(pool), Username: aws.String(user)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("devstack: the user's groups for the pre-token-generation event: %w", err)
+		}
+		for _, grp := range page.Groups {
+			groups = append(groups, aws.ToString(grp.GroupName))
+		}
+	}
+	gc["groupsToOverride"] = groups
+	if _, present := gc["iamRolesToOverride"]; !present {
+		gc["iamRolesToOverride"] = []string{}
+	}
+	if _, present := gc["preferredRole"]; !present {
+		gc["preferredRole"] = nil
+	}
+	req["groupConfiguration"] = gc
+	filled, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	return g.next.Invoke(ctx, filled)
+}
+
+// ensureCustomAttributes declares on the pool the custom attributes the claim mappings in
+// triggerEnv read, as the deployed pool's schema must: cognito-local, like Cognito, refuses
+// to update an attribute its schema lacks (although it lets one through at sign-up).
+func ensureCustomAttributes(ctx context.Context, idp *cip.Client, poolID string, triggerEnv map[string]string) error {
+	cfg, err := pretoken.ConfigFromEnv(func(k string) string { return triggerEnv[k] })
+	if err != nil {
+		return err
+	}
+	var wanted []string
+	for _, m := range cfg.Mappings {
+		if name, ok := strings.CutPrefix(m.Source, "custom:"); ok && !slices.Contains(wanted, name) {
+			wanted = append(wanted, name)
+		}
+	}
+	if len(wanted) == 0 {
+		return nil
+	}
+	d, err := idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		return fmt.Errorf("devstack: DescribeUserPool: %w", err)
+	}
+	var missing []types.SchemaAttributeType
+	for _, name := range wanted {
+		if !slices.ContainsFunc(d.UserPool.SchemaAttributes, func(a types.SchemaAttributeType) bool { return aws.ToString(a.Name) == "custom:"+name }) {
+			missing = append(missing, types.SchemaAttributeType{Name: aws.String(name), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)})
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := idp.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String(poolID), CustomAttributes: missing}); err != nil {
+		return fmt.Errorf("devstack: AddCustomAttributes: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package lambdaruntime
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/internal/triggers/presignup"
+	"github.com/monban-auth/monban/internal/triggers/pretoken"
+)
+
+// preSignUpSuite runs the pre-sign-up trigger with an e-mail domain allow-list, so both
+// answers (confirm, refuse) show.
+var preSignUpSuite = suite{
+	env: func(testing.TB) map[string]string {
+		return map[string]string{presignup.EnvAllowedEmailDomains: "example.com"}
+	},
+	coldStart: "sign-up",
+	checks: map[string]check{
+		"sign-up": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+			ev := decodeTrigger[events.CognitoEventUserPoolsPreSignup](t, resp, fnErr)
+			if !ev.Response.AutoConfirmUser || !ev.Response.AutoVerifyEmail || ev.Response.AutoVerifyPhone {
+				t.Errorf("response %+v; want the user confirmed and the e-mail verified", ev.Response)
+			}
+			if ev.UserPoolID != "eu-west-1_AbCdEf123" || ev.TriggerSource != presignup.SourceSignUp {
+				t.Errorf("event header changed: %+v", ev.CognitoEventUserPoolsHeader)
+			}
+		},
+		"sign-up-from-another-domain": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+			// Cognito hands the message to the caller of SignUp (UserLambdaValidationException).
+			if fnErr == nil || fnErr.Message != presignup.MessageDomainNotAllowed {
+				t.Errorf("got %s, %v; want the sign-up refused with %q", resp, fnErr, presignup.MessageDomainNotAllowed)
+			}
+		},
+		"admin-create-user": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+			ev := decodeTrigger[events.CognitoEventUserPoolsPreSignup](t, resp, fnErr)
+			if ev.Response != (events.CognitoEventUserPoolsPreSignupResponse{}) {
+				t.Errorf("response %+v; an administrator's user is left alone", ev.Response)
+			}
+		},
+	},
+}
+
+// preTokenSuite maps a custom attribute and the groups into claims.
+var preTokenSuite = suite{
+	env: func(testing.TB) map[string]string {
+		return map[string]string{pretoken.EnvClaimMappings: "custom:tenant=tenant,groups=roles"}
+	},
+	coldStart: "v2-authentication",
+	checks: map[string]check{
+		"v2-authentication": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+			ev := decodeTrigger[events.CognitoEventUserPoolsPreTokenGenV2_0](t, resp, fnErr)
+			d := ev.Response.ClaimsAndScopeOverrideDetails
+			for name, claims := range map[string]map[string]any{
+				"ID token":     d.IDTokenGeneration.ClaimsToAddOrOverride,
+				"access token": d.AccessTokenGeneration.ClaimsToAddOrOverride,
+			} {
+				roles, _ := claims["roles"].([]any)
+				if claims["tenant"] != "acme" || len(roles) != 2 || roles[0] != "admin" || roles[1] != "staff" || len(claims) != 2 {
+					t.Errorf("%s claims %v; want tenant=acme and roles=[admin staff] only", name, claims)
+				}
+			}
+			if !slices.Equal(d.GroupOverrideDetails.GroupsToOverride, []string{"admin", "staff"}) {
+				t.Errorf("groups %v; want them kept", d.GroupOverrideDetails.GroupsToOverride)
+			}
+		},
+		"v1-refresh": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+			ev := decodeTrigger[events.CognitoEventUserPoolsPreTokenGen](t, resp, fnErr)
+			claims := ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride
+			if claims["tenant"] != "acme" || claims["roles"] != "admin staff" || len(claims) != 2 {
+				t.Errorf("ID token claims %v; want tenant=acme and roles=\"admin staff\" only", claims)
+			}
+		},
+	},
+}
+
+// decodeTrigger decodes a trigger's answer: the event it was sent, response filled in.
+func decodeTrigger[E any](t *testing.T, resp []byte, fnErr *FunctionError) E {
+	t.Helper()
+	var ev E
+	if fnErr != nil {
+		t.Fatalf("function error %v", fnErr)
+	}
+	if err := json.Unmarshal(resp, &ev); err != nil {
+		t.Fatalf("answer %s: %v", resp, err)
+	}
+	return ev
+}

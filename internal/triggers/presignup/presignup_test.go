@@ -1,0 +1,209 @@
+package presignup
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func TestHandleAnswersGoldenEvents(t *testing.T) {
+	withDomains := func(c Config, d ...string) Config { c.AllowedDomains = d; return c }
+	def := DefaultConfig()
+	cases := []struct {
+		name   string
+		cfg    Config
+		event  string
+		edit   func(*events.CognitoEventUserPoolsPreSignup)
+		golden string // expected answer; "" means the event comes back unchanged
+		reject string // expected rejection message instead of an answer
+	}{
+		{name: "a self sign-up is confirmed and its e-mail verified", cfg: def, event: "signup.json", golden: "signup-confirmed.json"},
+		{name: "cognito-local's version 0 sign-up is confirmed the same way", cfg: def, event: "signup-cognito-local.json", golden: "signup-cognito-local-confirmed.json"},
+		{name: "a sign-up from an allowed domain is confirmed whatever the address's case", cfg: withDomains(def, "example.com"), event: "signup.json", golden: "signup-confirmed.json"},
+		{name: "a sign-up from another domain is refused with a message for the user", cfg: withDomains(def, "example.org"), event: "signup.json", reject: MessageDomainNotAllowed},
+		{name: "a sign-up from a subdomain of an allowed domain is refused", cfg: withDomains(def, "example.com"), event: "signup.json",
+			edit: func(e *events.CognitoEventUserPoolsPreSignup) {
+				e.Request.UserAttributes["email"] = "alice@mail.example.com"
+			}, reject: MessageDomainNotAllowed},
+		{name: "an address whose last @ is at another domain is refused", cfg: withDomains(def, "example.com"), event: "signup.json",
+			edit: func(e *events.CognitoEventUserPoolsPreSignup) {
+				e.Request.UserAttributes["email"] = `"a@example.com"@evil.example`
+			}, reject: MessageDomainNotAllowed},
+		{name: "a sign-up without an e-mail address is refused while domains are limited", cfg: withDomains(def, "example.com"), event: "signup.json",
+			edit: func(e *events.CognitoEventUserPoolsPreSignup) { delete(e.Request.UserAttributes, "email") }, reject: MessageEmailRequired},
+		{name: "a sign-up without an e-mail address is confirmed but has nothing to verify", cfg: def, event: "signup.json",
+			edit:   func(e *events.CognitoEventUserPoolsPreSignup) { delete(e.Request.UserAttributes, "email") },
+			golden: "signup-no-email-confirmed.json"},
+		{name: "a sign-up is left to the code when auto-confirm is off", cfg: Config{}, event: "signup.json"},
+		{name: "an e-mail is not verified without a code unless the user is confirmed too", cfg: Config{AutoVerifyEmail: true}, event: "signup.json"},
+		{name: "a confirmed sign-up keeps its e-mail unverified when configured", cfg: Config{AutoConfirm: true}, event: "signup.json", golden: "signup-confirmed-unverified.json"},
+		{name: "an administrator's user is left untouched even from a refused domain", cfg: withDomains(def, "example.org"), event: "admin-create-user.json"},
+		{name: "an external-provider sign-up keeps the provider's word by default", cfg: def, event: "external-provider.json"},
+		{name: "an external-provider sign-up is confirmed and verified when configured", cfg: Config{ExternalAutoConfirm: true}, event: "external-provider.json", golden: "external-provider-confirmed.json"},
+		{name: "an external-provider sign-up from another domain is refused", cfg: withDomains(def, "example.org"), event: "external-provider.json", reject: MessageDomainNotAllowed},
+		{name: "an external-provider sign-up skips the allow-list when configured to", cfg: Config{AllowedDomains: []string{"example.org"}, ExternalAutoConfirm: true}, event: "external-provider.json", golden: "external-provider-confirmed.json"},
+		{name: "an unknown trigger source is answered unchanged", cfg: withDomains(def, "example.com"), event: "signup.json",
+			edit: func(e *events.CognitoEventUserPoolsPreSignup) { e.TriggerSource = "PreSignUp_SomethingNew" }},
+		{name: "an unknown trigger source still meets the allow-list", cfg: withDomains(def, "example.org"), event: "signup.json",
+			edit: func(e *events.CognitoEventUserPoolsPreSignup) { e.TriggerSource = "PreSignUp_SomethingNew" }, reject: MessageDomainNotAllowed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h, err := New(c.cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.CognitoEventUserPoolsPreSignup
+			readJSON(t, filepath.Join("testdata", c.event), &ev)
+			if c.edit != nil {
+				c.edit(&ev)
+			}
+			in := marshal(t, ev)
+			out, err := h.Handle(context.Background(), ev)
+			if c.reject != "" {
+				var r *Rejection
+				if !errors.As(err, &r) || r.Message != c.reject {
+					t.Fatalf("err = %v, want rejection %q", err, c.reject)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			got := marshal(t, out)
+			if c.golden == "" {
+				if !bytes.Equal(got, in) {
+					t.Fatalf("the event changed:\n got %s\nwant %s", got, in)
+				}
+				return
+			}
+			compareGolden(t, c.golden, got)
+		})
+	}
+}
+
+func TestRefusalsLogTheDomainNeverTheAddress(t *testing.T) {
+	var buf bytes.Buffer
+	h, err := New(Config{AllowedDomains: []string{"example.org"}}, slog.New(slog.NewJSONHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CognitoEventUserPoolsPreSignup
+	readJSON(t, filepath.Join("testdata", "signup.json"), &ev)
+	if _, err := h.Handle(context.Background(), ev); err == nil {
+		t.Fatal("sign-up was not refused")
+	}
+	if !strings.Contains(buf.String(), `"domain":"example.com"`) || strings.Contains(strings.ToLower(buf.String()), "alice") {
+		t.Fatalf("log line = %s", buf.String())
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		wantErr []string // substrings of the error
+	}{
+		{name: "nothing set gives the defaults", env: nil, want: DefaultConfig()},
+		{name: "every setting is read", env: map[string]string{
+			EnvAllowedEmailDomains: " @Example.COM , example.org,",
+			EnvAutoConfirm:         "false",
+			EnvAutoVerifyEmail:     "0",
+			EnvExternalAutoConfirm: "true",
+			EnvExternalAllowList:   "FALSE",
+		}, want: Config{AllowedDomains: []string{"example.com", "example.org"}, ExternalAutoConfirm: true}},
+		{name: "a blank list allows every domain", env: map[string]string{EnvAllowedEmailDomains: "  "}, want: DefaultConfig()},
+		{name: "every bad setting is named at once", env: map[string]string{
+			EnvAllowedEmailDomains: "example.com,not a domain,localhost",
+			EnvAutoConfirm:         "yes please",
+		}, wantErr: []string{EnvAllowedEmailDomains, `"not a domain"`, `"localhost"`, EnvAutoConfirm}},
+		{name: "an internationalised domain must be given in its xn-- form", env: map[string]string{EnvAllowedEmailDomains: "bücher.example"}, wantErr: []string{"xn--"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ConfigFromEnv(func(k string) string { return c.env[k] })
+			if len(c.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error; config %+v", got)
+				}
+				for _, s := range c.wantErr {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not mention %s", err, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.AllowedDomains, c.want.AllowedDomains) || got.AutoConfirm != c.want.AutoConfirm ||
+				got.AutoVerifyEmail != c.want.AutoVerifyEmail || got.ExternalAutoConfirm != c.want.ExternalAutoConfirm ||
+				got.ExternalAllowList != c.want.ExternalAllowList {
+				t.Fatalf("config = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestNewRefusesWhatCouldNeverMatch(t *testing.T) {
+	if _, err := New(Config{AllowedDomains: []string{"@example.com"}}, slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("a domain with an @ was accepted")
+	}
+	if _, err := New(DefaultConfig(), nil); err == nil {
+		t.Fatal("a nil logger was accepted")
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func marshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// compareGolden compares got with testdata/golden/name, or rewrites the file with -update.
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("answer differs from %s:\n got %s\nwant %s", path, got, want)
+	}
+}

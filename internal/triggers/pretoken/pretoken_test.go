@@ -1,0 +1,214 @@
+package pretoken
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+var tenantAndRoles = []Mapping{{Source: "custom:tenant", Claim: "tenant"}, {Source: GroupsSource, Claim: "roles"}}
+
+func TestHandleAnswersGoldenEvents(t *testing.T) {
+	cases := []struct {
+		name     string
+		mappings []Mapping
+		event    string
+		edit     func(string) string // applied to the event's JSON text
+		golden   string
+		wantErr  string
+	}{
+		{name: "a version 2 event gets the claims in the ID and the access token", mappings: tenantAndRoles, event: "v2.json", golden: "v2-claims.json"},
+		{name: "a version 3 event is answered as version 2", mappings: tenantAndRoles, event: "v2.json",
+			edit: func(s string) string { return strings.Replace(s, `"version": "2"`, `"version": "3"`, 1) }, golden: "v3-claims.json"},
+		{name: "a version 1 event gets the claims in the ID token with groups as one string", mappings: tenantAndRoles, event: "v1.json", golden: "v1-claims.json"},
+		{name: "cognito-local's version 0 event is answered as version 1", mappings: tenantAndRoles, event: "cognito-local.json", golden: "cognito-local-claims.json"},
+		{name: "a user without the mapped attribute gets no claim", mappings: []Mapping{{Source: "custom:department", Claim: "department"}}, event: "v2.json", golden: "v2-unchanged.json"},
+		{name: "no mappings leave the tokens as they are", event: "v2.json", golden: "v2-unchanged.json"},
+		{name: "a user in no group gets no roles claim", mappings: tenantAndRoles, event: "v2.json",
+			edit: func(s string) string { return strings.Replace(s, `["admin", "staff"]`, `[]`, 1) }, golden: "v2-no-groups.json"},
+		{name: "one attribute may feed two claims", mappings: []Mapping{{Source: "custom:tenant", Claim: "tenant"}, {Source: "custom:tenant", Claim: "https://example.com/tenant"}},
+			event: "v1.json", golden: "v1-two-claims.json"},
+		{name: "an unknown version is refused", mappings: tenantAndRoles, event: "v2.json",
+			edit: func(s string) string { return strings.Replace(s, `"version": "2"`, `"version": "9"`, 1) }, wantErr: `version "9" is not supported`},
+		{name: "a body that is not JSON is refused", event: "v2.json", edit: func(string) string { return "{" }, wantErr: "event"},
+		{name: "a version 2 body of the wrong shape is refused", event: "v2.json",
+			edit: func(s string) string {
+				return strings.Replace(s, `"groupsToOverride": ["admin", "staff"]`, `"groupsToOverride": "admin"`, 1)
+			}, wantErr: "version 2 event"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h, err := New(Config{Mappings: c.mappings}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join("testdata", c.event))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.edit != nil {
+				b = []byte(c.edit(string(b)))
+			}
+			out, err := h.Handle(context.Background(), b)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, c.golden, out)
+		})
+	}
+}
+
+func TestParseMappings(t *testing.T) {
+	cases := []struct {
+		name    string
+		in      string
+		want    []Mapping
+		wantErr []string
+	}{
+		{name: "the documented example parses", in: "custom:tenant=tenant,groups=roles", want: tenantAndRoles},
+		{name: "blank means no mappings", in: "  "},
+		{name: "spaces and empty entries are ignored", in: " custom:tenant = tenant ,, groups=roles, ", want: tenantAndRoles},
+		{name: "a namespaced claim name is fine", in: "locale=https://example.com/locale", want: []Mapping{{"locale", "https://example.com/locale"}}},
+		{name: "an entry without an equals sign is refused", in: "custom:tenant", wantErr: []string{`"custom:tenant" is not source=claim`}},
+		{name: "an entry with two equals signs is refused", in: "a=b=c", wantErr: []string{`"a=b=c"`}},
+		{name: "an empty side is refused", in: "=tenant,groups=", wantErr: []string{`source ""`, `claim ""`}},
+		{name: "every reserved claim is named at once", in: "custom:tenant=sub,groups=cognito:groups,custom:mail=Email,custom:x=aud",
+			wantErr: []string{`"sub" is reserved`, `"cognito:groups" is reserved`, `"Email" is reserved`, `"aud" is reserved`}},
+		{name: "a claim mapped twice is refused", in: "custom:a=team,custom:b=team", wantErr: []string{`"team" is mapped twice`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParseMappings(c.in)
+			if len(c.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error; mappings %v", got)
+				}
+				for _, s := range c.wantErr {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not mention %s", err, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("mappings = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestReserved(t *testing.T) {
+	for _, c := range []struct {
+		claim string
+		want  bool
+	}{
+		{"sub", true}, {"iss", true}, {"aud", true}, {"token_use", true}, {"exp", true}, {"iat", true},
+		{"auth_time", true}, {"client_id", true}, {"username", true}, {"jti", true}, {"origin_jti", true},
+		{"event_id", true}, {"scope", true}, {"nbf", true}, {"nonce", true}, {"cognito:groups", true},
+		{"cognito:anything", true}, {"COGNITO:username", true}, {"Sub", true}, {"email_verified", true},
+		{"tenant", false}, {"roles", false}, {"custom:tenant", false}, {"subject", false}, {"https://example.com/sub", false},
+	} {
+		if got := Reserved(c.claim); got != c.want {
+			t.Errorf("Reserved(%q) = %v, want %v", c.claim, got, c.want)
+		}
+	}
+}
+
+func TestConfigFromEnvNamesTheVariable(t *testing.T) {
+	_, err := ConfigFromEnv(func(k string) string { return map[string]string{EnvClaimMappings: "groups=iss"}[k] })
+	if err == nil || !strings.Contains(err.Error(), EnvClaimMappings) || !strings.Contains(err.Error(), `"iss" is reserved`) {
+		t.Fatalf("err = %v", err)
+	}
+	cfg, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{EnvClaimMappings: "custom:tenant=tenant,groups=roles"}[k]
+	})
+	if err != nil || !slices.Equal(cfg.Mappings, tenantAndRoles) {
+		t.Fatalf("cfg = %+v, err = %v", cfg, err)
+	}
+}
+
+func TestNewRefusesReservedMappings(t *testing.T) {
+	if _, err := New(Config{Mappings: []Mapping{{Source: "custom:x", Claim: "token_use"}}}, slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("a mapping onto token_use was accepted")
+	}
+	if _, err := New(Config{}, nil); err == nil {
+		t.Fatal("a nil logger was accepted")
+	}
+}
+
+// A Handler built around New's checks still never sets a reserved claim.
+func TestReservedClaimsAreGuardedAtEventTime(t *testing.T) {
+	var logs bytes.Buffer
+	h := &Handler{
+		mappings: []Mapping{{Source: "custom:tenant", Claim: "sub"}, {Source: GroupsSource, Claim: "cognito:groups"}, {Source: "custom:tenant", Claim: "tenant"}},
+		log:      slog.New(slog.NewJSONHandler(&logs, nil)),
+	}
+	for _, event := range []string{"v1.json", "v2.json", "cognito-local.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := h.Handle(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp struct {
+			Response json.RawMessage `json:"response"`
+		}
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatal(err)
+		}
+		r := string(resp.Response)
+		if strings.Contains(r, `"sub"`) || strings.Contains(r, `"cognito:groups"`) || !strings.Contains(r, `"tenant"`) {
+			t.Errorf("%s: response = %s", event, r)
+		}
+	}
+	if !strings.Contains(logs.String(), "reserved claim not set") {
+		t.Fatalf("the refusal was not logged: %s", logs.String())
+	}
+}
+
+// compareGolden compares the JSON answer with testdata/golden/name (indented), or rewrites
+// the file with -update.
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, got, "", "  "); err != nil {
+		t.Fatalf("answer is not JSON: %v: %s", err, got)
+	}
+	buf.WriteByte('\n')
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("answer differs from %s:\n got %s\nwant %s", path, buf.Bytes(), want)
+	}
+}
