@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -129,6 +130,19 @@ func TestVariablesDocumentEveryRead(t *testing.T) {
 	for k := range read {
 		if strings.HasPrefix(k, "MONBAN_") && !documented[k] {
 			t.Errorf("%s is read but not in Variables", k)
+		}
+	}
+}
+
+// A newcomer configures monban from the README: every setting must be in its table.
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Variables {
+		if !strings.Contains(string(readme), "`"+v.Name+"`") {
+			t.Errorf("README.md does not document %s", v.Name)
 		}
 	}
 }
