@@ -34,11 +34,10 @@ const (
 	CodeMethodNotAllowed      Code = "method_not_allowed"
 
 	// Callback failures, sent to the error page as ?error=<code>.
-	CodeInvalidState  Code = "invalid_state"
-	CodeAccessDenied  Code = "access_denied"
-	CodeSignInFailed  Code = "sign_in_failed"
-	CodeInvalidToken  Code = "invalid_token"
-	CodeInvalidTarget Code = "invalid_redirect"
+	CodeInvalidState Code = "invalid_state"
+	CodeAccessDenied Code = "access_denied"
+	CodeSignInFailed Code = "sign_in_failed"
+	CodeInvalidToken Code = "invalid_token"
 )
 
 // Error is a flow failure with a stable code and a message safe to show a user. Err keeps

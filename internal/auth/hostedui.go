@@ -233,8 +233,10 @@ type SignOutResult struct {
 }
 
 // SignOut revokes the refresh token and, for a global sign-out, every token of the user.
-// The caller clears the cookies whatever happens here: a failed revocation is reported in
-// the result, not as an error, because the browser must still be signed out.
+// Only a malformed request is refused before anything happens; otherwise the refresh token
+// is revoked and the result returned even when the global sign-out failed (that failure is
+// the error), because the caller must sign the browser out whatever Cognito says. A failed
+// revocation is reported in the result.
 func (s *Service) SignOut(ctx context.Context, r SignOutRequest, sess *Session, ref *Refresh) (SignOutResult, error) {
 	uri := s.cfg.LogoutURI
 	if r.LogoutURI != "" {
@@ -244,19 +246,19 @@ func (s *Service) SignOut(ctx context.Context, r SignOutRequest, sess *Session, 
 		}
 		uri = u
 	}
+	res := SignOutResult{LogoutURL: s.hosted.LogoutURL(uri)}
+	var globalErr error
 	if r.Global {
 		if sess == nil {
-			return SignOutResult{}, Fail(CodeUnauthenticated, "a global sign-out needs a valid session", nil)
-		}
-		if err := s.revoker.GlobalSignOut(ctx, sess.AccessToken); err != nil {
-			return SignOutResult{}, upstreamFailure(err, CodeUnauthenticated, "global sign-out")
+			globalErr = Fail(CodeUnauthenticated, "a global sign-out needs a valid session", nil)
+		} else if err := s.revoker.GlobalSignOut(ctx, sess.AccessToken); err != nil {
+			globalErr = upstreamFailure(err, CodeUnauthenticated, "global sign-out")
 		}
 	}
-	res := SignOutResult{LogoutURL: s.hosted.LogoutURL(uri)}
 	if ref != nil {
 		res.Revoked = s.revoker.RevokeToken(ctx, ref.Token) == nil
 	}
-	return res, nil
+	return res, globalErr
 }
 
 // grant validates freshly issued tokens and builds the session from them.

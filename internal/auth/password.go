@@ -128,7 +128,7 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		if s.cfg.HideExistingUsers && cognito.ErrorCode(err) == "UsernameExistsException" {
 			// Answer as for a new, unconfirmed user so sign-up does not reveal who has an
 			// account; the real owner can still sign in or reset the password.
-			return &SignUpResult{Delivery: &Delivery{Medium: "EMAIL"}}, nil
+			return &SignUpResult{Delivery: &Delivery{Medium: "EMAIL", Destination: maskEmail(r.Email)}}, nil
 		}
 		return nil, poolFailure(err, "sign up", nil)
 	}
@@ -141,6 +141,15 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		res.SignIn = si
 	}
 	return res, nil
+}
+
+// maskEmail masks an address the way Cognito's CodeDeliveryDetails does (a***@e***).
+func maskEmail(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" || domain == "" {
+		return ""
+	}
+	return local[:1] + "***@" + domain[:1] + "***"
 }
 
 func userAttributeList(m map[string]string) ([]types.AttributeType, error) {
@@ -205,7 +214,10 @@ func (s *Service) ResendCode(ctx context.Context, r CodeRequest) (*Delivery, err
 		}
 		return nil, poolFailure(err, "resend code", nil)
 	}
-	return &Delivery{Medium: string(out.CodeDeliveryDetails.DeliveryMedium)}, nil
+	if d := delivery(out.CodeDeliveryDetails); d != nil {
+		return &Delivery{Medium: d.Medium}, nil
+	}
+	return &Delivery{Medium: "EMAIL"}, nil
 }
 
 // ForgotPasswordRequest is POST /auth/forgot-password's body.
@@ -288,6 +300,9 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, r ChangePas
 		AccessToken: &sess.AccessToken, PreviousPassword: &r.PreviousPassword, ProposedPassword: &r.ProposedPassword,
 	})
 	if err != nil {
+		if revokedToken(err) {
+			return poolFailure(err, "change password", sessionEnded)
+		}
 		return poolFailure(err, "change password", failure{
 			"NotAuthorizedException": {Code: CodeInvalidCredentials, Message: "The current password is not correct."},
 		})
@@ -313,7 +328,7 @@ func (s *Service) totpSetup(secret, account string) *TOTPSetup {
 func (s *Service) SetupTOTP(ctx context.Context, sess *Session) (*TOTPSetup, error) {
 	out, err := s.pool.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: &sess.AccessToken})
 	if err != nil {
-		return nil, poolFailure(err, "associate software token", nil)
+		return nil, poolFailure(err, "associate software token", sessionEnded)
 	}
 	account := sess.User.Email
 	if account == "" {
@@ -343,7 +358,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, sess *Session, r VerifyTOTPReq
 	}
 	out, err := s.pool.VerifySoftwareToken(ctx, in)
 	if err != nil {
-		return poolFailure(err, "verify software token", nil)
+		return poolFailure(err, "verify software token", sessionEnded)
 	}
 	if out.Status != types.VerifySoftwareTokenResponseTypeSuccess {
 		return Fail(CodeCodeMismatch, "The code is not correct.", nil)
@@ -353,9 +368,21 @@ func (s *Service) VerifyTOTP(ctx context.Context, sess *Session, r VerifyTOTPReq
 		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true},
 	})
 	if err != nil {
-		return poolFailure(err, "set MFA preference", nil)
+		return poolFailure(err, "set MFA preference", sessionEnded)
 	}
 	return nil
+}
+
+// sessionEnded: with an access token, NotAuthorizedException means the token was revoked
+// (sign-out elsewhere, GlobalSignOut, a disabled user), not a wrong credential.
+var sessionEnded = failure{
+	"NotAuthorizedException": {Code: CodeUnauthenticated, Message: "The session has ended; sign in again."},
+}
+
+// revokedToken tells ChangePassword's two NotAuthorizedExceptions apart: a revoked or
+// expired access token, or a wrong current password. Only the message differs.
+func revokedToken(err error) bool {
+	return cognito.ErrorCode(err) == "NotAuthorizedException" && strings.Contains(strings.ToLower(cognito.Message(err)), "access token")
 }
 
 func (s *Service) secretHash(username string) *string {

@@ -63,10 +63,10 @@ func New(d Deps) http.Handler {
 	}
 	h := &handler{Deps: d, origins: d.Redirects, log: d.Log}
 	mux := http.NewServeMux()
-	known := map[string]bool{}
+	allowed := map[string][]string{} // path → methods, for 405's Allow
 	route := func(method, path string, fn http.HandlerFunc) {
 		mux.Handle(method+" "+path, fn)
-		known[path] = true
+		allowed[path] = append(allowed[path], method)
 	}
 	route("GET", "/auth/health", h.health)
 	route("GET", "/auth/sign-in", h.signIn)
@@ -87,7 +87,8 @@ func New(d Deps) http.Handler {
 	route("POST", "/auth/mfa/totp/setup", jsonPost(h, h.setupTOTP))
 	route("POST", "/auth/mfa/totp/verify", jsonPost(h, h.verifyTOTP))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if known[r.URL.Path] {
+		if methods := allowed[r.URL.Path]; methods != nil {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
 			writeError(w, r, h.log, auth.Fail(auth.CodeMethodNotAllowed, "method not allowed", nil))
 			return
 		}
@@ -288,6 +289,11 @@ func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin, "cross-site sign-out refused", nil))
 		return
 	}
+	if r.URL.Query().Has("global") {
+		// Signing out every device is too much for a link any page could embed.
+		writeError(w, r, h.log, auth.Fail(auth.CodeInvalidRequest, "global sign-out needs POST /auth/sign-out", nil))
+		return
+	}
 	res, err := h.doSignOut(w, r)
 	if err != nil {
 		writeError(w, r, h.log, err)
@@ -307,17 +313,24 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request) (auth.SignOu
 		global = b
 	}
 	sess, ref := h.readSession(r)
+	if global {
+		// GlobalSignOut needs a live access token: refresh an expired one first.
+		if s, _, err := h.Auth.Current(r.Context(), sess, ref); err == nil {
+			sess = s
+		}
+	}
 	res, err := h.Auth.SignOut(r.Context(), auth.SignOutRequest{LogoutURI: q.Get("logout_uri"), Global: global}, sess, ref)
-	if err != nil {
-		return res, err
+	if auth.CodeOf(err) == auth.CodeInvalidRequest {
+		return res, err // nothing happened: the request was malformed
 	}
 	if ref != nil && !res.Revoked {
 		h.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token not revoked at sign-out")
 	}
+	// The browser is signed out whatever Cognito said.
 	h.clearSession(w, r)
 	h.Cookies.Clear(w, r, FlowCookie)
 	h.Cookies.Clear(w, r, ChallengeCookie)
-	return res, nil
+	return res, err
 }
 
 // readSession opens the session and refresh cookies; a missing, forged or expired cookie

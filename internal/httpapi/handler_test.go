@@ -127,7 +127,7 @@ func (f *fakeCognito) RevokeToken(_ context.Context, rt string) error {
 	return nil
 }
 
-func (f *fakeCognito) GlobalSignOut(context.Context, string) error { return nil }
+func (f *fakeCognito) GlobalSignOut(context.Context, string) error { return f.globalErr }
 
 type fixture struct {
 	t       testing.TB
@@ -668,5 +668,37 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Fatalf("log contains %q:\n%s", s, logs)
 		}
+	}
+}
+
+func TestGlobalSignOutFailureStillSignsTheBrowserOut(t *testing.T) {
+	fx := newFixture(t)
+	fx.signIn("/")
+	fx.fake.globalErr = cognito.ErrUnavailable
+	w := fx.post("/auth/sign-out?global=true", "{}")
+	if w.Code != http.StatusServiceUnavailable || errorCode(t, w) != auth.CodeUpstreamUnavailable {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if len(fx.cookies) != 0 || len(fx.fake.revoked) != 1 {
+		t.Fatalf("cookies %v, revoked %v: the browser must be signed out anyway", fx.cookies, fx.fake.revoked)
+	}
+}
+
+func TestSignOutLinkRefusesGlobal(t *testing.T) {
+	fx := newFixture(t)
+	fx.signIn("/")
+	if w := fx.do("GET", "/auth/sign-out?global=true", "", nil); w.Code != http.StatusBadRequest || len(fx.fake.revoked) != 0 {
+		t.Fatalf("%d", w.Code)
+	}
+	if fx.cookie("__Host-monban-session") == nil {
+		t.Fatal("a refused sign-out must leave the session alone")
+	}
+}
+
+func TestMethodNotAllowedNamesTheAllowedMethods(t *testing.T) {
+	fx := newFixture(t)
+	w := fx.do("PUT", "/auth/sign-out", "", nil)
+	if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "POST, GET" {
+		t.Fatalf("%d Allow=%q", w.Code, w.Header().Get("Allow"))
 	}
 }

@@ -138,7 +138,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, body *a
 		return nil, err
 	}
 	if err := h.Auth.ChangePassword(r.Context(), sess, *body); err != nil {
-		return nil, err
+		return nil, h.ended(w, r, err)
 	}
 	return map[string]bool{"changed": true}, nil
 }
@@ -148,7 +148,11 @@ func (h *handler) setupTOTP(w http.ResponseWriter, r *http.Request, _ *struct{})
 	if err != nil {
 		return nil, err
 	}
-	return h.Auth.SetupTOTP(r.Context(), sess)
+	setup, err := h.Auth.SetupTOTP(r.Context(), sess)
+	if err != nil {
+		return nil, h.ended(w, r, err)
+	}
+	return setup, nil
 }
 
 func (h *handler) verifyTOTP(w http.ResponseWriter, r *http.Request, body *auth.VerifyTOTPRequest) (any, error) {
@@ -157,7 +161,16 @@ func (h *handler) verifyTOTP(w http.ResponseWriter, r *http.Request, body *auth.
 		return nil, err
 	}
 	if err := h.Auth.VerifyTOTP(r.Context(), sess, *body); err != nil {
-		return nil, err
+		return nil, h.ended(w, r, err)
 	}
 	return map[string]bool{"enabled": true}, nil
+}
+
+// ended clears the session cookies when Cognito says the session's token is no longer good
+// (revoked elsewhere), so the browser stops presenting it; it returns err.
+func (h *handler) ended(w http.ResponseWriter, r *http.Request, err error) error {
+	if auth.CodeOf(err) == auth.CodeUnauthenticated {
+		h.clearSession(w, r)
+	}
+	return err
 }
