@@ -51,6 +51,7 @@ type fakeCognito struct {
 	refreshErr    error
 	lifetime      time.Duration
 	rotate        bool
+	globalErr     error
 }
 
 func (f *fakeCognito) AuthorizeURL(r cognito.AuthorizeRequest) string {
