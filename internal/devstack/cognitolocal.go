@@ -61,12 +61,7 @@ type CognitoLocal struct {
 	// Port is the TCP port it listens on.
 	Port int
 
-	cmd      *exec.Cmd
-	out      *logSink
-	done     chan struct{} // closed when the process has been reaped
-	waitErr  error         // set before done is closed
-	stopOnce sync.Once
-	stopErr  error
+	*child
 }
 
 // StartCognitoLocal writes DataDir/.cognito/config.json (keeping keys it does
@@ -135,12 +130,6 @@ func StartCognitoLocal(ctx context.Context, o CognitoLocalOptions) (*CognitoLoca
 var errAddrInUse = errors.New("address already in use")
 
 func startNode(ctx context.Context, node, script, dataDir string, port int, log io.Writer) (*CognitoLocal, error) {
-	c := &CognitoLocal{
-		URL:  "http://127.0.0.1:" + strconv.Itoa(port),
-		Port: port,
-		out:  &logSink{log: log},
-		done: make(chan struct{}),
-	}
 	cmd := exec.Command(node, script)
 	cmd.Dir = dataDir
 	// Later entries win, so these override anything inherited.
@@ -151,19 +140,16 @@ func startNode(ctx context.Context, node, script, dataDir string, port int, log 
 		// Silences the AWS SDK v2 end-of-support notice the emulator prints.
 		"AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
 	)
-	cmd.Stdout = c.out
-	cmd.Stderr = c.out
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("devstack: starting cognito-local: %w", err)
+	ch, err := startChild("cognito-local", cmd, &logSink{log: log})
+	if err != nil {
+		return nil, err
 	}
-	c.cmd = cmd
-	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.done)
-	}()
-
-	if err := c.waitReady(ctx); err != nil {
+	c := &CognitoLocal{URL: "http://127.0.0.1:" + strconv.Itoa(port), Port: port, child: ch}
+	// Ready once it has said so itself (so the port is ours, not a stranger's) and answers.
+	err = c.waitReady(ctx, func(ctx context.Context, hc *http.Client) bool {
+		return c.out.ready() && healthy(ctx, hc, c.URL+"/health")
+	})
+	if err != nil {
 		_ = c.Stop()
 		tail := c.out.tail()
 		if strings.Contains(tail, "EADDRINUSE") {
@@ -172,28 +158,6 @@ func startNode(ctx context.Context, node, script, dataDir string, port int, log 
 		return nil, fmt.Errorf("devstack: cognito-local on port %d did not come up: %w\n--- cognito-local output (tail) ---\n%s", port, err, tail)
 	}
 	return c, nil
-}
-
-func (c *CognitoLocal) waitReady(ctx context.Context) error {
-	deadline := time.NewTimer(startTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	hc := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case <-c.done:
-			return fmt.Errorf("process exited: %v", c.waitErr)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return fmt.Errorf("no healthy answer within %s", startTimeout)
-		case <-tick.C:
-			if c.out.ready() && healthy(ctx, hc, c.URL+"/health") {
-				return nil
-			}
-		}
-	}
 }
 
 func healthy(ctx context.Context, hc *http.Client, url string) bool {
@@ -209,38 +173,6 @@ func healthy(ctx context.Context, hc *http.Client, url string) bool {
 	_ = resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
 }
-
-// Stop ends the emulator: SIGTERM to its process group, then SIGKILL if it is
-// still running after a few seconds. It is safe to call more than once.
-func (c *CognitoLocal) Stop() error {
-	c.stopOnce.Do(func() { c.stopErr = c.stop() })
-	return c.stopErr
-}
-
-func (c *CognitoLocal) stop() error {
-	select {
-	case <-c.done:
-		return nil
-	default:
-	}
-	_ = terminate(c.cmd.Process)
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(stopGrace):
-	}
-	_ = kill(c.cmd.Process)
-	select {
-	case <-c.done:
-		return nil
-	case <-time.After(stopGrace):
-		return fmt.Errorf("devstack: cognito-local (pid %d) did not exit after SIGKILL", c.cmd.Process.Pid)
-	}
-}
-
-// Output returns the most recent part of the emulator's output, for test
-// failure messages.
-func (c *CognitoLocal) Output() string { return c.out.tail() }
 
 // freePort asks the kernel for an unused 127.0.0.1 port.
 func freePort() (int, error) {
