@@ -196,13 +196,18 @@ func (s *Service) CompleteSignIn(ctx context.Context, r CallbackRequest, f *Flow
 	return g, f.RedirectTo, nil
 }
 
+// Due reports whether sess (nil: none) should be refreshed: it is missing or inside the
+// refresh window. A fresh session needs nothing else, not even the refresh cookie opened.
+func (s *Service) Due(sess *Session) bool {
+	return sess == nil || sess.ExpiresAt.Sub(s.cfg.Now()) <= s.cfg.RefreshWindow
+}
+
 // Current returns the session to answer GET /auth/session with. When the access token is
 // within the refresh window (or the session cookie is gone) and a refresh token is present,
 // it refreshes and returns the grant so the caller rewrites the cookies.
 func (s *Service) Current(ctx context.Context, sess *Session, ref *Refresh) (*Session, *Grant, error) {
 	now := s.cfg.Now()
-	fresh := sess != nil && sess.ExpiresAt.Sub(now) > s.cfg.RefreshWindow
-	if fresh || ref == nil {
+	if !s.Due(sess) || ref == nil {
 		if sess != nil && sess.ExpiresAt.After(now) {
 			return sess, nil, nil
 		}

@@ -201,7 +201,12 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 // current reads the session and refresh cookies, refreshing when due; it rewrites the
 // cookies on refresh and clears them when they no longer lead to a session.
 func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session, *auth.Grant, error) {
-	sess, ref := h.readSession(r)
+	// The hot path (every page load): a fresh session is answered from its cookie alone.
+	sess := h.readSessionCookie(r)
+	var ref *auth.Refresh
+	if h.Auth.Due(sess) {
+		ref = h.readRefreshCookie(r)
+	}
 	s, g, err := h.Auth.Current(r.Context(), sess, ref)
 	if err != nil {
 		if auth.CodeOf(err) == auth.CodeUnauthenticated {
@@ -336,16 +341,23 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request) (auth.SignOu
 // readSession opens the session and refresh cookies; a missing, forged or expired cookie
 // reads as nil.
 func (h *handler) readSession(r *http.Request) (*auth.Session, *auth.Refresh) {
+	return h.readSessionCookie(r), h.readRefreshCookie(r)
+}
+
+func (h *handler) readSessionCookie(r *http.Request) *auth.Session {
 	var sess auth.Session
+	if !h.open(r, SessionCookie, session.PurposeSession, &sess) {
+		return nil
+	}
+	return &sess
+}
+
+func (h *handler) readRefreshCookie(r *http.Request) *auth.Refresh {
 	var ref auth.Refresh
-	sp, rp := &sess, &ref
-	if !h.open(r, SessionCookie, session.PurposeSession, sp) {
-		sp = nil
+	if !h.open(r, RefreshCookie, session.PurposeRefresh, &ref) || ref.Token == "" {
+		return nil
 	}
-	if !h.open(r, RefreshCookie, session.PurposeRefresh, rp) || ref.Token == "" {
-		rp = nil
-	}
-	return sp, rp
+	return &ref
 }
 
 func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any) bool {
