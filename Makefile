@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
 # Lambda functions: folders under functions/ or triggers/.
-FUNCTIONS := api pre-sign-up pre-token-generation
+FUNCTIONS := api authorizer sample-api pre-sign-up pre-token-generation
 
 .PHONY: dev test unit deps build sizes validate fmt vet clean
 
@@ -51,6 +51,12 @@ validate:
 # Targets `sam build` calls (BuildMethod: makefile); ARTIFACTS_DIR is set by SAM.
 build-ApiFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/api
+
+build-AuthorizerFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/authorizer
+
+build-SampleApiFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/sample-api
 
 build-PreSignUpFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_LAMBDA_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./triggers/pre-sign-up

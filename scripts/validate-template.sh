@@ -7,9 +7,11 @@
 #      `sam package` (local CodeUri replaced by an s3:// URI), then checks of
 #      the generated CloudFormation (expected resources, the function's
 #      runtime, environment and IAM policy, the API's route, stage and CORS,
-#      the Cognito triggers' wiring, no circular dependency),
-#      of the build contract (each makefile-built function has its
-#      build-<LogicalId> target) and of samconfig.toml (every environment's
+#      the Cognito triggers' wiring, the protected APIs' authorizers, whose
+#      cache key must be exactly the credentials the Lambda authorizer
+#      accepts, no circular dependency), of the build contract (each
+#      makefile-built function has its build-<LogicalId> target and its folder
+#      in the Makefile's FUNCTIONS) and of samconfig.toml (every environment's
 #      parameter_overrides satisfy the template's parameters).
 # Requires cfn-lint and the samtranslator Python package (Python 3.11+); a
 # missing tool is a failure, never a skip. Exits non-zero with the reasons
@@ -294,6 +296,128 @@ for name, want in trigger_env.items():
         perm.get("FunctionName") in ({"Ref": name}, {"Fn::GetAtt": [name, "Arn"]}),
         f"{name}CognitoPermission must name {name}",
     )
+
+
+# Protected APIs: the monban Lambda authorizer and API Gateway's JWT
+# authorizer in front of the sample API.
+def statement_actions(role_props):
+    out = {}
+    for policy in role_props.get("Policies", []) or []:
+        for st in policy.get("PolicyDocument", {}).get("Statement", []):
+            if st.get("Effect") != "Allow":
+                continue
+            acts = st.get("Action")
+            for a in [acts] if isinstance(acts, str) else acts or []:
+                out[a] = st.get("Resource")
+    return out
+
+
+for name in ("AuthorizerFunction", "SampleApiFunction"):
+    pfn = resource(name, "AWS::Lambda::Function")
+    check(pfn.get("Runtime") == "provided.al2023" and pfn.get("Handler") == "bootstrap", f"{name} must run bootstrap on provided.al2023")
+    check(pfn.get("Architectures") == ["arm64"], f"{name} must be arm64")
+    check((pfn.get("Code") or {}).get("S3Bucket") == ARTIFACT_BUCKET, f"{name} code must come from the packaged S3 location")
+    check((pfn.get("LoggingConfig") or {}).get("LogFormat") == "JSON", f"{name} must log JSON")
+authz_fn = resources.get("AuthorizerFunction", {}).get("Properties") or {}
+aenv = ((authz_fn.get("Environment") or {}).get("Variables")) or {}
+check(aenv.get("MONBAN_USER_POOL_ID") == {"Ref": "UserPool"}, "AuthorizerFunction MONBAN_USER_POOL_ID must reference the pool")
+check(aenv.get("MONBAN_CLIENT_ID") == {"Ref": "UserPoolClient"}, "AuthorizerFunction MONBAN_CLIENT_ID must reference the app client")
+check(
+    aenv.get("MONBAN_SESSION_SECRET_ARN") == {"Ref": "SessionSecret"},
+    "AuthorizerFunction must open cookies with the API's session secret (MONBAN_SESSION_SECRET_ARN)",
+)
+check(
+    aenv.get("MONBAN_COOKIE_DOMAIN") == env.get("MONBAN_COOKIE_DOMAIN"),
+    "AuthorizerFunction MONBAN_COOKIE_DOMAIN must equal the API's (it decides the cookie's name)",
+)
+check("MONBAN_SESSION_SECRET" not in aenv, "the session secret itself must never be in the environment")
+authz_actions = statement_actions(resource("AuthorizerFunctionRole", "AWS::IAM::Role"))
+check(
+    authz_actions == {"secretsmanager:GetSecretValue": {"Ref": "SessionSecret"}},
+    f"AuthorizerFunction may only read SessionSecret; its inline policy allows {sorted(authz_actions)}",
+)
+check(not resource("SampleApiFunctionRole", "AWS::IAM::Role").get("Policies"), "SampleApiFunction needs no permissions beyond writing its logs")
+
+session_authz = resource("SessionAuthorizer", "AWS::ApiGatewayV2::Authorizer")
+check(session_authz.get("AuthorizerType") == "REQUEST", "SessionAuthorizer must be a REQUEST (Lambda) authorizer")
+check(session_authz.get("AuthorizerPayloadFormatVersion") == "2.0", "SessionAuthorizer must use payload format 2.0")
+check(session_authz.get("EnableSimpleResponses") is True, "SessionAuthorizer must use simple responses (the function answers 2.0 events with them)")
+check("AuthorizerFunction.Arn" in repr(session_authz.get("AuthorizerUri")), "SessionAuthorizer must invoke AuthorizerFunction")
+ttl = int(session_authz.get("AuthorizerResultTtlInSeconds", 0))
+sources = session_authz.get("IdentitySource") or []
+source_kinds = {"$request.header.authorization": "bearer", "$request.header.cookie": "cookie"}
+kinds = {source_kinds.get(str(src).lower(), f"other:{src}") for src in sources}
+accepted = {c.strip().lower() for c in str(aenv.get("MONBAN_ACCEPTED_CREDENTIALS", "bearer,cookie")).split(",") if c.strip()}
+if ttl > 0:
+    check(sources, "SessionAuthorizer caches results, so it needs identity sources (the cache key)")
+    # A cached decision is reused for every request with the same identity
+    # sources; a decision that also read another header would be handed to
+    # requests that never sent it.
+    check(
+        kinds == accepted,
+        f"SessionAuthorizer caches on {sorted(kinds)} but AuthorizerFunction accepts {sorted(accepted)}: "
+        "MONBAN_ACCEPTED_CREDENTIALS must name exactly the identity sources",
+    )
+else:
+    check(kinds <= accepted, f"SessionAuthorizer requires {sorted(kinds)}, which AuthorizerFunction does not all accept")
+authz_perm = resource("AuthorizerFunctionInvokePermission", "AWS::Lambda::Permission")
+check(authz_perm.get("Principal") == "apigateway.amazonaws.com", "AuthorizerFunctionInvokePermission must be for API Gateway")
+check(
+    authz_perm.get("FunctionName") in ({"Ref": "AuthorizerFunction"}, {"Fn::GetAtt": ["AuthorizerFunction", "Arn"]}),
+    "AuthorizerFunctionInvokePermission must name AuthorizerFunction",
+)
+check(
+    "/authorizers/${SessionAuthorizer}" in repr(authz_perm.get("SourceArn")),
+    "AuthorizerFunctionInvokePermission must be limited to SessionAuthorizer",
+)
+
+jwt_authz = resource("CognitoJwtAuthorizer", "AWS::ApiGatewayV2::Authorizer")
+check(jwt_authz.get("AuthorizerType") == "JWT", "CognitoJwtAuthorizer must be a JWT authorizer")
+check(jwt_authz.get("IdentitySource") == ["$request.header.Authorization"], "CognitoJwtAuthorizer must read the Authorization header")
+jwt_conf = jwt_authz.get("JwtConfiguration") or {}
+check(
+    jwt_conf.get("Issuer") == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}"},
+    "CognitoJwtAuthorizer's issuer must be the user pool's",
+)
+check(jwt_conf.get("Audience") == [{"Ref": "UserPoolClient"}], "CognitoJwtAuthorizer's audience must be the app client (matched against client_id)")
+
+sample_integration = resource("SampleApiIntegration", "AWS::ApiGatewayV2::Integration")
+check(sample_integration.get("PayloadFormatVersion") == "2.0", "SampleApiIntegration must use payload format 2.0")
+check(sample_integration.get("IntegrationUri") == {"Fn::GetAtt": ["SampleApiFunction", "Arn"]}, "SampleApiIntegration must target SampleApiFunction")
+me_route = resource("SampleApiMeRoute", "AWS::ApiGatewayV2::Route")
+check(me_route.get("RouteKey") == "GET /api/me", "SampleApiMeRoute must be GET /api/me")
+check(
+    me_route.get("AuthorizationType") == "CUSTOM" and me_route.get("AuthorizerId") == {"Ref": "SessionAuthorizer"},
+    "GET /api/me must be behind SessionAuthorizer",
+)
+me_jwt_route = resource("SampleApiMeJwtRoute", "AWS::ApiGatewayV2::Route")
+check(me_jwt_route.get("RouteKey") == "GET /api/me-jwt", "SampleApiMeJwtRoute must be GET /api/me-jwt")
+check(
+    me_jwt_route.get("AuthorizationType") == "JWT" and me_jwt_route.get("AuthorizerId") == {"Ref": "CognitoJwtAuthorizer"},
+    "GET /api/me-jwt must be behind CognitoJwtAuthorizer",
+)
+check(me_jwt_route.get("AuthorizationScopes"), "GET /api/me-jwt must require authorization scopes")
+# Nothing under /api/ may be reachable without an authorizer.
+for name, r in resources.items():
+    props = r.get("Properties") or {}
+    if r.get("Type") == "AWS::ApiGatewayV2::Route" and " /api/" in str(props.get("RouteKey", "")):
+        check(props.get("AuthorizationType") in ("CUSTOM", "JWT"), f"route {name} ({props.get('RouteKey')}) has no authorizer")
+sample_perm = resource("SampleApiFunctionInvokePermission", "AWS::Lambda::Permission")
+check(
+    str((sample_perm.get("SourceArn") or {}).get("Fn::Sub", "")).endswith("${HttpApi}/*/*/api/*"),
+    "SampleApiFunctionInvokePermission must be limited to the API's /api/ routes",
+)
+
+# The Makefile's FUNCTIONS (what `make build` builds) must list every
+# function's folder.
+with open(os.path.join(os.path.dirname(sys.argv[1]), "Makefile"), encoding="utf-8") as f:
+    m = re.search(r"^FUNCTIONS\s*:?=\s*(.*)$", f.read(), re.MULTILINE)
+listed = set(m.group(1).split()) if m else set()
+for name, res in sam.get("Resources", {}).items():
+    code_uri = (res.get("Properties") or {}).get("CodeUri")
+    if res.get("Type") == "AWS::Serverless::Function" and isinstance(code_uri, str):
+        folder = os.path.basename(os.path.normpath(code_uri))
+        check(folder in listed, f"{name}'s folder {folder} is missing from the Makefile's FUNCTIONS")
 
 
 # No circular dependencies (CloudFormation would refuse the stack): references

@@ -66,7 +66,9 @@ func run(addr string, cognitoPort int) error {
 		Users: []devstack.User{{Email: demoEmail, Password: demoPassword, Groups: []string{"demo"},
 			Attributes: map[string]string{"custom:tenant": demoTenant}}},
 		// The pre-token-generation trigger shows its work: the ID token gains these claims.
-		TriggerEnv:  map[string]string{pretoken.EnvClaimMappings: demoClaimMappings},
+		TriggerEnv: map[string]string{pretoken.EnvClaimMappings: demoClaimMappings},
+		// The demo page fetches /auth/token to call /api/me with Authorization: Bearer.
+		Env:         map[string]string{"MONBAN_TOKEN_ENDPOINT": "true"},
 		App:         app.Options{Log: devstack.DevLogger(os.Stderr)},
 		EmulatorLog: nil,
 	})
@@ -83,6 +85,7 @@ func run(addr string, cognitoPort int) error {
 	fmt.Printf("\n  monban local stack: %s\n\n", site)
 	fmt.Printf("  sign in as %s / %s\n", demoEmail, demoPassword)
 	fmt.Printf("  ID tokens gain claims by trigger: %s\n", demoClaimMappings)
+	fmt.Printf("  protected sample API: %s/api/me (session cookie or bearer token)\n", site)
 	fmt.Printf("  emulator data: %s (delete it to start over)\n", filepath.Join(local, ".cognito"))
 	fmt.Printf("  Ctrl-C stops everything.\n\n")
 

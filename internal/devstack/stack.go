@@ -54,7 +54,8 @@ type Stack struct {
 	Pool   Pool
 	// Env is the configuration the API was built from, as environment variables.
 	Env map[string]string
-	// Handler serves the whole site: demo pages, /auth, and the hosted UI.
+	// Handler serves the whole site: demo pages, /auth, the hosted UI, and the protected
+	// sample API (/api/me).
 	Handler http.Handler
 	// API is the /auth handler alone, exactly as the Lambda function serves it.
 	API http.Handler
@@ -137,12 +138,17 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if s.API, err = app.New(ctx, cfg, o.App); err != nil {
 		return fail(err)
 	}
+	protected, err := protectedAPI(ctx, s.Env, o.App)
+	if err != nil {
+		return fail(err)
+	}
 	site2, _ := fs.Sub(demo.Files, ".")
 	front := HostedUIFront(cl.URL, idp, s.Pool.ID)
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", s.API)
 	mux.Handle("/oauth2/", front)
 	mux.Handle("/logout", front)
+	mux.Handle("/api/", protected)
 	mux.Handle("/", http.FileServerFS(site2))
 	s.Handler = mux
 	return s, nil

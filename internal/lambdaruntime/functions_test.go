@@ -43,6 +43,8 @@ type check func(t *testing.T, env map[string]string, response []byte, fnErr *Fun
 // suites is keyed by function name (its folder's name).
 var suites = map[string]suite{
 	"api":                  apiSuite,
+	"authorizer":           authorizerSuite,
+	"sample-api":           sampleAPISuite,
 	"pre-sign-up":          preSignUpSuite,
 	"pre-token-generation": preTokenSuite,
 }

@@ -27,6 +27,29 @@ function render(session) {
 async function load() {
   const res = await api("/auth/session");
   render(res.status === 200 ? res.body : null);
+  callMe();
+}
+
+// The protected sample API: 200 with the caller's identity, or 401 when signed out.
+function showApiResult(call, status, body) {
+  $("api-call").textContent = call + " \u2192";
+  $("api-status").textContent = status;
+  $("api-result").textContent = body ? JSON.stringify(body, null, 2) : "";
+}
+
+async function callMe() {
+  const res = await api("/api/me");
+  showApiResult("GET /api/me (cookies only)", res.status, res.body);
+}
+
+// A page that needs a token for another service asks /auth/token for the access token and
+// sends it as a bearer token; credentials "omit" keeps the cookie out, so only the token
+// can authenticate the call. The token itself is never shown.
+async function callMeWithBearer() {
+  const tok = await api("/auth/token");
+  if (tok.status !== 200) return showApiResult("GET /auth/token", tok.status, tok.body);
+  const res = await fetch("/api/me", { credentials: "omit", headers: { Authorization: "Bearer " + tok.body.access_token } });
+  showApiResult("GET /api/me (bearer token)", res.status, await res.json());
 }
 
 const here = () => location.pathname;
@@ -36,6 +59,8 @@ $("refresh").onclick = async () => {
   if (res.status !== 200) showError(res.body.error.message);
   load();
 };
+$("call-api").onclick = callMe;
+$("call-api-bearer").onclick = callMeWithBearer;
 $("sign-out").onclick = async () => {
   const res = await post("/auth/sign-out");
   if (res.status !== 200) return showError(res.body.error.message);

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/monban-auth/monban/internal/sampleapi"
+	"github.com/monban-auth/monban/pkg/monbanauth"
+)
+
+type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// newHandler serves the sample API from HTTP API events, with the caller's
+// identity taken from what API Gateway's authorizer established. log nil
+// means JSON lines on stdout.
+func newHandler(log *slog.Logger) lambdaHandler {
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	}
+	return httpadapter.NewV2(fromGateway(sampleapi.Handler(), log)).ProxyWithContext
+}
+
+// fromGateway puts the identity API Gateway's authorizer verified into the
+// request context. The event's requestContext is written by API Gateway, not
+// the client, so it can be trusted as far as the route's authorizer can.
+func fromGateway(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+		if ok && rc.Authorizer != nil {
+			id, err := identityOf(rc.Authorizer)
+			if err != nil {
+				log.LogAttrs(r.Context(), slog.LevelError, "authorizer context not understood", slog.String("error", err.Error()))
+			} else {
+				r = r.WithContext(monbanauth.NewContext(r.Context(), id))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func identityOf(a *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) (*monbanauth.Identity, error) {
+	switch {
+	case a.Lambda != nil:
+		return monbanauth.IdentityFromAuthorizerContext(a.Lambda)
+	case a.JWT != nil:
+		return fromJWTClaims(a.JWT.Claims)
+	}
+	return nil, errors.New("the route has no Lambda or JWT authorizer")
+}
+
+// fromJWTClaims reads the claims API Gateway's JWT authorizer passes on. It
+// renders every claim as a string, and a list claim such as cognito:groups as
+// "[a b c]".
+func fromJWTClaims(c map[string]string) (*monbanauth.Identity, error) {
+	if c["sub"] == "" {
+		return nil, errors.New("JWT authorizer claims have no sub")
+	}
+	id := &monbanauth.Identity{
+		Subject:  c["sub"],
+		Username: c["username"],
+		Groups:   listClaim(c["cognito:groups"]),
+		Scopes:   strings.Fields(c["scope"]),
+		ClientID: c["client_id"],
+		Via:      monbanauth.Bearer,
+	}
+	if exp, err := strconv.ParseInt(c["exp"], 10, 64); err == nil {
+		id.ExpiresAt = time.Unix(exp, 0).UTC()
+	}
+	return id, nil
+}
+
+func listClaim(v string) []string {
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	out := strings.Fields(v)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}

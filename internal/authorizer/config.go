@@ -1,0 +1,216 @@
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/monban-auth/monban/internal/config"
+	"github.com/monban-auth/monban/pkg/monbanauth"
+)
+
+// Variables lists the settings of the authorizer (and of any API protected by
+// the monbanauth middleware configured from the environment), with their
+// meanings, for documentation and error messages. The pool, client, secret and
+// cookie settings are the monban API's own and must have the same values.
+var Variables = []struct{ Name, Meaning string }{
+	{"MONBAN_USER_POOL_ID", "user pool id, e.g. eu-west-1_AbCdEf123 (required)"},
+	{"MONBAN_CLIENT_ID", "app client id access tokens must carry in client_id (required)"},
+	{"MONBAN_REGION", "region of the pool; default: from the pool id, else AWS_REGION"},
+	{"MONBAN_ISSUER", "expected token issuer; default https://cognito-idp.REGION.amazonaws.com/POOL"},
+	{"MONBAN_JWKS_URL", "where the signing keys are fetched; default ISSUER/.well-known/jwks.json"},
+	{"MONBAN_SESSION_SECRET", "the API's session secrets (comma-separated, newest first); or:"},
+	{"MONBAN_SESSION_SECRET_ARN", "Secrets Manager secret holding MONBAN_SESSION_SECRET's value"},
+	{"MONBAN_COOKIE_DOMAIN", "the API's cookie domain, if any: selects __Secure- over __Host- cookie names"},
+	{"MONBAN_ACCEPTED_CREDENTIALS", "bearer, cookie, or bearer,cookie (default); behind a caching authorizer, exactly its identity sources"},
+	{"MONBAN_REQUIRED_SCOPES", "space- or comma-separated scopes a caller must all have; default none"},
+	{"MONBAN_REQUIRED_GROUPS", "comma-separated groups a caller must be in at least one of; default none"},
+	{"MONBAN_TOKEN_CACHE_SIZE", "verified access tokens remembered until their exp; default 1024, 0 turns the cache off"},
+	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
+}
+
+// Settings is the validated configuration of the authorizer.
+type Settings struct {
+	Auth monbanauth.Config
+	// SessionSecretARN, when set, is read at start into Auth.SessionSecrets.
+	SessionSecretARN string
+	Region           string
+	LogLevel         slog.Level
+}
+
+var (
+	poolIDPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+	regionInPoolID = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-\d)_`)
+)
+
+// LoadConfig reads the settings through getenv (os.Getenv in production) and
+// reports every problem at once.
+func LoadConfig(getenv func(string) string) (Settings, error) {
+	var problems []string
+	bad := func(name, format string, args ...any) {
+		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
+	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	var s Settings
+	a := &s.Auth
+	pool := get("MONBAN_USER_POOL_ID")
+	switch {
+	case pool == "":
+		bad("MONBAN_USER_POOL_ID", "required")
+	case !poolIDPattern.MatchString(pool):
+		bad("MONBAN_USER_POOL_ID", "%q is not a user pool id", pool)
+	}
+	if a.ClientID = get("MONBAN_CLIENT_ID"); a.ClientID == "" {
+		bad("MONBAN_CLIENT_ID", "required")
+	}
+	s.Region = get("MONBAN_REGION")
+	if s.Region == "" {
+		if m := regionInPoolID.FindStringSubmatch(pool); m != nil {
+			s.Region = m[1]
+		} else {
+			s.Region = get("AWS_REGION")
+		}
+	}
+	a.Issuer = get("MONBAN_ISSUER")
+	if a.Issuer == "" && pool != "" {
+		if s.Region == "" {
+			bad("MONBAN_ISSUER", "cannot be derived: set MONBAN_REGION or MONBAN_ISSUER")
+		}
+		a.Issuer = "https://cognito-idp." + s.Region + ".amazonaws.com/" + pool
+	}
+	a.JWKSURL = get("MONBAN_JWKS_URL")
+	a.CookieDomain = strings.TrimPrefix(get("MONBAN_COOKIE_DOMAIN"), ".")
+
+	a.Accept = nil
+	for _, c := range list(get("MONBAN_ACCEPTED_CREDENTIALS")) {
+		switch cred := monbanauth.Credential(strings.ToLower(c)); cred {
+		case monbanauth.Bearer, monbanauth.Cookie:
+			a.Accept = append(a.Accept, cred)
+		default:
+			bad("MONBAN_ACCEPTED_CREDENTIALS", "%q is neither bearer nor cookie", c)
+		}
+	}
+	cookies := a.Accept == nil || containsCred(a.Accept, monbanauth.Cookie)
+
+	secret, arn := getenv("MONBAN_SESSION_SECRET"), get("MONBAN_SESSION_SECRET_ARN")
+	switch {
+	case secret != "" && arn != "":
+		bad("MONBAN_SESSION_SECRET", "set either it or MONBAN_SESSION_SECRET_ARN, not both")
+	case secret != "":
+		secrets, err := config.ParseSecrets(secret)
+		if err != nil {
+			bad("MONBAN_SESSION_SECRET", "%v", err)
+		}
+		a.SessionSecrets = secrets
+	case arn != "":
+		if !strings.HasPrefix(arn, "arn:") {
+			bad("MONBAN_SESSION_SECRET_ARN", "not an ARN")
+		}
+		s.SessionSecretARN = arn
+	case cookies:
+		bad("MONBAN_SESSION_SECRET", "required to accept session cookies (or set MONBAN_SESSION_SECRET_ARN, or MONBAN_ACCEPTED_CREDENTIALS=bearer)")
+	}
+
+	// Scopes never contain spaces or commas, so either separates them.
+	a.RequiredScopes = strings.FieldsFunc(get("MONBAN_REQUIRED_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	a.RequiredGroups = list(get("MONBAN_REQUIRED_GROUPS"))
+
+	if v := get("MONBAN_TOKEN_CACHE_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 0 || n > 1<<20:
+			bad("MONBAN_TOKEN_CACHE_SIZE", "must be a whole number from 0 to 1048576")
+		case n == 0:
+			a.CacheSize = -1
+		default:
+			a.CacheSize = n
+		}
+	}
+	if v := get("MONBAN_LOG_LEVEL"); v != "" {
+		if err := s.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
+		}
+	}
+	if len(problems) > 0 {
+		return Settings{}, &config.Error{Problems: problems}
+	}
+	return s, nil
+}
+
+func containsCred(list []monbanauth.Credential, c monbanauth.Credential) bool {
+	for _, x := range list {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Options are the seams tests and the local stack use; production passes the
+// zero value.
+type Options struct {
+	HTTPClient *http.Client // JWKS fetches; nil: 5s timeout
+	Now        func() time.Time
+	Log        *slog.Logger // refusals; nil: discarded
+}
+
+// NewAuthenticator builds the Authenticator s describes, reading the session
+// secret from Secrets Manager first when s names one.
+func NewAuthenticator(ctx context.Context, s Settings, o Options) (*monbanauth.Authenticator, error) {
+	cfg := s.Auth
+	cfg.HTTPClient, cfg.Now, cfg.Log = o.HTTPClient, o.Now, o.Log
+	if s.SessionSecretARN != "" {
+		secrets, err := readSecret(ctx, s.SessionSecretARN)
+		if err != nil {
+			return nil, err
+		}
+		cfg.SessionSecrets = secrets
+	}
+	return monbanauth.New(cfg)
+}
+
+// readSecret reads the session secrets from Secrets Manager in the ARN's own
+// region, which need not be the pool's.
+func readSecret(ctx context.Context, arn string) ([][]byte, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if parts := strings.SplitN(arn, ":", 5); len(parts) == 5 && parts[3] != "" {
+		opts = append(opts, awsconfig.WithRegion(parts[3]))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
+	if err != nil {
+		return nil, fmt.Errorf("read session secret: %w", err)
+	}
+	secrets, err := config.ParseSecrets(aws.ToString(out.SecretString))
+	if err != nil {
+		return nil, fmt.Errorf("session secret from Secrets Manager: %w", err)
+	}
+	if len(secrets) == 0 {
+		return nil, errors.New("session secret from Secrets Manager is empty")
+	}
+	return secrets, nil
+}

@@ -1,0 +1,265 @@
+// Package authorizer is monban's API Gateway Lambda authorizer as plain Go: it
+// takes an authorizer event, asks a monbanauth.Authenticator about the
+// credentials in it, and builds the response API Gateway expects. One handler
+// serves every event shape, told apart by the event's own fields:
+//
+//   - HTTP API, payload format 2.0 ("version":"2.0"): a simple response,
+//     {"isAuthorized":…, "context":{…}}. The authorizer must be created with
+//     EnableSimpleResponses. Every refusal is isAuthorized false, which API
+//     Gateway answers with 403; the documented way to get a 401 for a request
+//     with no credential at all is the authorizer's IdentitySource, which
+//     API Gateway checks before invoking the function. (A function error is
+//     a 500 on HTTP APIs, not a 401.)
+//   - REST API REQUEST authorizers (no version) and HTTP API payload 1.0
+//     ("version":"1.0"): an IAM policy with principalId = sub. No or invalid
+//     credentials return the error "Unauthorized", which API Gateway turns
+//     into 401; a caller lacking a required scope or group gets a Deny
+//     policy, a 403.
+//   - REST API TOKEN authorizers: as REQUEST, with the token header's value
+//     as the only credential (bearer tokens only).
+//
+// Policies allow or deny the whole stage (arn:…:api-id/stage/*/*), not just
+// the method in methodArn: API Gateway caches an authorizer's result per
+// identity and reuses it for every route the authorizer guards, so a policy
+// naming one method would deny the caller's next, different, route.
+//
+// An outage of the user pool's signing keys is returned as an error (a 500),
+// never as a refusal: API Gateway would cache a refusal and lock callers out
+// for the whole TTL after the keys are back.
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/pkg/monbanauth"
+)
+
+// Event holds the fields of every authorizer event shape that the authorizer
+// reads. The Lambda runtime decodes the invocation payload into it directly.
+type Event struct {
+	// Version is "2.0" or "1.0" for HTTP APIs and absent for REST APIs.
+	Version string `json:"version"`
+	// Type is "REQUEST", or "TOKEN" for REST token authorizers.
+	Type string `json:"type"`
+	// RouteArn is the invoked route (HTTP API 2.0).
+	RouteArn string `json:"routeArn"`
+	// MethodArn is the invoked method (REST, HTTP API 1.0).
+	MethodArn string `json:"methodArn"`
+	// AuthorizationToken is the token header's value (TOKEN).
+	AuthorizationToken string `json:"authorizationToken"`
+	// Headers are the request headers: lower-cased names on HTTP APIs, as
+	// sent on REST APIs; repeated headers are comma-joined.
+	Headers map[string]string `json:"headers"`
+	// MultiValueHeaders are the request headers with repeats kept (REST,
+	// HTTP API 1.0).
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	// Cookies are the request's cookies (HTTP API 2.0, which takes them out
+	// of Headers).
+	Cookies []string `json:"cookies"`
+}
+
+// shape is the kind of event, which decides the response format.
+type shape int
+
+const (
+	shapeSimple shape = iota // HTTP API 2.0
+	shapePolicy              // REST REQUEST, HTTP API 1.0
+	shapeToken               // REST TOKEN
+)
+
+func (s shape) String() string {
+	return [...]string{"http-api-2.0", "request-policy", "token-policy"}[s]
+}
+
+func (e *Event) shape() (shape, error) {
+	switch {
+	case e.Version == "2.0" && e.Type == "REQUEST":
+		return shapeSimple, nil
+	case (e.Version == "" || e.Version == "1.0") && e.Type == "REQUEST":
+		return shapePolicy, nil
+	case e.Version == "" && e.Type == "TOKEN":
+		return shapeToken, nil
+	}
+	return 0, fmt.Errorf("authorizer: unsupported event (version %.10q, type %.10q)", e.Version, e.Type)
+}
+
+// request returns the credentials the event carries.
+func (e *Event) request(s shape) monbanauth.Request {
+	switch s {
+	case shapeToken:
+		if e.AuthorizationToken == "" {
+			return monbanauth.Request{}
+		}
+		return monbanauth.Request{Authorization: []string{e.AuthorizationToken}}
+	case shapeSimple:
+		cookies := e.Cookies
+		if len(cookies) == 0 {
+			cookies = headerValues(e.Headers, nil, "cookie")
+		}
+		return monbanauth.Request{Authorization: headerValues(e.Headers, nil, "authorization"), Cookies: cookies}
+	default:
+		return monbanauth.Request{
+			Authorization: headerValues(e.Headers, e.MultiValueHeaders, "authorization"),
+			Cookies:       headerValues(e.Headers, e.MultiValueHeaders, "cookie"),
+		}
+	}
+}
+
+// headerValues returns the values of header name, matched case-insensitively,
+// from the multi-value map when it has any, else from the single-value map.
+// Names are visited in sorted order so the result does not depend on map
+// iteration.
+func headerValues(single map[string]string, multi map[string][]string, name string) []string {
+	var out []string
+	for _, k := range sortedKeys(multi) {
+		if strings.EqualFold(k, name) {
+			out = append(out, multi[k]...)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, k := range sortedKeys(single) {
+		if strings.EqualFold(k, name) {
+			out = append(out, single[k])
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Errors returned to the Lambda runtime. API Gateway matches the message
+// "Unauthorized" exactly to answer 401; any other error is a 500.
+var (
+	errUnauthorized = errors.New("Unauthorized")
+	errUnavailable  = errors.New("signing keys unavailable")
+)
+
+// Handler answers authorizer events.
+type Handler struct {
+	auth *monbanauth.Authenticator
+	log  *slog.Logger
+}
+
+// NewHandler returns a Handler deciding with a. log gets one line per
+// decision (never a credential); nil discards.
+func NewHandler(a *monbanauth.Authenticator, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{auth: a, log: log}
+}
+
+// Handle answers one authorizer event with the response its shape calls for
+// (events.APIGatewayV2CustomAuthorizerSimpleResponse or
+// events.APIGatewayCustomAuthorizerResponse), or an error.
+func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
+	s, err := ev.shape()
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelError, "authorizer event not understood", slog.String("error", err.Error()))
+		return nil, err
+	}
+	var resource string
+	if s != shapeSimple {
+		// Checked before the credentials: without a resource no policy can
+		// be written, whatever the verdict.
+		if resource, err = stageResource(ev.MethodArn); err != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "authorizer event not understood", slog.String("error", err.Error()))
+			return nil, err
+		}
+	}
+	id, err := h.auth.Authenticate(ctx, ev.request(s))
+	h.logDecision(ctx, s, id, err)
+	if errors.Is(err, monbanauth.ErrUnavailable) {
+		return nil, errUnavailable
+	}
+	if s == shapeSimple {
+		if err != nil {
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+		}
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: id.AuthorizerContext()}, nil
+	}
+	switch {
+	case errors.Is(err, monbanauth.ErrForbidden):
+		return policy(id.Subject, "Deny", resource, nil), nil
+	case err != nil:
+		return nil, errUnauthorized
+	}
+	return policy(id.Subject, "Allow", resource, id.AuthorizerContext()), nil
+}
+
+func (h *Handler) logDecision(ctx context.Context, s shape, id *monbanauth.Identity, err error) {
+	attrs := []slog.Attr{slog.String("event", s.String())}
+	level := slog.LevelDebug
+	decision := "allow"
+	switch {
+	case errors.Is(err, monbanauth.ErrUnavailable):
+		level, decision = slog.LevelError, "error"
+	case errors.Is(err, monbanauth.ErrForbidden):
+		level, decision = slog.LevelInfo, "deny"
+	case err != nil:
+		level, decision = slog.LevelInfo, "unauthenticated"
+	}
+	attrs = append(attrs, slog.String("decision", decision))
+	if id != nil {
+		attrs = append(attrs, slog.String("sub", id.Subject), slog.String("via", string(id.Via)))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("reason", err.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "authorizer decision", attrs...)
+}
+
+func policy(principal, effect, resource string, ctx map[string]any) events.APIGatewayCustomAuthorizerResponse {
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: principal,
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: "2012-10-17",
+			Statement: []events.IAMPolicyStatement{{
+				Action:   []string{"execute-api:Invoke"},
+				Effect:   effect,
+				Resource: []string{resource},
+			}},
+		},
+		Context: ctx,
+	}
+}
+
+// stageResource turns a methodArn,
+// arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/VERB/PATH…, into the
+// ARN of every method and path of the same API and stage.
+func stageResource(methodArn string) (string, error) {
+	bad := fmt.Errorf("authorizer: methodArn %.200q is not an execute-api method ARN", methodArn)
+	parts := strings.SplitN(methodArn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "execute-api" || parts[3] == "" || parts[4] == "" {
+		return "", bad
+	}
+	segs := strings.SplitN(parts[5], "/", 3)
+	if len(segs) != 3 || segs[0] == "" || segs[1] == "" {
+		return "", bad
+	}
+	for _, p := range []string{parts[1], parts[3], parts[4], segs[0], segs[1]} {
+		if strings.ContainsAny(p, "*?/ ") {
+			return "", bad
+		}
+	}
+	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*/*", nil
+}

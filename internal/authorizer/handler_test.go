@@ -1,0 +1,442 @@
+package authorizer_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/internal/authorizer"
+	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/tokentest"
+	"github.com/monban-auth/monban/pkg/monbanauth"
+)
+
+var epoch = time.Unix(1_750_000_000, 0)
+
+var secret = []byte("0123456789abcdef0123456789abcdef-test-only")
+
+const (
+	httpV2  = "http-api-v2.json"
+	httpV1  = "http-api-v1.json"
+	restReq = "rest-request.json"
+	restTok = "rest-token.json"
+)
+
+// load reads a recorded event and puts the credentials in: authorization is
+// the Authorization header's value, cookies the session cookie pairs.
+func load(t testing.TB, name, authorization, cookies string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(raw), "AUTHORIZATION_HEADER", authorization)
+	return []byte(strings.ReplaceAll(s, "SESSION_COOKIES", cookies))
+}
+
+// decode is what the Lambda runtime does with the payload.
+func decode(t testing.TB, payload []byte) authorizer.Event {
+	t.Helper()
+	var ev authorizer.Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+type fixture struct {
+	jwks *tokentest.JWKS
+	h    *authorizer.Handler
+}
+
+func newFixture(t testing.TB, tweak ...func(*monbanauth.Config)) *fixture {
+	t.Helper()
+	f := &fixture{jwks: tokentest.NewJWKS(t)}
+	cfg := monbanauth.Config{
+		Issuer: tokentest.Issuer, JWKSURL: f.jwks.URL(), ClientID: tokentest.ClientID,
+		SessionSecrets: [][]byte{secret},
+		Now:            func() time.Time { return epoch },
+	}
+	for _, fn := range tweak {
+		fn(&cfg)
+	}
+	a, err := monbanauth.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = authorizer.NewHandler(a, nil)
+	return f
+}
+
+// handle runs one recorded event through the handler and returns the
+// response as the JSON API Gateway would receive, or the error message.
+func (f *fixture) handle(t testing.TB, name, authorization, cookies string) (string, string) {
+	t.Helper()
+	resp, err := f.h.Handle(context.Background(), decode(t, load(t, name, authorization, cookies)))
+	if err != nil {
+		if resp != nil {
+			t.Fatalf("both a response and an error: %v", err)
+		}
+		return "", err.Error()
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), ""
+}
+
+// sealCookie returns the session cookie pairs the monban API would set for a
+// session holding accessToken (chunked when padded past one cookie).
+func sealCookie(t testing.TB, sec []byte, accessToken string, exp time.Time, pad int) string {
+	t.Helper()
+	s, err := session.NewSealer([][]byte{sec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal(session.PurposeSession, map[string]any{"at": accessToken, "exp": exp, "u": map[string]any{"sub": tokentest.Subject, "pad": strings.Repeat("p", pad)}}, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	cookie.Codec{Now: func() time.Time { return epoch }}.Write(rec, httptest.NewRequest("GET", "/", nil), cookie.Spec{Name: monbanauth.SessionCookieName, Path: "/"}, sealed, exp)
+	var pairs []string
+	for _, c := range rec.Result().Cookies() {
+		pairs = append(pairs, c.Name+"="+c.Value)
+	}
+	return strings.Join(pairs, "; ")
+}
+
+var (
+	good = tokentest.Sign(tokentest.AccessClaims(epoch))
+	exp  = epoch.Add(time.Hour)
+)
+
+// allowContext is the context every allowed response carries.
+func allowContext(via string) map[string]any {
+	return map[string]any{
+		"sub": tokentest.Subject, "username": tokentest.Username, "groups": `["staff","admins"]`,
+		"scope": "openid email profile", "client_id": tokentest.ClientID, "exp": float64(exp.Unix()), "via": via,
+	}
+}
+
+func simpleAllow(via string) map[string]any {
+	return map[string]any{"isAuthorized": true, "context": allowContext(via)}
+}
+
+var simpleRefuse = map[string]any{"isAuthorized": false}
+
+func policy(effect, resource, via string) map[string]any {
+	p := map[string]any{
+		"principalId": tokentest.Subject,
+		"policyDocument": map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Action": []any{"execute-api:Invoke"}, "Effect": effect, "Resource": []any{resource},
+			}},
+		},
+	}
+	if via != "" {
+		p["context"] = allowContext(via)
+	}
+	return p
+}
+
+const (
+	httpStage = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/*/*"
+	restStage = "arn:aws:execute-api:eu-west-1:123456789012:k7l8m9n0p1/prod/*/*"
+)
+
+func TestDecisionsForEachEventShape(t *testing.T) {
+	cookiePairs := sealCookie(t, secret, good, exp, 0)
+	chunked := sealCookie(t, secret, good, exp, 6000)
+	tests := []struct {
+		name          string
+		event         string
+		tweak         func(*monbanauth.Config)
+		authorization string
+		cookies       string
+		want          map[string]any // nil: an error is wanted
+		wantErr       string
+	}{
+		{name: "an HTTP API event with a genuine bearer token is authorized", event: httpV2, authorization: "Bearer " + good, want: simpleAllow("bearer")},
+		{name: "an HTTP API event with a genuine session cookie is authorized", event: httpV2, cookies: cookiePairs, want: simpleAllow("cookie")},
+		{name: "an HTTP API event with a chunked session cookie is authorized", event: httpV2, cookies: chunked, want: simpleAllow("cookie")},
+		{name: "an HTTP API event without credentials is not authorized", event: httpV2, want: simpleRefuse},
+		{name: "an HTTP API event from a caller outside the required groups is not authorized", event: httpV2, tweak: needGroup("ops"), cookies: cookiePairs, want: simpleRefuse},
+		{name: "an HTTP API event from a caller without a required scope is not authorized", event: httpV2, tweak: needScope("monban/admin"), authorization: "Bearer " + good, want: simpleRefuse},
+		{name: "an HTTP API event from a caller in one of the required groups is authorized", event: httpV2, tweak: needGroup("ops", "staff"), cookies: cookiePairs, want: simpleAllow("cookie")},
+		{name: "a cookie-only authorizer decides by the cookie even when a bearer token is sent", event: httpV2, tweak: acceptOnly(monbanauth.Cookie), authorization: "Bearer not-even-a-token", cookies: cookiePairs, want: simpleAllow("cookie")},
+
+		{name: "a REST request with a genuine bearer token gets an Allow for the whole stage", event: restReq, authorization: "Bearer " + good, want: policy("Allow", restStage, "bearer")},
+		{name: "a REST request with a genuine session cookie gets an Allow for the whole stage", event: restReq, cookies: cookiePairs, want: policy("Allow", restStage, "cookie")},
+		{name: "a REST request without credentials is Unauthorized (401)", event: restReq, wantErr: "Unauthorized"},
+		{name: "a REST request with an invalid credential is Unauthorized (401)", event: restReq, authorization: "Bearer " + tokentest.Unsigned(tokentest.AccessClaims(epoch)), wantErr: "Unauthorized"},
+		{name: "a REST request from a caller outside the required groups gets a Deny (403)", event: restReq, tweak: needGroup("ops"), authorization: "Bearer " + good, want: policy("Deny", restStage, "")},
+
+		{name: "an HTTP API 1.0 event is answered with a policy", event: httpV1, authorization: "Bearer " + good, want: policy("Allow", httpStage, "bearer")},
+		{name: "an HTTP API 1.0 event with a session cookie is answered with a policy", event: httpV1, cookies: cookiePairs, want: policy("Allow", httpStage, "cookie")},
+
+		{name: "a REST token event with a genuine bearer token gets an Allow", event: restTok, authorization: "Bearer " + good, want: policy("Allow", restStage, "bearer")},
+		{name: "a REST token event with an empty token is Unauthorized", event: restTok, wantErr: "Unauthorized"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tweaks []func(*monbanauth.Config)
+			if tt.tweak != nil {
+				tweaks = append(tweaks, tt.tweak)
+			}
+			f := newFixture(t, tweaks...)
+			got, errMsg := f.handle(t, tt.event, tt.authorization, tt.cookies)
+			if tt.want == nil {
+				if errMsg != tt.wantErr {
+					t.Fatalf("got %s / error %q, want error %q", got, errMsg, tt.wantErr)
+				}
+				return
+			}
+			if errMsg != "" {
+				t.Fatalf("error %q", errMsg)
+			}
+			want, _ := json.Marshal(tt.want)
+			if !jsonEqual(t, got, string(want)) {
+				t.Fatalf("response\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func needGroup(g ...string) func(*monbanauth.Config) {
+	return func(c *monbanauth.Config) { c.RequiredGroups = g }
+}
+
+func needScope(s ...string) func(*monbanauth.Config) {
+	return func(c *monbanauth.Config) { c.RequiredScopes = s }
+}
+
+func acceptOnly(cr ...monbanauth.Credential) func(*monbanauth.Config) {
+	return func(c *monbanauth.Config) { c.Accept = cr }
+}
+
+func jsonEqual(t testing.TB, a, b string) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal([]byte(a), &x); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatal(err)
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
+// refused reports whether a response is a refusal of its event's shape.
+func refused(event, got, errMsg string) bool {
+	if event == httpV2 {
+		return errMsg == "" && got == `{"isAuthorized":false}`
+	}
+	return got == "" && errMsg == "Unauthorized"
+}
+
+// Every forgery is refused, in every event shape, as a bearer token and
+// (where the shape carries cookies) inside an authentic session cookie.
+func TestAttacksAreRefused(t *testing.T) {
+	for _, fg := range tokentest.Forgeries(epoch) {
+		t.Run(fg.Name, func(t *testing.T) {
+			for _, ev := range []string{httpV2, httpV1, restReq, restTok} {
+				f := newFixture(t)
+				if got, errMsg := f.handle(t, ev, "Bearer "+fg.Token, ""); !refused(ev, got, errMsg) {
+					t.Errorf("%s, as a bearer token: %s %q", ev, got, errMsg)
+				}
+				if ev == restTok {
+					continue
+				}
+				if got, errMsg := f.handle(t, ev, "", sealCookie(t, secret, fg.Token, exp, 0)); !refused(ev, got, errMsg) {
+					t.Errorf("%s, inside a session cookie: %s %q", ev, got, errMsg)
+				}
+			}
+		})
+	}
+}
+
+func TestForgedAndExpiredSessionCookiesAreRefused(t *testing.T) {
+	real := sealCookie(t, secret, good, exp, 0)
+	for _, tc := range []struct{ name, cookies string }{
+		{"a cookie sealed with another secret is refused", sealCookie(t, []byte("fedcba9876543210fedcba9876543210-other"), good, exp, 0)},
+		{"an expired cookie is refused", sealCookie(t, secret, good, epoch.Add(-time.Minute), 0)},
+		{"a cookie with a flipped byte is refused", real[:len(real)-6] + flip(real[len(real)-6]) + real[len(real)-5:]},
+		{"a truncated cookie is refused", real[:len(real)/2]},
+		{"a chunked cookie missing a chunk is refused", strings.Split(sealCookie(t, secret, good, exp, 6000), "; ")[0]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, ev := range []string{httpV2, httpV1, restReq} {
+				f := newFixture(t)
+				if got, errMsg := f.handle(t, ev, "", tc.cookies); !refused(ev, got, errMsg) {
+					t.Errorf("%s: %s %q", ev, got, errMsg)
+				}
+			}
+		})
+	}
+}
+
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+func TestUnknownKeyIDCostsOneRefetchThenIsRefused(t *testing.T) {
+	f := newFixture(t)
+	if got, _ := f.handle(t, httpV2, "Bearer "+good, ""); !strings.Contains(got, `"isAuthorized":true`) {
+		t.Fatalf("genuine token: %s", got)
+	}
+	unknown := tokentest.SignHeader(map[string]any{"alg": "RS256", "kid": "kid-rotated-out"}, tokentest.AccessClaims(epoch))
+	for range 3 {
+		if got, errMsg := f.handle(t, httpV2, "Bearer "+unknown, ""); !refused(httpV2, got, errMsg) {
+			t.Fatalf("unknown kid: %s %q", got, errMsg)
+		}
+	}
+	if f.jwks.Hits() != 2 {
+		t.Fatalf("JWKS fetched %d times; want the first load and one refetch", f.jwks.Hits())
+	}
+}
+
+func TestAJWKSOutageIsAnErrorNotACachedRefusal(t *testing.T) {
+	t.Run("with keys cached, genuine tokens keep passing", func(t *testing.T) {
+		f := newFixture(t)
+		f.handle(t, httpV2, "Bearer "+good, "")
+		f.jwks.SetDown(true)
+		fresh := tokentest.Sign(tokentest.With(tokentest.AccessClaims(epoch), "jti", "never-seen"))
+		for _, ev := range []string{httpV2, restReq} {
+			if got, errMsg := f.handle(t, ev, "Bearer "+fresh, ""); errMsg != "" || strings.Contains(got, "false") || strings.Contains(got, "Deny") {
+				t.Errorf("%s: %s %q", ev, got, errMsg)
+			}
+		}
+	})
+	t.Run("with no keys ever fetched, every shape returns an error", func(t *testing.T) {
+		f := newFixture(t)
+		f.jwks.SetDown(true)
+		for _, ev := range []string{httpV2, httpV1, restReq, restTok} {
+			if got, errMsg := f.handle(t, ev, "Bearer "+good, ""); got != "" || errMsg != "signing keys unavailable" {
+				t.Errorf("%s: %s %q", ev, got, errMsg)
+			}
+		}
+	})
+}
+
+func TestEventsThatCannotBeAnsweredAreErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name string
+		ev   authorizer.Event
+	}{
+		{"an event of no known shape is an error", authorizer.Event{Version: "3.0", Type: "REQUEST"}},
+		{"a TOKEN event claiming a version is an error", authorizer.Event{Version: "2.0", Type: "TOKEN"}},
+		{"an empty event is an error", authorizer.Event{}},
+		{"a REST event without methodArn is an error", authorizer.Event{Type: "REQUEST", Headers: map[string]string{"Authorization": "Bearer " + good}}},
+		{"a methodArn of another service is an error", authorizer.Event{Type: "REQUEST", MethodArn: "arn:aws:lambda:eu-west-1:123456789012:function:x"}},
+		{"a methodArn with a wildcard is an error", authorizer.Event{Type: "REQUEST", MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:*/prod/GET/"}},
+		{"a methodArn without a stage is an error", authorizer.Event{Type: "REQUEST", MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := f.h.Handle(context.Background(), tc.ev)
+			if err == nil || resp != nil || err.Error() == "Unauthorized" {
+				t.Fatalf("got %v, %v", resp, err)
+			}
+		})
+	}
+}
+
+func TestHeaderNamesAreMatchedWhateverTheirCase(t *testing.T) {
+	f := newFixture(t)
+	ev := authorizer.Event{
+		Type:      "REQUEST",
+		MethodArn: "arn:aws:execute-api:eu-west-1:123456789012:k7l8m9n0p1/prod/GET/",
+		Headers:   map[string]string{"AUTHORIZATION": "Bearer " + good},
+	}
+	resp, err := f.h.Handle(context.Background(), ev)
+	if r, ok := resp.(events.APIGatewayCustomAuthorizerResponse); err != nil || !ok || r.PolicyDocument.Statement[0].Effect != "Allow" {
+		t.Fatalf("%#v %v", resp, err)
+	}
+	// Two spellings of Authorization with different values are ambiguous.
+	ev.MultiValueHeaders = map[string][]string{"authorization": {"Bearer " + good}, "Authorization": {"Bearer other"}}
+	if _, err := f.h.Handle(context.Background(), ev); err == nil || err.Error() != "Unauthorized" {
+		t.Fatalf("ambiguous Authorization: %v", err)
+	}
+}
+
+// BenchmarkHandle is a warm authorizer's whole job for a returning caller:
+// decode the event, authenticate (cache hit), encode the response.
+func BenchmarkHandle(b *testing.B) {
+	for _, bc := range []struct{ name, event, authorization, cookies string }{
+		{"http-api-v2-cookie", httpV2, "", sealCookie(b, secret, good, exp, 0)},
+		{"http-api-v2-bearer", httpV2, "Bearer " + good, ""},
+		{"rest-request-bearer", restReq, "Bearer " + good, ""},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			f := newFixture(b)
+			payload := load(b, bc.event, bc.authorization, bc.cookies)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				var ev authorizer.Event
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					b.Fatal(err)
+				}
+				resp, err := f.h.Handle(ctx, ev)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := json.Marshal(resp); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// Decisions are logged with their reason and the caller's sub, never with a token or
+// a cookie, at every level.
+func TestDecisionsAreLoggedWithoutCredentials(t *testing.T) {
+	var logs strings.Builder
+	f := newFixture(t)
+	f.h = authorizer.NewHandler(mustAuthenticator(t, f), slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	forged := tokentest.HS256WithPublicKey(tokentest.AccessClaims(epoch))
+	cookiePairs := sealCookie(t, secret, good, exp, 0)
+	f.handle(t, httpV2, "Bearer "+good, "")
+	f.handle(t, restReq, "", cookiePairs)
+	f.handle(t, httpV2, "Bearer "+forged, "")
+	f.handle(t, restReq, "", "__Host-monban-session=forged.value.that.is.bad")
+	out := logs.String()
+	if strings.Count(out, `"msg":"authorizer decision"`) != 4 || !strings.Contains(out, `"decision":"allow"`) || !strings.Contains(out, "algorithm not accepted") {
+		t.Fatalf("logs:\n%s", out)
+	}
+	sealed := strings.TrimPrefix(cookiePairs, "__Host-monban-session=")
+	for _, secretish := range []string{good, strings.Split(good, ".")[2][:16], forged[:24], sealed[:32], "forged.value"} {
+		if strings.Contains(out, secretish) {
+			t.Fatalf("a credential reached the log:\n%s", out)
+		}
+	}
+}
+
+func mustAuthenticator(t *testing.T, f *fixture) *monbanauth.Authenticator {
+	t.Helper()
+	a, err := monbanauth.New(monbanauth.Config{
+		Issuer: tokentest.Issuer, JWKSURL: f.jwks.URL(), ClientID: tokentest.ClientID,
+		SessionSecrets: [][]byte{secret}, Now: func() time.Time { return epoch },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
