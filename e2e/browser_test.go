@@ -32,9 +32,11 @@ func chromium(t *testing.T) string {
 	return path
 }
 
-// The demo site in a real browser, served exactly as `make dev` serves it (plain HTTP on
-// loopback, which browsers treat as a secure context, so the Secure cookies work).
-func TestDemoSiteInABrowser(t *testing.T) {
+// inBrowser serves a stack exactly as `make dev` does (plain HTTP on loopback, which browsers
+// treat as a secure context, so the Secure cookies work) and runs a script of e2e/browser
+// against it in Chromium, with the seeded user's e-mail and password.
+func inBrowser(t *testing.T, script string, o devstack.StackOptions) {
+	t.Helper()
 	browser := chromium(t)
 	devstacktest.RequireEmulator(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -43,11 +45,10 @@ func TestDemoSiteInABrowser(t *testing.T) {
 	}
 	site := "http://" + ln.Addr().String()
 	const email, password = "demo@example.com", "Monban-demo-1!"
-	stack := devstacktest.Start(t, devstack.StackOptions{
-		SiteURL: site,
-		Users:   []devstack.User{{Email: email, Password: password}},
-		App:     app.Options{Log: devstack.DevLogger(t.Output())},
-	})
+	o.SiteURL = site
+	o.Users = append(o.Users, devstack.User{Email: email, Password: password})
+	o.App = app.Options{Log: devstack.DevLogger(t.Output())}
+	stack := devstacktest.Start(t, o)
 	srv := &http.Server{Handler: stack.Handler, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -58,11 +59,16 @@ func TestDemoSiteInABrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("browser", "demo.mjs"), site, email, password, shots)
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("browser", script), site, email, password, shots)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+browser)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser run:\n%s", out)
 	if err != nil {
-		t.Fatalf("the demo site failed in the browser: %v (screenshots in %s)", err, shots)
+		t.Fatalf("%s failed in the browser: %v (screenshots in %s)", script, err, shots)
 	}
+}
+
+// The demo site in a real browser: hosted UI, sign-out through /logout, the site's own forms.
+func TestDemoSiteInABrowser(t *testing.T) {
+	inBrowser(t, "demo.mjs", devstack.StackOptions{})
 }

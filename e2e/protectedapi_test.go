@@ -1,20 +1,13 @@
 package e2e
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/devstack"
-	"github.com/monban-auth/monban/internal/devstack/devstacktest"
 )
 
 type meView struct {
@@ -131,35 +124,5 @@ func TestProtectedAPIRequiresAGroup(t *testing.T) {
 // The demo page's protected-API panel in a real browser, served as `make dev` serves it
 // (with /auth/token enabled for the bearer-token button).
 func TestDemoProtectedAPIInABrowser(t *testing.T) {
-	browser := chromium(t)
-	devstacktest.RequireEmulator(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := "http://" + ln.Addr().String()
-	const email, password = "demo@example.com", "Monban-demo-1!"
-	stack := devstacktest.Start(t, devstack.StackOptions{
-		SiteURL: site,
-		Users:   []devstack.User{{Email: email, Password: password}},
-		Env:     map[string]string{"MONBAN_TOKEN_ENDPOINT": "true"},
-		App:     app.Options{Log: devstack.DevLogger(t.Output())},
-	})
-	srv := &http.Server{Handler: stack.Handler, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-
-	shots := t.TempDir()
-	if d := os.Getenv("MONBAN_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("browser", "protectedapi.mjs"), site, email, password, shots)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+browser)
-	out, err := cmd.CombinedOutput()
-	t.Logf("browser run:\n%s", out)
-	if err != nil {
-		t.Fatalf("the protected-API panel failed in the browser: %v (screenshots in %s)", err, shots)
-	}
+	inBrowser(t, "protectedapi.mjs", devstack.StackOptions{Env: map[string]string{"MONBAN_TOKEN_ENDPOINT": "true"}})
 }

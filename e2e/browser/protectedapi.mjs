@@ -2,22 +2,11 @@
 // signed out, 200 by session cookie after a hosted-UI sign-in, and 200 with the bearer
 // token the page fetches from /auth/token.
 // Usage: node protectedapi.mjs SITE_URL EMAIL PASSWORD SCREENSHOT_DIR
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, "../../local/package.json"));
-const { chromium } = require("playwright-core");
+import { run, signInHostedUI, step } from "./chromium.mjs";
 
 const [site, email, password, shots] = process.argv.slice(2);
-const step = (msg) => console.log("step:", msg);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
 
 // answer waits for the panel to show a call's status and returns the call, status and body.
 async function answer(page, call, status) {
@@ -26,11 +15,7 @@ async function answer(page, call, status) {
   return JSON.parse(await page.textContent("#api-result"));
 }
 
-try {
-  const page = await (await browser.newContext()).newPage();
-  page.setDefaultTimeout(15000);
-  page.on("pageerror", (e) => console.log("page error:", e.message));
-
+await run(async (page) => {
   step("signed out, the page shows /api/me answering 401");
   await page.goto(site + "/");
   await page.locator("#signed-out").waitFor();
@@ -38,13 +23,7 @@ try {
   if (body.error.code !== "unauthenticated") throw new Error("signed out: " + JSON.stringify(body));
 
   step("after a hosted-UI sign-in, the page shows who /api/me says is calling");
-  await page.click("#sign-in");
-  await page.waitForURL(/\/oauth2\/authorize/);
-  await page.fill('input[name="username"]', email);
-  await page.fill('input[name="password"]', password);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(site + "/");
-  await page.locator("#signed-in").waitFor();
+  await signInHostedUI(page, site, email, password);
   const session = JSON.parse(await page.textContent("#session"));
   body = await answer(page, "GET /api/me", 200);
   if (body.sub !== session.user.sub || body.via !== "cookie") throw new Error("by cookie: " + JSON.stringify(body));
@@ -61,7 +40,4 @@ try {
   await page.waitForURL(site + "/");
   await page.locator("#signed-out").waitFor();
   await answer(page, "GET /api/me", 401);
-  console.log("ok: all steps passed");
-} finally {
-  await browser.close();
-}
+});
