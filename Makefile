@@ -45,6 +45,12 @@ build:
 sizes: build
 	@bash scripts/binary-sizes.sh bin
 
+## bench: the benchmarks of SPEC §8 in one run, as one markdown table (not part of test)
+# Phony on its own line: the bench/ folder would otherwise count as an up-to-date target.
+.PHONY: bench
+bench:
+	@bash bench/run.sh
+
 validate:
 	bash scripts/validate-template.sh
 
