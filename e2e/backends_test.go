@@ -151,6 +151,9 @@ func (m *motoCodes) option(o *cip.Options) {
 
 func requireMoto(t *testing.T) *devstack.Moto {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the emulator tests do not run")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	m, err := devstack.StartMoto(ctx, t.Output())

@@ -18,6 +18,9 @@ import (
 // chromium finds the browser, or skips (fails under CI=true) with the reason.
 func chromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the browser tests do not run")
+	}
 	path := os.Getenv("CHROMIUM")
 	if path == "" {
 		path, _ = exec.LookPath("chromium")

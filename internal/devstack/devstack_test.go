@@ -40,6 +40,9 @@ var (
 // a missing emulator must not pass silently.
 func requireEmulator(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the emulator tests do not run")
+	}
 	modulesOnce.Do(func() {
 		if _, err := exec.LookPath("node"); err != nil {
 			modulesErr = errors.New("node is not on PATH")

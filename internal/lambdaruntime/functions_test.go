@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/devstack"
+	"github.com/monban-auth/monban/internal/devstack/devstacktest"
 )
 
 // The tests in this file run every function the repository holds — each folder under
@@ -265,7 +265,6 @@ func TestFunctions(t *testing.T) {
 // couple of seconds and the tests only read from the pool.
 var emulator struct {
 	once    sync.Once
-	skipWhy string // cannot run here
 	err     error  // ran and failed
 	cl      *devstack.CognitoLocal
 	pool    devstack.Pool
@@ -276,36 +275,17 @@ var emulator struct {
 // where a missing emulator must not pass silently.
 func requireEmulator(tb testing.TB) (*devstack.CognitoLocal, devstack.Pool) {
 	tb.Helper()
-	emulator.once.Do(startEmulator)
-	if emulator.skipWhy != "" {
-		why := "cognito-local unavailable: " + emulator.skipWhy
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(why + " (CI=true: the emulator is required)")
-		}
-		tb.Skip(why)
-	}
+	local := devstacktest.RequireEmulator(tb)
+	emulator.once.Do(func() { startEmulator(local) })
 	if emulator.err != nil {
 		tb.Fatal(emulator.err)
 	}
 	return emulator.cl, emulator.pool
 }
 
-func startEmulator() {
-	if _, err := exec.LookPath("node"); err != nil {
-		emulator.skipWhy = "node is not on PATH"
-		return
-	}
-	local, err := devstack.LocalDir()
-	if err != nil {
-		emulator.skipWhy = err.Error()
-		return
-	}
+func startEmulator(local string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := devstack.EnsureNodeModules(ctx, local, os.Stderr); err != nil {
-		emulator.skipWhy = err.Error()
-		return
-	}
 	data := filepath.Join(workDir, "cognito")
 	cl, err := devstack.StartCognitoLocal(ctx, devstack.CognitoLocalOptions{LocalDir: local, DataDir: data})
 	if err != nil {

@@ -24,6 +24,9 @@ var (
 // under CI=true) with the reason.
 func RequireEmulator(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the emulator tests do not run")
+	}
 	once.Do(func() {
 		if _, err := exec.LookPath("node"); err != nil {
 			toolErr = errors.New("node is not on PATH")
