@@ -182,7 +182,7 @@ func TestHostedUIJourney(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Request.URL.String() != e.site+"/?from=e2e" || !strings.Contains(page, "monban") {
 		t.Fatalf("after the login form: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	if b.cookie("__Secure-monban-flow") != "" {
+	if b.cookie("__Host-monban-flow") != "" {
 		t.Fatal("the flow cookie must be gone after the callback")
 	}
 

@@ -92,7 +92,7 @@ func TestLambdaEntryPointHostedUIFlow(t *testing.T) {
 	if err != nil || resp.StatusCode != 302 {
 		t.Fatalf("sign-in: %v %d %s", err, resp.StatusCode, resp.Body)
 	}
-	if len(resp.Cookies) != 1 || !strings.HasPrefix(resp.Cookies[0], "__Secure-monban-flow=") {
+	if len(resp.Cookies) != 1 || !strings.HasPrefix(resp.Cookies[0], "__Host-monban-flow=") {
 		t.Fatalf("sign-in cookies = %q", resp.Cookies)
 	}
 	if _, ok := resp.Headers["Set-Cookie"]; ok {
@@ -129,7 +129,7 @@ func TestLambdaEntryPointHostedUIFlow(t *testing.T) {
 		t.Fatalf("callback: %v %d %v", err, resp.StatusCode, resp.Headers)
 	}
 	kept, deleted := pairs(resp.Cookies)
-	if len(resp.Cookies) != 3 || len(kept) != 2 || len(deleted) != 1 || deleted[0] != "__Secure-monban-flow" {
+	if len(resp.Cookies) != 3 || len(kept) != 2 || len(deleted) != 1 || deleted[0] != "__Host-monban-flow" {
 		t.Fatalf("callback cookies: kept %q deleted %q", kept, deleted)
 	}
 

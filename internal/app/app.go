@@ -98,6 +98,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
+	origins, err := redirect.NewPolicy(cfg.AllowedOrigins[0], cfg.AllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.UnsafeAllowMissingNonce {
 		o.Log.Warn("UNSAFE: MONBAN_UNSAFE_ALLOW_MISSING_NONCE is on: ID tokens without a nonce are accepted. Emulators only; never in production.")
 	}
@@ -125,7 +129,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		Auth:            flows,
 		Sealer:          sealer,
 		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
-		Redirects:       policy,
+		Origins:         origins,
 		ErrorURL:        cfg.ErrorURL,
 		RefreshLifetime: cfg.RefreshTokenValidity,
 		TokenMode:       cfg.TokenMode,

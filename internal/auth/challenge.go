@@ -282,7 +282,14 @@ func (s *Service) Refresh(ctx context.Context, ref *Refresh) (*Grant, error) {
 	if result == nil {
 		return nil, Fail(CodeUpstreamUnavailable, "Cognito answered without tokens", nil)
 	}
-	return s.grant(ctx, tokensOf(result), "")
+	g, err := s.grant(ctx, tokensOf(result), "")
+	if err != nil {
+		return nil, err
+	}
+	if ref.Sub != "" && g.Session.User.Sub != ref.Sub {
+		return nil, Fail(CodeInvalidToken, "refreshed tokens belong to another user", nil)
+	}
+	return g, nil
 }
 
 func tokensOf(r *types.AuthenticationResultType) *cognito.Tokens {

@@ -279,3 +279,21 @@ func asError(err error, target **Error) bool {
 	}
 	return ok
 }
+
+func TestSessionAttributesStayWithinBudget(t *testing.T) {
+	all := map[string]string{"custom:tenant": "t1", "name": "Alice", "jti": "x"}
+	for i := 0; i < 6; i++ {
+		all["custom:big"+string(rune('a'+i))] = strings.Repeat("x", 2000)
+	}
+	got := userAttributes(all)
+	if got["custom:tenant"] != "t1" || got["name"] != "Alice" || got["jti"] != "" {
+		t.Fatalf("small attributes must survive, bookkeeping must not: %v", got)
+	}
+	size := 0
+	for k, v := range got {
+		size += len(k) + len(v)
+	}
+	if size > maxSessionAttributeBytes || len(got) > maxSessionAttributes {
+		t.Fatalf("%d attributes, %d bytes", len(got), size)
+	}
+}

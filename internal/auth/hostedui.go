@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/monban-auth/monban/internal/cognito"
@@ -196,6 +199,16 @@ func (s *Service) CompleteSignIn(ctx context.Context, r CallbackRequest, f *Flow
 	return g, f.RedirectTo, nil
 }
 
+// Bound returns ref if it may refresh sess: a refresh cookie of another user beside a
+// session was planted (a sibling subdomain can set /auth cookies) and must never swap the
+// signed-in user, so it reads as absent.
+func Bound(sess *Session, ref *Refresh) *Refresh {
+	if sess != nil && ref != nil && ref.Sub != sess.User.Sub {
+		return nil
+	}
+	return ref
+}
+
 // Due reports whether sess (nil: none) should be refreshed: it is missing or inside the
 // refresh window. A fresh session needs nothing else, not even the refresh cookie opened.
 func (s *Service) Due(sess *Session) bool {
@@ -207,6 +220,7 @@ func (s *Service) Due(sess *Session) bool {
 // it refreshes and returns the grant so the caller rewrites the cookies.
 func (s *Service) Current(ctx context.Context, sess *Session, ref *Refresh) (*Session, *Grant, error) {
 	now := s.cfg.Now()
+	ref = Bound(sess, ref)
 	if !s.Due(sess) || ref == nil {
 		if sess != nil && sess.ExpiresAt.After(now) {
 			return sess, nil, nil
@@ -310,12 +324,35 @@ var tokenBookkeeping = map[string]bool{
 	"auth_time": true, "identities": true, "cognito:roles": true, "cognito:preferred_role": true,
 }
 
+// The session cookie carries at most this much of the user's attributes: users can write
+// their own attributes, and a cookie that outgrows browsers' and API Gateway's header
+// limits would lock them out.
+const (
+	maxSessionAttributes     = 24
+	maxSessionAttributeBytes = 2048
+)
+
+// userAttributes picks the claims that describe the user, within the budget; the shortest
+// go first, so one oversized attribute cannot crowd out the rest.
 func userAttributes(all map[string]string) map[string]string {
-	out := make(map[string]string, len(all))
-	for k, v := range all {
+	keys := make([]string, 0, len(all))
+	for k := range all {
 		if !tokenBookkeeping[k] {
-			out[k] = v
+			keys = append(keys, k)
 		}
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a)+len(all[a]), len(b)+len(all[b])), strings.Compare(a, b))
+	})
+	out := make(map[string]string, min(len(keys), maxSessionAttributes))
+	budget := maxSessionAttributeBytes
+	for _, k := range keys {
+		n := len(k) + len(all[k])
+		if len(out) == maxSessionAttributes || n > budget {
+			break
+		}
+		out[k] = all[k]
+		budget -= n
 	}
 	return out
 }

@@ -124,13 +124,18 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		Password:       &r.Password,
 		UserAttributes: attrs,
 	})
+	// With existing users hidden, every accepted sign-up gets this one answer — even a new
+	// user confirmed at once by the trigger, who is not signed in either: "confirmed" or a
+	// session would tell a new address from a taken one. Such a user signs in next.
+	hidden := &SignUpResult{Delivery: &Delivery{Medium: "EMAIL", Destination: maskEmail(name)}}
 	if err != nil {
 		if s.cfg.HideExistingUsers && cognito.ErrorCode(err) == "UsernameExistsException" {
-			// Answer as for a new, unconfirmed user so sign-up does not reveal who has an
-			// account; the real owner can still sign in or reset the password.
-			return &SignUpResult{Delivery: &Delivery{Medium: "EMAIL", Destination: maskEmail(r.Email)}}, nil
+			return hidden, nil
 		}
 		return nil, poolFailure(err, "sign up", nil)
+	}
+	if s.cfg.HideExistingUsers {
+		return hidden, nil
 	}
 	res := &SignUpResult{UserConfirmed: out.UserConfirmed, Delivery: delivery(out.CodeDeliveryDetails)}
 	if res.UserConfirmed && r.SignIn {
@@ -190,8 +195,10 @@ func (s *Service) ConfirmSignUp(ctx context.Context, r CodeRequest) error {
 	if err != nil {
 		return poolFailure(err, "confirm sign-up", failure{
 			// Unknown user and wrong code answer alike.
+			// Unknown user, already confirmed user and wrong code answer alike: anything
+			// else would tell who has an account.
 			"UserNotFoundException":  {Code: CodeCodeMismatch, Message: "The code is not correct."},
-			"NotAuthorizedException": {Code: CodeInvalidRequest, Message: "The account cannot be confirmed (already confirmed?)."},
+			"NotAuthorizedException": {Code: CodeCodeMismatch, Message: "The code is not correct."},
 		})
 	}
 	return nil

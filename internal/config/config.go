@@ -78,7 +78,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
 	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
 	{"MONBAN_AUTH_FLOW", "password sign-in flow: USER_PASSWORD_AUTH (default) or ADMIN_USER_PASSWORD_AUTH"},
-	{"MONBAN_SIGN_UP_HIDE_EXISTING", "true: sign-up answers the same for an existing username (no enumeration)"},
+	{"MONBAN_SIGN_UP_HIDE_EXISTING", "true: every sign-up gets one answer (check your e-mail), never a session, so it tells no taken address"},
 	{"MONBAN_REFRESH_ROTATION", "true: the app client rotates refresh tokens (refresh with GetTokensFromRefreshToken)"},
 	{"MONBAN_TOTP_ISSUER", "issuer name authenticator apps show; default monban"},
 	{"MONBAN_REFRESH_TOKEN_VALIDITY", "refresh cookie lifetime, the app client's setting; default 720h"},

@@ -11,7 +11,7 @@ import (
 func FuzzRequests(f *testing.F) {
 	f.Add("POST", "/auth/refresh", `{"refresh_token":"x"}`, "__Secure-monban-refresh=abc")
 	f.Add("GET", "/auth/session", "", "__Host-monban-session=eyJ..a.b.c")
-	f.Add("GET", "/auth/callback?code=a&state=b", "", "__Secure-monban-flow.0=x; __Secure-monban-flow.1=y")
+	f.Add("GET", "/auth/callback?code=a&state=b", "", "__Host-monban-flow.0=x; __Host-monban-flow.1=y")
 	f.Add("POST", "/auth/sign-out?global=maybe", "[1,2]", "")
 	f.Add("GET", "/auth/sign-in?redirect_to=%2F%5Cevil", "", "")
 	fx := newFixture(f)

@@ -19,7 +19,7 @@ const MaxBodyBytes = 16 << 10
 func (h *handler) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		allowed := origin != "" && h.origins.AllowsOrigin(origin)
+		allowed := origin != "" && h.Origins.AllowsOrigin(origin)
 		w.Header().Add("Vary", "Origin")
 		if allowed {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -44,7 +44,7 @@ func (h *handler) cors(next http.Handler) http.Handler {
 // when a browser sent none, Sec-Fetch-Site: same-origin.
 func (h *handler) checkOrigin(r *http.Request) error {
 	if o := r.Header.Get("Origin"); o != "" {
-		if h.origins.AllowsOrigin(o) {
+		if h.Origins.AllowsOrigin(o) {
 			return nil
 		}
 		return auth.Fail(auth.CodeForbiddenOrigin, "origin not allowed", fmt.Errorf("origin %.80q", o))

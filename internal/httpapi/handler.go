@@ -24,21 +24,26 @@ const (
 	ChallengeLifetime = 3 * time.Minute
 )
 
-// The cookies monban sets. The refresh token is only ever sent to /auth.
+// The cookies monban sets. The refresh token is only ever sent to /auth. The short-lived
+// flow and challenge cookies are host-only (__Host-, so Path=/): a sibling subdomain cannot
+// plant its own and bind the victim's sign-in to an attacker's account.
 var (
 	SessionCookie   = cookie.Spec{Name: "monban-session", Path: "/"}
 	RefreshCookie   = cookie.Spec{Name: "monban-refresh", Path: "/auth"}
-	FlowCookie      = cookie.Spec{Name: "monban-flow", Path: "/auth"}
-	ChallengeCookie = cookie.Spec{Name: "monban-challenge", Path: "/auth"}
+	FlowCookie      = cookie.Spec{Name: "monban-flow", Path: "/"}
+	ChallengeCookie = cookie.Spec{Name: "monban-challenge", Path: "/"}
 )
 
 // Deps is what the transport needs.
 type Deps struct {
-	Auth      *auth.Service
-	Sealer    *session.Sealer
-	Cookies   cookie.Codec
-	Redirects *redirect.Policy // allow-listed origins (CORS, CSRF) and redirect targets
-	ErrorURL  string           // absolute; the callback appends ?error=CODE
+	Auth    *auth.Service
+	Sealer  *session.Sealer
+	Cookies cookie.Codec
+	// Origins are the site's origins: the only ones CORS answers and CSRF checks let through.
+	// Redirect targets are the flows' business (auth.Config.Redirects): an origin trusted
+	// as a place to send browsers is not thereby trusted to read sessions.
+	Origins  *redirect.Policy
+	ErrorURL string // absolute; the callback appends ?error=CODE
 	// RefreshLifetime is the app client's refresh-token validity: the refresh cookie's life.
 	RefreshLifetime time.Duration
 	TokenMode       bool // return tokens in bodies as well (cross-site frontends)
@@ -49,8 +54,7 @@ type Deps struct {
 
 type handler struct {
 	Deps
-	origins *redirect.Policy
-	log     *slog.Logger
+	log *slog.Logger
 }
 
 // New returns the /auth API.
@@ -61,7 +65,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d, origins: d.Redirects, log: d.Log}
+	h := &handler{Deps: d, log: d.Log}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{} // path → methods, for 405's Allow
 	route := func(method, path string, fn http.HandlerFunc) {
@@ -222,7 +226,8 @@ func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session
 	return s, g, nil
 }
 
-// refreshRequest is POST /auth/refresh's body. RefreshToken is read only in token mode.
+// refreshRequest is POST /auth/refresh's and POST /auth/sign-out's body. RefreshToken is
+// read only in token mode.
 type refreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 }
@@ -237,16 +242,11 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.log, err)
 		return
 	}
-	_, ref := h.readSession(r)
+	ref := auth.Bound(h.readSession(r))
 	if body.RefreshToken != "" {
-		if !h.TokenMode {
-			writeError(w, r, h.log, auth.Fail(auth.CodeInvalidRequest, "refresh_token in the body needs token mode", nil))
-			return
-		}
-		// In token mode the browser holds the sealed refresh value, never Cognito's token.
-		ref = &auth.Refresh{}
-		if err := h.Sealer.Open(session.PurposeRefresh, body.RefreshToken, ref, h.Now()); err != nil {
-			writeError(w, r, h.log, auth.Fail(auth.CodeUnauthenticated, "refresh_token is not valid", err))
+		var err error
+		if ref, err = h.bodyRefresh(body); err != nil {
+			writeError(w, r, h.log, err)
 			return
 		}
 	}
@@ -270,16 +270,39 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
+// bodyRefresh opens the refresh token a page sent in the body (nil when none): in token mode
+// the browser holds the sealed refresh value, never Cognito's token.
+func (h *handler) bodyRefresh(body refreshRequest) (*auth.Refresh, error) {
+	if body.RefreshToken == "" {
+		return nil, nil
+	}
+	if !h.TokenMode {
+		return nil, auth.Fail(auth.CodeInvalidRequest, "refresh_token in the body needs token mode", nil)
+	}
+	ref := &auth.Refresh{}
+	if err := h.Sealer.Open(session.PurposeRefresh, body.RefreshToken, ref, h.Now()); err != nil {
+		return nil, auth.Fail(auth.CodeUnauthenticated, "refresh_token is not valid", err)
+	}
+	return ref, nil
+}
+
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if err := h.checkPost(r); err != nil {
 		writeError(w, r, h.log, err)
 		return
 	}
-	if err := decode(w, r, &struct{}{}); err != nil {
+	var body refreshRequest
+	if err := decode(w, r, &body); err != nil {
 		writeError(w, r, h.log, err)
 		return
 	}
-	res, err := h.doSignOut(w, r)
+	// In token mode the page holds the sealed refresh token: it must be revocable too.
+	ref, err := h.bodyRefresh(body)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	res, err := h.doSignOut(w, r, ref)
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return
@@ -290,7 +313,9 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 // signOutLink is the plain-link form: GET, then 302 to Cognito's /logout. A cross-site page
 // must not sign users out, so browsers' Sec-Fetch-Site is checked.
 func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && !h.Origins.AllowsOrigin(refererOrigin(r)) {
+		// Cross-site is fine only from the site itself (an API on execute-api is cross-site
+		// to its site); any other page could sign users out with an <img>.
 		writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin, "cross-site sign-out refused", nil))
 		return
 	}
@@ -299,7 +324,7 @@ func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.log, auth.Fail(auth.CodeInvalidRequest, "global sign-out needs POST /auth/sign-out", nil))
 		return
 	}
-	res, err := h.doSignOut(w, r)
+	res, err := h.doSignOut(w, r, nil)
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return
@@ -307,7 +332,9 @@ func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, res.LogoutURL, http.StatusFound)
 }
 
-func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request) (auth.SignOutResult, error) {
+// doSignOut signs the browser out; bodyRef is a refresh token the page sent (token mode),
+// used when the request carries no refresh cookie.
+func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *auth.Refresh) (auth.SignOutResult, error) {
 	q := r.URL.Query()
 	global := false
 	if v := q.Get("global"); v != "" {
@@ -318,6 +345,9 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request) (auth.SignOu
 		global = b
 	}
 	sess, ref := h.readSession(r)
+	if ref == nil {
+		ref = bodyRef
+	}
 	if global {
 		// GlobalSignOut needs a live access token: refresh an expired one first.
 		if s, _, err := h.Auth.Current(r.Context(), sess, ref); err == nil {
@@ -409,6 +439,15 @@ func (h *handler) sent(r *http.Request, s cookie.Spec) bool {
 		}
 	}
 	return false
+}
+
+// refererOrigin is the origin of the page a navigation came from, or "".
+func refererOrigin(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func withQuery(target, key, value string) string {

@@ -145,7 +145,12 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 	fx := &fixture{t: t, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), logs: &bytes.Buffer{}}
 	clock := func() time.Time { return fx.now }
 	fx.fake = &fakeCognito{now: clock, lifetime: time.Hour}
-	policy, err := redirect.NewPolicy(site, []string{"https://app.example.com"})
+	policy, err := redirect.NewPolicy(site, []string{"https://app.example.com", "https://partner.example.net"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// partner.example.net may receive redirects but is not one of the site's origins.
+	origins, err := redirect.NewPolicy(site, []string{"https://app.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +163,7 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 		LogoutURI: site + "/", Now: clock, ClientID: "cid", ClientSecret: "csecret",
 	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Revoker: fx.fake, Pool: fx.fake})
 	d := Deps{
-		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{Now: clock}, Redirects: policy, ErrorURL: errorURL,
+		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{Now: clock}, Origins: origins, ErrorURL: errorURL,
 		RefreshLifetime: 30 * 24 * time.Hour, Now: clock,
 		Log: slog.New(slog.NewJSONHandler(fx.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
@@ -245,11 +250,11 @@ func TestSignInRedirectsWithPKCEAndSetsFlowCookie(t *testing.T) {
 	}
 	var set *http.Cookie
 	for _, c := range w.Result().Cookies() {
-		if c.Name == "__Secure-monban-flow" {
+		if c.Name == "__Host-monban-flow" {
 			set = c
 		}
 	}
-	if set == nil || !set.HttpOnly || !set.Secure || set.SameSite != http.SameSiteLaxMode || set.Path != "/auth" {
+	if set == nil || !set.HttpOnly || !set.Secure || set.SameSite != http.SameSiteLaxMode || set.Path != "/" {
 		t.Fatalf("flow cookie = %+v", set)
 	}
 	if w.Header().Get("Cache-Control") != "no-store" {
@@ -281,7 +286,7 @@ func TestCallbackEstablishesSession(t *testing.T) {
 	if fx.cookie("__Host-monban-session") == nil || fx.cookie("__Secure-monban-refresh") == nil {
 		t.Fatalf("cookies after callback: %v", fx.cookies)
 	}
-	if fx.cookie("__Secure-monban-flow") != nil {
+	if fx.cookie("__Host-monban-flow") != nil {
 		t.Fatal("the flow cookie must be cleared by the callback")
 	}
 	for _, c := range w.Result().Cookies() {
@@ -343,7 +348,7 @@ func TestCallbackStateIsSingleUse(t *testing.T) {
 	fx := newFixture(t)
 	w := fx.do("GET", "/auth/sign-in", "", nil)
 	loc, _ := url.Parse(w.Header().Get("Location"))
-	flow := fx.cookie("__Secure-monban-flow")
+	flow := fx.cookie("__Host-monban-flow")
 	cb := "/auth/callback?code=" + secretCode + "&state=" + loc.Query().Get("state")
 	if w := fx.do("GET", cb, "", nil); w.Header().Get("Location") != site+"/" {
 		t.Fatalf("first callback: %q", w.Header().Get("Location"))
@@ -591,7 +596,10 @@ func TestSignOutLink(t *testing.T) {
 	if w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "cross-site"}); w.Code != http.StatusForbidden || len(fx.fake.revoked) != 0 {
 		t.Fatalf("cross-site sign-out link: %d", w.Code)
 	}
-	w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "same-origin"})
+	if w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/page"}); w.Code != http.StatusForbidden {
+		t.Fatalf("cross-site sign-out link from another site: %d", w.Code)
+	}
+	w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "cross-site", "Referer": "https://app.example.com/account"})
 	if w.Code != http.StatusFound || !strings.HasPrefix(w.Header().Get("Location"), "https://auth.example.com/logout?") {
 		t.Fatalf("%d %q", w.Code, w.Header().Get("Location"))
 	}
@@ -701,5 +709,49 @@ func TestMethodNotAllowedNamesTheAllowedMethods(t *testing.T) {
 	w := fx.do("PUT", "/auth/sign-out", "", nil)
 	if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "POST, GET" {
 		t.Fatalf("%d Allow=%q", w.Code, w.Header().Get("Allow"))
+	}
+}
+
+func TestRedirectOnlyOriginsAreNotTrustedForCORSOrCSRF(t *testing.T) {
+	fx := newFixture(t)
+	fx.signIn("https://partner.example.net/back") // a fine redirect target
+	w := fx.do("GET", "/auth/session", "", map[string]string{"Origin": "https://partner.example.net"})
+	if w.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("a redirect-only origin must not read the session")
+	}
+	w = fx.do("POST", "/auth/refresh", "{}", map[string]string{"Origin": "https://partner.example.net", "Content-Type": "application/json"})
+	if w.Code != http.StatusForbidden || errorCode(t, w) != auth.CodeForbiddenOrigin {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+// A sibling subdomain can plant /auth cookies: a refresh cookie of another user must not
+// swap the signed-in user.
+func TestPlantedRefreshCookieIsIgnored(t *testing.T) {
+	fx := newFixture(t)
+	fx.signIn("/")
+	planted, err := fx.sealer.Seal(session.PurposeRefresh, auth.Refresh{Token: secretRefresh, Username: "attacker", Sub: "attacker"}, fx.now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.cookie("__Secure-monban-refresh").Value = planted
+	fx.now = fx.now.Add(58 * time.Minute)
+	if w := fx.do("GET", "/auth/session", "", nil); w.Code != http.StatusOK || fx.fake.refreshed != 0 {
+		t.Fatalf("%d, refreshed %d times with a planted cookie", w.Code, fx.fake.refreshed)
+	}
+	if w := fx.post("/auth/refresh", "{}"); w.Code != http.StatusUnauthorized || fx.fake.refreshed != 0 {
+		t.Fatalf("forced refresh with a planted cookie: %d", w.Code)
+	}
+}
+
+func TestTokenModeSignOutRevokesTheBodyRefreshToken(t *testing.T) {
+	fx := newFixture(t, func(d *Deps) { d.TokenMode = true })
+	w := fx.signIn("/app")
+	loc, _ := url.Parse(w.Header().Get("Location"))
+	frag, _ := url.ParseQuery(loc.Fragment)
+	fx.cookies = nil // cross-site: the page has only what the fragment gave it
+	w = fx.post("/auth/sign-out", `{"refresh_token":"`+frag.Get("refresh_token")+`"}`)
+	if w.Code != http.StatusOK || len(fx.fake.revoked) != 1 || fx.fake.revoked[0] != secretRefresh || !strings.Contains(w.Body.String(), `"revoked":true`) {
+		t.Fatalf("%d %s revoked=%v", w.Code, w.Body, fx.fake.revoked)
 	}
 }

@@ -111,7 +111,7 @@ func checkSignIn(t *testing.T, env map[string]string, resp []byte, fnErr *Functi
 		t.Fatalf("cookie %q: %v", r.Cookies[0], err)
 	}
 	// Ten minutes, counted from when the flow was sealed, a moment before the cookie was written.
-	if c.Name != "__Secure-monban-flow" || c.Path != "/auth" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.MaxAge < 590 || c.MaxAge > 600 {
+	if c.Name != "__Host-monban-flow" || c.Path != "/" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.MaxAge < 590 || c.MaxAge > 600 {
 		t.Errorf("flow cookie %q", r.Cookies[0])
 	}
 	if strings.Count(c.Value, ".") != 4 || strings.Contains(c.Value, q.Get("state")) {

@@ -264,10 +264,10 @@ func TestFunctions(t *testing.T) {
 // The emulator is shared by every test and benchmark of this binary: its start costs a
 // couple of seconds and the tests only read from the pool.
 var emulator struct {
-	once    sync.Once
-	err     error  // ran and failed
-	cl      *devstack.CognitoLocal
-	pool    devstack.Pool
+	once sync.Once
+	err  error // ran and failed
+	cl   *devstack.CognitoLocal
+	pool devstack.Pool
 }
 
 // requireEmulator returns a running cognito-local with the test pool. Where cognito-local
