@@ -205,6 +205,10 @@ func (h *handler) token(w http.ResponseWriter, r *http.Request) {
 // current reads the session and refresh cookies, refreshing when due; it rewrites the
 // cookies on refresh and clears them when they no longer lead to a session.
 func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session, *auth.Grant, error) {
+	if raw, ok := h.bearer(r); ok {
+		s, err := h.Auth.BearerSession(r.Context(), raw)
+		return s, nil, err
+	}
 	// The hot path (every page load): a fresh session is answered from its cookie alone.
 	sess := h.readSessionCookie(r)
 	var ref *auth.Refresh
@@ -439,6 +443,19 @@ func (h *handler) sent(r *http.Request, s cookie.Spec) bool {
 		}
 	}
 	return false
+}
+
+// bearer returns the access token of an "Authorization: Bearer" header, honoured in token
+// mode only (elsewhere the session lives in cookies and a header is a mistake to ignore).
+func (h *handler) bearer(r *http.Request) (string, bool) {
+	if !h.TokenMode {
+		return "", false
+	}
+	v := r.Header.Get("Authorization")
+	if len(v) < 8 || !strings.EqualFold(v[:7], "Bearer ") {
+		return "", false
+	}
+	return strings.TrimSpace(v[7:]), true
 }
 
 // refererOrigin is the origin of the page a navigation came from, or "".

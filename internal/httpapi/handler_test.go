@@ -79,6 +79,11 @@ func (f *fakeCognito) Exchange(_ context.Context, code, verifier, redirectURI st
 func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if in.AuthFlow == types.AuthFlowTypeUserPasswordAuth {
+		// Every password sign-in here must choose a new password first.
+		return &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": "sub-1"}, Session: aws.String("cognito-session")}, nil
+	}
 	if in.AuthFlow != types.AuthFlowTypeRefreshTokenAuth {
 		return nil, errors.New("unexpected flow")
 	}
@@ -119,6 +124,14 @@ func (f *fakeCognito) VerifyAccess(_ context.Context, raw string) (*token.Claims
 		return nil, token.ErrInvalid
 	}
 	return f.claims("access"), nil
+}
+
+func (f *fakeCognito) RespondToAuthChallenge(_ context.Context, in *cip.RespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error) {
+	if aws.ToString(in.Session) != "cognito-session" || in.ChallengeResponses["NEW_PASSWORD"] == "" {
+		return nil, &smithy.GenericAPIError{Code: "NotAuthorizedException", Message: "Invalid session"}
+	}
+	return &cip.RespondToAuthChallengeOutput{AuthenticationResult: &types.AuthenticationResultType{
+		AccessToken: aws.String(secretAccess), IdToken: aws.String(secretID), RefreshToken: aws.String(secretRefresh)}}, nil
 }
 
 func (f *fakeCognito) RevokeToken(_ context.Context, rt string) error {
@@ -753,5 +766,42 @@ func TestTokenModeSignOutRevokesTheBodyRefreshToken(t *testing.T) {
 	w = fx.post("/auth/sign-out", `{"refresh_token":"`+frag.Get("refresh_token")+`"}`)
 	if w.Code != http.StatusOK || len(fx.fake.revoked) != 1 || fx.fake.revoked[0] != secretRefresh || !strings.Contains(w.Body.String(), `"revoked":true`) {
 		t.Fatalf("%d %s revoked=%v", w.Code, w.Body, fx.fake.revoked)
+	}
+}
+
+// Token mode, a cross-site page with no cookies at all: the challenge travels sealed in the
+// body, and the account endpoints take the access token as a bearer.
+func TestTokenModeWithoutCookies(t *testing.T) {
+	fx := newFixture(t, func(d *Deps) { d.TokenMode = true })
+	w := fx.post("/auth/sign-in/password", `{"email":"a@example.com","password":"Temp-1!"}`)
+	var p struct {
+		Challenge      string `json:"challenge"`
+		ChallengeToken string `json:"challenge_token"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &p)
+	if w.Code != http.StatusOK || p.Challenge != "NEW_PASSWORD_REQUIRED" || p.ChallengeToken == "" || strings.Contains(w.Body.String(), "cognito-session") {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	fx.cookies = nil
+	w = fx.post("/auth/challenge", `{"new_password":"N3w-Passw0rd!","challenge_token":"`+p.ChallengeToken+`"}`)
+	var v sessionView
+	json.Unmarshal(w.Body.Bytes(), &v)
+	if w.Code != http.StatusOK || v.Tokens == nil || v.Tokens.AccessToken != secretAccess {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	fx.cookies = nil
+	w = fx.do("GET", "/auth/session", "", map[string]string{"Authorization": "Bearer " + secretAccess})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"sub":"sub-1"`) {
+		t.Fatalf("bearer session: %d %s", w.Code, w.Body)
+	}
+	if w := fx.do("GET", "/auth/session", "", map[string]string{"Authorization": "Bearer forged"}); w.Code != http.StatusUnauthorized {
+		t.Fatalf("forged bearer: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestBearerIsIgnoredOutsideTokenMode(t *testing.T) {
+	fx := newFixture(t)
+	if w := fx.do("GET", "/auth/session", "", map[string]string{"Authorization": "Bearer " + secretAccess}); w.Code != http.StatusUnauthorized {
+		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 }

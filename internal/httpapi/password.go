@@ -41,6 +41,15 @@ type signUpView struct {
 type signInView struct {
 	*sessionView
 	*auth.Prompt
+	// ChallengeToken is the sealed pending challenge, in token mode only: a cross-site page
+	// gets no challenge cookie, so it sends this back with its answer.
+	ChallengeToken string `json:"challenge_token,omitempty"`
+}
+
+// challengeBody is POST /auth/challenge's body.
+type challengeBody struct {
+	auth.ChallengeAnswer
+	ChallengeToken string `json:"challenge_token"` // token mode, without the cookie
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request, body *auth.SignUpRequest) (any, error) {
@@ -80,13 +89,16 @@ func (h *handler) signInPassword(w http.ResponseWriter, r *http.Request, body *a
 	return h.signInOutcome(w, r, res)
 }
 
-func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *auth.ChallengeAnswer) (any, error) {
+func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *challengeBody) (any, error) {
 	var pending auth.Challenge
 	pp := &pending
 	if !h.open(r, ChallengeCookie, session.PurposeChallenge, pp) {
 		pp = nil
+		if h.TokenMode && body.ChallengeToken != "" && h.Sealer.Open(session.PurposeChallenge, body.ChallengeToken, &pending, h.Now()) == nil {
+			pp = &pending
+		}
 	}
-	res, err := h.Auth.RespondToChallenge(r.Context(), pp, *body)
+	res, err := h.Auth.RespondToChallenge(r.Context(), pp, body.ChallengeAnswer)
 	if err != nil {
 		// A wrong code may be retried within the challenge's life; a dead challenge may not.
 		if c := auth.CodeOf(err); c == auth.CodeUnauthenticated || c == auth.CodeNoChallenge {
@@ -114,7 +126,11 @@ func (h *handler) signInOutcome(w http.ResponseWriter, r *http.Request, res *aut
 		return nil, err
 	}
 	h.Cookies.Write(w, r, ChallengeCookie, sealed, exp)
-	return &signInView{Prompt: res.Prompt}, nil
+	v := &signInView{Prompt: res.Prompt}
+	if h.TokenMode {
+		v.ChallengeToken = sealed
+	}
+	return v, nil
 }
 
 func (h *handler) forgotPassword(w http.ResponseWriter, r *http.Request, body *auth.ForgotPasswordRequest) (any, error) {
