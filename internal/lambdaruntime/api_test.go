@@ -191,10 +191,11 @@ func TestAPIWithABadConfigurationReportsAConfigErrorWithoutSecrets(t *testing.T)
 	sessionValue := "short-" + randomSecret()[:12]         // under 32 bytes: rejected
 	clientSecret := "client-secret-" + randomSecret()[:20] // valid, must not leak either
 	var logs bytes.Buffer
+	bin := bootstrap(t, fn) // before the start's deadline: a cold build takes minutes
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	f, err := Start(ctx, Options{
-		Bootstrap: bootstrap(t, fn),
+		Bootstrap: bin,
 		Name:      fn.name,
 		Log:       &logs,
 		Env: map[string]string{
@@ -256,10 +257,11 @@ func TestAPIReadsTheClientSecretFromCognito(t *testing.T) {
 	})
 
 	t.Run("and fails init when the client does not exist", func(t *testing.T) {
+		bin := bootstrap(t, fn)
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 		defer cancel()
 		f, err := Start(ctx, Options{
-			Bootstrap: bootstrap(t, fn),
+			Bootstrap: bin,
 			Name:      fn.name,
 			Log:       t.Output(),
 			Env:       withEnv(env, map[string]string{"MONBAN_CLIENT_ID": "0000000000notaclient0000"}),

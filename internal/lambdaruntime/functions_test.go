@@ -221,9 +221,10 @@ func bootstrap(tb testing.TB, fn function) string {
 // startFunction starts a built function for one test, logging its output to the test.
 func startFunction(tb testing.TB, fn function, env map[string]string) *Function {
 	tb.Helper()
+	bin := bootstrap(tb, fn) // before the start's deadline: a cold build takes minutes
 	ctx, cancel := context.WithTimeout(tb.Context(), 30*time.Second)
 	defer cancel()
-	f, err := Start(ctx, Options{Bootstrap: bootstrap(tb, fn), Name: fn.name, Env: env, Log: tb.Output()})
+	f, err := Start(ctx, Options{Bootstrap: bin, Name: fn.name, Env: env, Log: tb.Output()})
 	if err != nil {
 		tb.Fatal(err)
 	}
