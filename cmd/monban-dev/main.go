@@ -85,7 +85,7 @@ func run(addr string, cognitoPort int) error {
 	fmt.Printf("\n  monban local stack: %s\n\n", site)
 	fmt.Printf("  sign in as %s / %s\n", demoEmail, demoPassword)
 	fmt.Printf("  ID tokens gain claims by trigger: %s\n", demoClaimMappings)
-	fmt.Printf("  protected sample API: %s/api/me (session cookie or bearer token)\n", site)
+	fmt.Printf("  the page calls a protected sample API at /api/me (session cookie or bearer token)\n")
 	fmt.Printf("  emulator data: %s (delete it to start over)\n", filepath.Join(local, ".cognito"))
 	fmt.Printf("  Ctrl-C stops everything.\n\n")
 
