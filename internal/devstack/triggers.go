@@ -60,7 +60,8 @@ func TriggerHandlers(getenv func(string) string, log *slog.Logger) (map[string]l
 // events: the user's groups, which Cognito sends in request.groupConfiguration and the
 // emulator sends as {} (it puts them in the tokens itself). It looks them up with
 // AdminListGroupsForUser and passes the completed event on, so a groups → claim mapping
-// works locally as it does in AWS.
+// works locally as it does in AWS. It also presents the emulator's V1 event as V2_0, the
+// version a deployed pool sends (see Invoke).
 type groupsFiller struct {
 	next lambda.Handler
 	// idp is set once the emulator is up; the server that calls Invoke starts before it.
@@ -111,11 +112,53 @@ func (g *groupsFiller) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 		gc["preferredRole"] = nil
 	}
 	req["groupConfiguration"] = gc
+	// cognito-local sends a version "0" (V1) event, whose claims must be strings, while a
+	// deployed pool on the Essentials or Plus plan sends V2_0 (arrays allowed, access token
+	// too). Ask the handler in V2_0, as production does, and hand the ID-token part back in
+	// the V1 shape the emulator reads, so local tokens look like deployed ones.
+	v1 := ev["version"] == "0" || ev["version"] == "1"
+	if v1 {
+		ev["version"] = "2"
+	}
 	filled, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	return g.next.Invoke(ctx, filled)
+	out, err := g.next.Invoke(ctx, filled)
+	if err != nil || !v1 {
+		return out, err
+	}
+	return v2AnswerAsV1(out)
+}
+
+// v2AnswerAsV1 moves a V2_0 answer's ID-token overrides to where a V1 answer keeps them.
+func v2AnswerAsV1(out []byte) ([]byte, error) {
+	var ans map[string]any
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(&ans); err != nil {
+		return nil, fmt.Errorf("devstack: pre-token-generation answer: %w", err)
+	}
+	resp, _ := ans["response"].(map[string]any)
+	if resp == nil {
+		return out, nil
+	}
+	v2, _ := resp["claimsAndScopeOverrideDetails"].(map[string]any)
+	id, _ := v2["idTokenGeneration"].(map[string]any)
+	details := map[string]any{}
+	if add, ok := id["claimsToAddOrOverride"]; ok {
+		details["claimsToAddOrOverride"] = add
+	}
+	if sup, ok := id["claimsToSuppress"]; ok {
+		details["claimsToSuppress"] = sup
+	}
+	if grp, ok := v2["groupOverrideDetails"]; ok {
+		details["groupOverrideDetails"] = grp
+	}
+	delete(resp, "claimsAndScopeOverrideDetails")
+	resp["claimsOverrideDetails"] = details
+	ans["version"] = "1"
+	return json.Marshal(ans)
 }
 
 // ensureCustomAttributes declares on the pool the custom attributes the claim mappings in

@@ -130,9 +130,8 @@ func TestTriggersThroughCognitoLocal(t *testing.T) {
 			t.Fatalf("InitiateAuth answered a challenge (%s), not tokens", out.ChallengeName)
 		}
 		claims := jwtClaims(t, aws.ToString(out.AuthenticationResult.IdToken))
-		// cognito-local sends version 1 events, whose claims are strings: groups are
-		// space-separated there (a JSON array with V2_0 in AWS).
-		if claims["roles"] != "editors" || claims["tenant"] != "acme" {
+		// The stack asks the handler in V2_0, as a deployed pool does: roles is an array.
+		if roles, _ := claims["roles"].([]any); len(roles) != 1 || roles[0] != "editors" || claims["tenant"] != "acme" {
 			t.Fatalf("ID token roles = %v, tenant = %v; want editors, acme (claims %v)", claims["roles"], claims["tenant"], claims)
 		}
 		if claims["sub"] != aws.ToString(u.Username) || claims["token_use"] != "id" {
