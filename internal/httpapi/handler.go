@@ -76,8 +76,8 @@ func New(d Deps) http.Handler {
 	route("GET", "/auth/sign-in", h.signIn)
 	route("GET", "/auth/callback", h.callback)
 	route("GET", "/auth/session", h.session)
-	route("POST", "/auth/refresh", h.refresh)
-	route("POST", "/auth/sign-out", h.signOut)
+	route("POST", "/auth/refresh", jsonPost(h, h.refresh))
+	route("POST", "/auth/sign-out", jsonPost(h, h.signOut))
 	route("GET", "/auth/sign-out", h.signOutLink)
 	route("GET", "/auth/token", h.token)
 	route("POST", "/auth/sign-up", jsonPost(h, h.signUp))
@@ -236,22 +236,12 @@ type refreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
-	if err := h.checkPost(r); err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
-	var body refreshRequest
-	if err := decode(w, r, &body); err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
+func (h *handler) refresh(w http.ResponseWriter, r *http.Request, body *refreshRequest) (any, error) {
 	ref := auth.Bound(h.readSession(r))
 	if body.RefreshToken != "" {
 		var err error
-		if ref, err = h.bodyRefresh(body); err != nil {
-			writeError(w, r, h.log, err)
-			return
+		if ref, err = h.bodyRefresh(*body); err != nil {
+			return nil, err
 		}
 	}
 	g, err := h.Auth.Refresh(r.Context(), ref)
@@ -259,19 +249,12 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request) {
 		if auth.CodeOf(err) == auth.CodeUnauthenticated {
 			h.clearSession(w, r)
 		}
-		writeError(w, r, h.log, err)
-		return
+		return nil, err
 	}
 	if err := h.writeGrant(w, r, g); err != nil {
-		writeError(w, r, h.log, err)
-		return
+		return nil, err
 	}
-	v, err := h.grantView(g)
-	if err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	return h.grantView(g)
 }
 
 // bodyRefresh opens the refresh token a page sent in the body (nil when none): in token mode
@@ -290,28 +273,13 @@ func (h *handler) bodyRefresh(body refreshRequest) (*auth.Refresh, error) {
 	return ref, nil
 }
 
-func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := h.checkPost(r); err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
-	var body refreshRequest
-	if err := decode(w, r, &body); err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request, body *refreshRequest) (any, error) {
 	// In token mode the page holds the sealed refresh token: it must be revocable too.
-	ref, err := h.bodyRefresh(body)
+	ref, err := h.bodyRefresh(*body)
 	if err != nil {
-		writeError(w, r, h.log, err)
-		return
+		return nil, err
 	}
-	res, err := h.doSignOut(w, r, ref)
-	if err != nil {
-		writeError(w, r, h.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	return h.doSignOut(w, r, ref)
 }
 
 // signOutLink is the plain-link form: GET, then 302 to Cognito's /logout. A cross-site page
