@@ -42,7 +42,13 @@ type keyCache struct {
 	url      string
 	client   *http.Client
 	interval time.Duration
+	maxAge   time.Duration
 	now      func() time.Time
+
+	// fetchedAt is when the cached keys were fetched (unix nanoseconds): past maxAge they
+	// are refreshed in the background, so a key the pool has retired stops verifying
+	// even when no unknown kid ever comes along to trigger a refetch.
+	fetchedAt atomic.Int64
 
 	// keys is nil until the first successful fetch, then replaced whole by
 	// each later successful one. A failed fetch leaves it alone.
@@ -60,17 +66,34 @@ type fetchCall struct {
 	err  error         // written before done is closed
 }
 
-func newKeyCache(url string, client *http.Client, interval time.Duration, now func() time.Time) *keyCache {
-	return &keyCache{url: url, client: client, interval: interval, now: now}
+func newKeyCache(url string, client *http.Client, interval, maxAge time.Duration, now func() time.Time) *keyCache {
+	return &keyCache{url: url, client: client, interval: interval, maxAge: maxAge, now: now}
 }
 
 // get returns the key for kid, fetching the JWKS when kid is not cached and
 // pacing allows it.
 func (c *keyCache) get(ctx context.Context, kid []byte) (*rsa.PublicKey, error) {
 	if k := c.lookup(kid); k != nil {
+		if c.now().UnixNano()-c.fetchedAt.Load() > int64(c.maxAge) {
+			c.revalidate()
+		}
 		return k, nil
 	}
 	return c.getSlow(ctx, kid)
+}
+
+// revalidate starts a background refetch of a key set older than maxAge, paced like the
+// others; meanwhile the cached keys keep answering (an outage keeps them, as always).
+func (c *keyCache) revalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.inflight != nil || (!c.lastTry.IsZero() && now.Sub(c.lastTry) < c.interval) {
+		return
+	}
+	call := &fetchCall{done: make(chan struct{})}
+	c.inflight, c.lastTry = call, now
+	go c.fetch(context.Background(), call)
 }
 
 func (c *keyCache) lookup(kid []byte) *rsa.PublicKey {
@@ -150,6 +173,7 @@ func (c *keyCache) fetch(ctx context.Context, call *fetchCall) {
 	c.mu.Lock()
 	if err == nil {
 		c.keys.Store(&keys)
+		c.fetchedAt.Store(c.now().UnixNano())
 	}
 	c.lastErr = err
 	c.inflight = nil

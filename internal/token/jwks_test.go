@@ -340,3 +340,37 @@ func TestNewVerifierValidatesConfig(t *testing.T) {
 		})
 	}
 }
+
+// A key the pool has retired stops verifying once the key set is older than KeysMaxAge,
+// even if no unknown kid ever triggers a refetch; the stale set answers meanwhile.
+func TestRetiredKeyStopsVerifyingAfterTheMaxAge(t *testing.T) {
+	a, b := testKeys(t)
+	f := newFixture(t, func(c *token.Config) { c.KeysMaxAge = time.Hour })
+	long := with(accessClaims(), "exp", testEpoch.Unix()+24*3600)
+	oldToken := signed(a, testKid, long)
+	mustVerify(t, f, oldToken)
+	wantHits(t, f, 1)
+
+	f.srv.serve(http.StatusOK, jwksBody(rsaJWK(rotatedKid, &b.PublicKey)))
+	f.clock.Advance(59 * time.Minute)
+	mustVerify(t, f, oldToken) // still within the max age: no fetch
+	wantHits(t, f, 1)
+
+	f.clock.Advance(2 * time.Minute)
+	mustVerify(t, f, oldToken) // stale: answered from the cache while a refetch starts
+	for deadline := time.Now().Add(5 * time.Second); f.srv.hits.Load() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no background refetch of the stale key set")
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := f.v.VerifyAccess(context.Background(), oldToken)
+		if errors.Is(err, token.ErrInvalid) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the retired key still verifies: %v", err)
+		}
+	}
+	mustVerify(t, f, signed(b, rotatedKid, long))
+}

@@ -36,6 +36,7 @@ const (
 
 	defaultSkew            = 30 * time.Second
 	defaultRefetchInterval = time.Minute
+	defaultKeysMaxAge      = time.Hour
 	defaultHTTPTimeout     = 5 * time.Second
 )
 
@@ -65,6 +66,10 @@ type Config struct {
 	// RefetchInterval is the minimum time between JWKS fetches triggered by
 	// an unknown key id. Zero means one minute.
 	RefetchInterval time.Duration
+
+	// KeysMaxAge is how long a fetched key set is used before it is refreshed in the
+	// background (the old keys answer meanwhile). Zero means one hour.
+	KeysMaxAge time.Duration
 
 	// HTTPClient fetches the JWKS. Nil means a client with a 5s timeout
 	// that does not follow redirects.
@@ -106,8 +111,12 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if err := checkJWKSURL(jwksURL); err != nil {
 		return nil, err
 	}
-	if cfg.Skew < 0 || cfg.RefetchInterval < 0 {
-		return nil, errors.New("token: config: Skew and RefetchInterval must not be negative")
+	if cfg.Skew < 0 || cfg.RefetchInterval < 0 || cfg.KeysMaxAge < 0 {
+		return nil, errors.New("token: config: Skew, RefetchInterval and KeysMaxAge must not be negative")
+	}
+	maxAge := cfg.KeysMaxAge
+	if maxAge == 0 {
+		maxAge = defaultKeysMaxAge
 	}
 	skew := cfg.Skew
 	if skew == 0 {
@@ -135,7 +144,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		clientID: cfg.ClientID,
 		skew:     skew,
 		now:      now,
-		keys:     newKeyCache(jwksURL, client, interval, now),
+		keys:     newKeyCache(jwksURL, client, interval, maxAge, now),
 	}, nil
 }
 
