@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,10 +18,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/monban-auth/monban/internal/golden"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 type greeting struct {
 	Name string `json:"name"`
@@ -154,7 +152,7 @@ func TestInvokeOverHTTP(t *testing.T) {
 				t.Errorf("body %s, want %s", body, c.wantBody)
 			}
 			if c.golden != "" {
-				compareGolden(t, c.golden, body)
+				golden.JSON(t, c.golden, body)
 			}
 		})
 	}
@@ -214,29 +212,4 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 	xb, _ := json.Marshal(x)
 	yb, _ := json.Marshal(y)
 	return bytes.Equal(xb, yb)
-}
-
-func compareGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, bytes.TrimSpace(got), "", "  "); err != nil {
-		t.Fatalf("body is not JSON: %v: %s", err, got)
-	}
-	buf.WriteByte('\n')
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Fatalf("body differs from %s:\n got %s\nwant %s", path, buf.Bytes(), want)
-	}
 }

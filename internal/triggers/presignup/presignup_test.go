@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+	"github.com/monban-auth/monban/internal/golden"
+)
 
 func TestHandleAnswersGoldenEvents(t *testing.T) {
 	withDomains := func(c Config, d ...string) Config { c.AllowedDomains = d; return c }
@@ -89,7 +88,7 @@ func TestHandleAnswersGoldenEvents(t *testing.T) {
 				}
 				return
 			}
-			compareGolden(t, c.golden, got)
+			golden.JSON(t, c.golden, got)
 		})
 	}
 }
@@ -185,25 +184,4 @@ func marshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return append(b, '\n')
-}
-
-// compareGolden compares got with testdata/golden/name, or rewrites the file with -update.
-func compareGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("answer differs from %s:\n got %s\nwant %s", path, got, want)
-	}
 }

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+	"github.com/monban-auth/monban/internal/golden"
+)
 
 var tenantAndRoles = []Mapping{{Source: "custom:tenant", Claim: "tenant"}, {Source: GroupsSource, Claim: "roles"}}
 
@@ -68,7 +67,7 @@ func TestHandleAnswersGoldenEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, c.golden, out)
+			golden.JSON(t, c.golden, out)
 		})
 	}
 }
@@ -183,32 +182,5 @@ func TestReservedClaimsAreGuardedAtEventTime(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "reserved claim not set") {
 		t.Fatalf("the refusal was not logged: %s", logs.String())
-	}
-}
-
-// compareGolden compares the JSON answer with testdata/golden/name (indented), or rewrites
-// the file with -update.
-func compareGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, got, "", "  "); err != nil {
-		t.Fatalf("answer is not JSON: %v: %s", err, got)
-	}
-	buf.WriteByte('\n')
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Fatalf("answer differs from %s:\n got %s\nwant %s", path, buf.Bytes(), want)
 	}
 }
