@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/monban-auth/monban/internal/tokentest"
 )
 
 var (
@@ -248,7 +249,7 @@ func TestCognitoLocalEndToEnd(t *testing.T) {
 		if tok.AccessToken == "" || tok.RefreshToken == "" {
 			t.Fatalf("missing tokens: %+v", tok)
 		}
-		claims := jwtClaims(t, tok.IDToken)
+		claims := tokentest.Claims(t, tok.IDToken)
 		if claims["iss"] != p.Issuer || claims["aud"] != p.ClientID || claims["email"] != testEmail {
 			t.Errorf("ID token claims %v: want iss %s, aud %s, email %s", claims, p.Issuer, p.ClientID, testEmail)
 		}
@@ -505,23 +506,4 @@ func postForm(t *testing.T, hc *http.Client, u string, form url.Values, basic *[
 	}
 	t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp
-}
-
-// jwtClaims decodes a JWT's payload without verifying it; signature checks
-// belong to the verifier's own tests.
-func jwtClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", token)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(b, &claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
 }

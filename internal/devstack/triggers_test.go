@@ -2,10 +2,7 @@ package devstack_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
+	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
@@ -129,7 +127,7 @@ func TestTriggersThroughCognitoLocal(t *testing.T) {
 		if out.AuthenticationResult == nil {
 			t.Fatalf("InitiateAuth answered a challenge (%s), not tokens", out.ChallengeName)
 		}
-		claims := jwtClaims(t, aws.ToString(out.AuthenticationResult.IdToken))
+		claims := tokentest.Claims(t, aws.ToString(out.AuthenticationResult.IdToken))
 		// The stack asks the handler in V2_0, as a deployed pool does: roles is an array.
 		if roles, _ := claims["roles"].([]any); len(roles) != 1 || roles[0] != "editors" || claims["tenant"] != "acme" {
 			t.Fatalf("ID token roles = %v, tenant = %v; want editors, acme (claims %v)", claims["roles"], claims["tenant"], claims)
@@ -147,23 +145,4 @@ func attribute(attrs []types.AttributeType, name string) string {
 		}
 	}
 	return ""
-}
-
-// jwtClaims decodes a JWT's payload without verifying it: the emulator signed it a moment
-// ago, and what is checked here is its content.
-func jwtClaims(t *testing.T, token string) map[string]any {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", token)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(b, &claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
 }

@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -265,4 +266,23 @@ func Forgeries(now time.Time) []Forgery {
 		{"a token with a truncated signature is refused", good[:len(good)-8]},
 		{"garbage is refused", "not-a-token"},
 	}
+}
+
+// Claims decodes a JWT's payload without verifying it, for tests that check what an
+// emulator or a trigger put into a token (signatures are the verifier's own tests).
+func Claims(t testing.TB, raw string) map[string]any {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(b, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }
