@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/token"
+	"github.com/monban-auth/monban/internal/tokentest"
 )
 
 const (
@@ -126,28 +127,10 @@ func (s *jwksServer) setDelay(d time.Duration) {
 	s.delay = d
 }
 
-// clock is a settable time source for Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a verifier wired to a JWKS server publishing key A as kid-a.
 type fixture struct {
 	srv   *jwksServer
-	clock *clock
+	clock *tokentest.Clock
 	v     *token.Verifier
 }
 
@@ -156,7 +139,7 @@ func newFixture(t testing.TB, tweak ...func(*token.Config)) *fixture {
 	a, _ := testKeys(t)
 	f := &fixture{
 		srv:   newJWKSServer(t, rsaJWK(testKid, &a.PublicKey)),
-		clock: &clock{t: testEpoch},
+		clock: tokentest.NewClock(testEpoch),
 	}
 	cfg := token.Config{
 		Issuer:   testIssuer,
