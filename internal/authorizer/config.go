@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,52 +47,25 @@ type Settings struct {
 	LogLevel         slog.Level
 }
 
-var (
-	poolIDPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-	regionInPoolID = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-\d)_`)
-)
-
 // LoadConfig reads the settings through getenv (os.Getenv in production) and
 // reports every problem at once.
 func LoadConfig(getenv func(string) string) (Settings, error) {
-	var problems []string
-	bad := func(name, format string, args ...any) {
-		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
-	}
+	var problems config.Problems
+	bad := problems.Add
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	var s Settings
 	a := &s.Auth
-	pool := get("MONBAN_USER_POOL_ID")
-	switch {
-	case pool == "":
-		bad("MONBAN_USER_POOL_ID", "required")
-	case !poolIDPattern.MatchString(pool):
-		bad("MONBAN_USER_POOL_ID", "%q is not a user pool id", pool)
-	}
+	// Pool, client and session secret mean what they mean for the API: same reader.
+	pool := config.ReadPool(getenv, &problems)
+	s.Region, a.Issuer, a.JWKSURL = pool.Region, pool.Issuer, pool.JWKSURL
 	if a.ClientID = get("MONBAN_CLIENT_ID"); a.ClientID == "" {
 		bad("MONBAN_CLIENT_ID", "required")
 	}
-	s.Region = get("MONBAN_REGION")
-	if s.Region == "" {
-		if m := regionInPoolID.FindStringSubmatch(pool); m != nil {
-			s.Region = m[1]
-		} else {
-			s.Region = get("AWS_REGION")
-		}
-	}
-	a.Issuer = get("MONBAN_ISSUER")
-	if a.Issuer == "" && pool != "" {
-		if s.Region == "" {
-			bad("MONBAN_ISSUER", "cannot be derived: set MONBAN_REGION or MONBAN_ISSUER")
-		}
-		a.Issuer = "https://cognito-idp." + s.Region + ".amazonaws.com/" + pool
-	}
-	a.JWKSURL = get("MONBAN_JWKS_URL")
 	a.CookieDomain = strings.TrimPrefix(get("MONBAN_COOKIE_DOMAIN"), ".")
 
 	a.Accept = nil
-	for _, c := range list(get("MONBAN_ACCEPTED_CREDENTIALS")) {
+	for _, c := range config.List(get("MONBAN_ACCEPTED_CREDENTIALS")) {
 		switch cred := monbanauth.Credential(strings.ToLower(c)); cred {
 		case monbanauth.Bearer, monbanauth.Cookie:
 			a.Accept = append(a.Accept, cred)
@@ -103,28 +75,12 @@ func LoadConfig(getenv func(string) string) (Settings, error) {
 	}
 	cookies := a.Accept == nil || containsCred(a.Accept, monbanauth.Cookie)
 
-	secret, arn := getenv("MONBAN_SESSION_SECRET"), get("MONBAN_SESSION_SECRET_ARN")
-	switch {
-	case secret != "" && arn != "":
-		bad("MONBAN_SESSION_SECRET", "set either it or MONBAN_SESSION_SECRET_ARN, not both")
-	case secret != "":
-		secrets, err := config.ParseSecrets(secret)
-		if err != nil {
-			bad("MONBAN_SESSION_SECRET", "%v", err)
-		}
-		a.SessionSecrets = secrets
-	case arn != "":
-		if !strings.HasPrefix(arn, "arn:") {
-			bad("MONBAN_SESSION_SECRET_ARN", "not an ARN")
-		}
-		s.SessionSecretARN = arn
-	case cookies:
-		bad("MONBAN_SESSION_SECRET", "required to accept session cookies (or set MONBAN_SESSION_SECRET_ARN, or MONBAN_ACCEPTED_CREDENTIALS=bearer)")
-	}
+	a.SessionSecrets, s.SessionSecretARN = config.ReadSessionSecrets(getenv, &problems, cookies,
+		"to accept session cookies (or MONBAN_ACCEPTED_CREDENTIALS=bearer)")
 
 	// Scopes never contain spaces or commas, so either separates them.
 	a.RequiredScopes = strings.FieldsFunc(get("MONBAN_REQUIRED_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
-	a.RequiredGroups = list(get("MONBAN_REQUIRED_GROUPS"))
+	a.RequiredGroups = config.List(get("MONBAN_REQUIRED_GROUPS"))
 
 	if v := get("MONBAN_TOKEN_CACHE_SIZE"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -142,8 +98,8 @@ func LoadConfig(getenv func(string) string) (Settings, error) {
 			bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
 		}
 	}
-	if len(problems) > 0 {
-		return Settings{}, &config.Error{Problems: problems}
+	if err := problems.Err(); err != nil {
+		return Settings{}, err
 	}
 	return s, nil
 }
@@ -155,16 +111,6 @@ func containsCred(list []monbanauth.Credential, c monbanauth.Credential) bool {
 		}
 	}
 	return false
-}
-
-func list(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // Options are the seams tests and the local stack use; production passes the

@@ -30,7 +30,7 @@ func TestLoadConfig(t *testing.T) {
 		problem string // a substring of the error, or "" for success
 	}{
 		{name: "the issuer is derived from the pool id", check: func(t *testing.T, s authorizer.Settings) {
-			if s.Auth.Issuer != "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" || s.Auth.JWKSURL != "" {
+			if s.Auth.Issuer != "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" || s.Auth.JWKSURL != s.Auth.Issuer+"/.well-known/jwks.json" {
 				t.Fatalf("issuer %q, jwks %q", s.Auth.Issuer, s.Auth.JWKSURL)
 			}
 			if s.Auth.Accept != nil || len(s.Auth.SessionSecrets) != 1 || s.Auth.CacheSize != 0 {

@@ -94,11 +94,9 @@ var (
 
 // Load reads the configuration through getenv (os.Getenv in production).
 func Load(getenv func(string) string) (Config, error) {
-	var problems []string
-	bad := func(name, format string, args ...any) {
-		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
-	}
-	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	var problems Problems
+	bad := problems.Add
+	get := trimmed(getenv)
 	required := func(name string) string {
 		v := get(name)
 		if v == "" {
@@ -118,8 +116,12 @@ func Load(getenv func(string) string) (Config, error) {
 		return b
 	}
 
+	pool := ReadPool(getenv, &problems)
 	c := Config{
-		UserPoolID:        required("MONBAN_USER_POOL_ID"),
+		UserPoolID:        pool.ID,
+		Region:            pool.Region,
+		Issuer:            pool.Issuer,
+		JWKSURL:           pool.JWKSURL,
 		ClientID:          required("MONBAN_CLIENT_ID"),
 		ClientSecret:      get("MONBAN_CLIENT_SECRET"),
 		CognitoEndpoint:   get("MONBAN_COGNITO_ENDPOINT"),
@@ -145,20 +147,8 @@ func Load(getenv func(string) string) (Config, error) {
 	} else if strings.ContainsAny(c.TOTPIssuer, ":\r\n") || len(c.TOTPIssuer) > 64 {
 		bad("MONBAN_TOTP_ISSUER", "must be at most 64 characters without ':'")
 	}
-	if c.UserPoolID != "" && !poolIDPattern.MatchString(c.UserPoolID) {
-		bad("MONBAN_USER_POOL_ID", "%q is not a user pool id", c.UserPoolID)
-	}
 	if len(c.Scopes) == 0 {
 		c.Scopes = []string{"openid", "email", "profile"}
-	}
-
-	c.Region = get("MONBAN_REGION")
-	if c.Region == "" {
-		if m := regionInPoolID.FindStringSubmatch(c.UserPoolID); m != nil {
-			c.Region = m[1]
-		} else {
-			c.Region = get("AWS_REGION")
-		}
 	}
 
 	if v := required("MONBAN_COGNITO_DOMAIN"); v != "" {
@@ -178,24 +168,6 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
-	c.Issuer = get("MONBAN_ISSUER")
-	if c.Issuer == "" && c.UserPoolID != "" {
-		if c.Region == "" {
-			bad("MONBAN_ISSUER", "cannot be derived: set MONBAN_REGION or MONBAN_ISSUER")
-		}
-		c.Issuer = "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
-	} else if c.Issuer != "" {
-		if _, err := httpURL(c.Issuer); err != nil {
-			bad("MONBAN_ISSUER", "%v", err)
-		}
-	}
-	c.JWKSURL = get("MONBAN_JWKS_URL")
-	if c.JWKSURL == "" {
-		c.JWKSURL = strings.TrimSuffix(c.Issuer, "/") + "/.well-known/jwks.json"
-	} else if _, err := httpURL(c.JWKSURL); err != nil {
-		bad("MONBAN_JWKS_URL", "%v", err)
-	}
-
 	if v := required("MONBAN_CALLBACK_URL"); v != "" {
 		u, err := httpURL(v)
 		if err != nil {
@@ -206,7 +178,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.CallbackURL = v
 	}
 
-	c.AllowedOrigins = list(required("MONBAN_ALLOWED_ORIGINS"))
+	c.AllowedOrigins = List(required("MONBAN_ALLOWED_ORIGINS"))
 	for i, o := range c.AllowedOrigins {
 		u, err := redirect.ParseOrigin(o)
 		if err != nil {
@@ -219,7 +191,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SiteURL == "" && len(c.AllowedOrigins) > 0 {
 		c.SiteURL = c.AllowedOrigins[0]
 	}
-	c.RedirectAllowlist = append(list(get("MONBAN_REDIRECT_ALLOWLIST")), c.AllowedOrigins...)
+	c.RedirectAllowlist = append(List(get("MONBAN_REDIRECT_ALLOWLIST")), c.AllowedOrigins...)
 	policy, err := redirect.NewPolicy(c.SiteURL, c.RedirectAllowlist)
 	if err != nil && c.SiteURL != "" {
 		bad("MONBAN_SITE_URL/MONBAN_REDIRECT_ALLOWLIST", "%v", err)
@@ -236,24 +208,7 @@ func Load(getenv func(string) string) (Config, error) {
 		*dst = resolved
 	}
 
-	secret, arn := getenv("MONBAN_SESSION_SECRET"), get("MONBAN_SESSION_SECRET_ARN")
-	switch {
-	case secret != "" && arn != "":
-		bad("MONBAN_SESSION_SECRET", "set either it or MONBAN_SESSION_SECRET_ARN, not both")
-	case secret == "" && arn == "":
-		bad("MONBAN_SESSION_SECRET", "required (or MONBAN_SESSION_SECRET_ARN)")
-	case secret != "":
-		s, err := ParseSecrets(secret)
-		if err != nil {
-			bad("MONBAN_SESSION_SECRET", "%v", err)
-		}
-		c.SessionSecrets = s
-	default:
-		if !strings.HasPrefix(arn, "arn:") {
-			bad("MONBAN_SESSION_SECRET_ARN", "not an ARN")
-		}
-		c.SessionSecretARN = arn
-	}
+	c.SessionSecrets, c.SessionSecretARN = ReadSessionSecrets(getenv, &problems, true, "to seal cookies")
 
 	if c.CookieDomain != "" {
 		c.CookieDomain = strings.TrimPrefix(c.CookieDomain, ".")
@@ -276,8 +231,8 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
-	if len(problems) > 0 {
-		return Config{}, &Error{Problems: problems}
+	if err := problems.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
@@ -301,16 +256,6 @@ func ParseSecrets(v string) ([][]byte, error) {
 		out = append(out, []byte(s))
 	}
 	return out, nil
-}
-
-func list(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func httpURL(v string) (*url.URL, error) {
