@@ -15,7 +15,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
@@ -23,6 +22,7 @@ import (
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/httpapi"
 	"github.com/monban-auth/monban/internal/redirect"
+	"github.com/monban-auth/monban/internal/secrets"
 	"github.com/monban-auth/monban/internal/session"
 	"github.com/monban-auth/monban/internal/token"
 )
@@ -63,17 +63,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		}
 	}}, o.CognitoOptions...)...)
 
-	secrets := cfg.SessionSecrets
+	sessionSecrets := cfg.SessionSecrets
 	if cfg.SessionSecretARN != "" {
-		out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &cfg.SessionSecretARN})
-		if err != nil {
-			return nil, fmt.Errorf("read session secret: %w", err)
-		}
-		if secrets, err = config.ParseSecrets(aws.ToString(out.SecretString)); err != nil {
-			return nil, fmt.Errorf("session secret from Secrets Manager: %w", err)
+		if sessionSecrets, err = secrets.Session(ctx, awsCfg, cfg.SessionSecretARN); err != nil {
+			return nil, err
 		}
 	}
-	sealer, err := session.NewSealer(secrets)
+	sealer, err := session.NewSealer(sessionSecrets)
 	if err != nil {
 		return nil, err
 	}

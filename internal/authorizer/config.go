@@ -2,7 +2,6 @@ package authorizer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,11 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/monban-auth/monban/internal/config"
+	"github.com/monban-auth/monban/internal/secrets"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -147,16 +145,5 @@ func readSecret(ctx context.Context, arn string) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
-	if err != nil {
-		return nil, fmt.Errorf("read session secret: %w", err)
-	}
-	secrets, err := config.ParseSecrets(aws.ToString(out.SecretString))
-	if err != nil {
-		return nil, fmt.Errorf("session secret from Secrets Manager: %w", err)
-	}
-	if len(secrets) == 0 {
-		return nil, errors.New("session secret from Secrets Manager is empty")
-	}
-	return secrets, nil
+	return secrets.Session(ctx, awsCfg, arn)
 }
