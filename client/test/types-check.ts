@@ -1,0 +1,212 @@
+// Type-checked (tsc --noEmit --strict, see tsconfig.json), never run: every export used as
+// documented, and misuses the declarations must refuse (@ts-expect-error fails the check if
+// the line is accepted). Imported by the package's own name, so `exports`/`types` are
+// checked too.
+import {
+  MonbanError,
+  answerChallenge,
+  changePassword,
+  configure,
+  confirmForgotPassword,
+  confirmSignUp,
+  createClient,
+  forgotPassword,
+  getAccessToken,
+  getSession,
+  onSessionChange,
+  refresh,
+  resendCode,
+  setUpTotp,
+  signIn,
+  signInWithRedirect,
+  signOut,
+  signUp,
+  verifyTotp,
+} from "@monban-auth/client";
+import type {
+  Challenge,
+  ChallengeName,
+  ClientOptions,
+  Delivery,
+  MonbanClient,
+  MonbanErrorCode,
+  Session,
+  SignInOutcome,
+  SignUpResult,
+  TotpSetup,
+  User,
+} from "@monban-auth/client";
+
+declare function show(text: string): void;
+declare function ask(label: string): Promise<string>;
+
+// The browser's own objects fit every seam.
+const options: ClientOptions = {
+  baseUrl: "https://auth.example.com",
+  tokenMode: true,
+  storage: localStorage,
+  storageKey: "shop",
+  fetch: fetch,
+  location: location,
+  history: history,
+  navigate: (url) => location.assign(url),
+  BroadcastChannel: BroadcastChannel,
+  window: window,
+  locks: navigator.locks,
+  now: Date.now,
+};
+configure(options);
+configure({ storage: sessionStorage, BroadcastChannel: null, window: null, locks: null });
+configure();
+const client: MonbanClient = createClient({ baseUrl: "" });
+createClient();
+
+async function everything(): Promise<void> {
+  const s: Session | null = await getSession();
+  if (s) {
+    const u: User = s.user;
+    const name: string = u.email ?? u.username;
+    const groups: string[] = u.groups;
+    const tenant: string | undefined = u.attributes["custom:tenant"];
+    const until: number = Date.parse(s.expires_at);
+    show(`${name} ${groups.length} ${tenant} ${until}`);
+  }
+
+  signInWithRedirect();
+  signInWithRedirect({ redirectTo: "/account", provider: "Google", screen: "signup" });
+
+  let outcome: SignInOutcome = await signIn({ email: "ada@example.com", password: "pw" });
+  outcome = await signIn({ username: "ada", password: "pw" });
+  while (outcome.challenge) {
+    const c: Challenge = outcome.challenge;
+    const needed: readonly string[] = c.needs;
+    show(needed.join(","));
+    switch (c.name) {
+      case "NEW_PASSWORD_REQUIRED": {
+        const attrs: Record<string, string> = {};
+        for (const a of c.parameters.required_attributes) attrs[a] = await ask(a);
+        outcome = await answerChallenge({ newPassword: await ask("new password"), attributes: attrs });
+        break;
+      }
+      case "SMS_MFA":
+      case "EMAIL_OTP":
+        show(c.parameters.destination ?? "");
+        outcome = await answerChallenge({ code: await ask("code") });
+        break;
+      case "SOFTWARE_TOKEN_MFA":
+        outcome = await answerChallenge({ code: await ask("code") });
+        break;
+      case "SELECT_MFA_TYPE": {
+        const first = c.parameters.mfas_can_choose[0];
+        if (first) outcome = await answerChallenge({ mfaType: first });
+        break;
+      }
+      case "MFA_SETUP":
+        show(c.parameters.otpauth_uri ?? "no authenticator app");
+        outcome = await answerChallenge({ code: await ask("code") });
+        break;
+      default: {
+        const never: never = c;
+        throw new Error(String(never));
+      }
+    }
+  }
+  const signedIn: Session = outcome.session;
+  show(signedIn.expires_at);
+
+  const up: SignUpResult = await signUp({ email: "ada@example.com", password: "pw", attributes: { name: "Ada" } });
+  await signUp({ username: "ada", email: "ada@example.com", password: "pw", signIn: false });
+  const confirmed: boolean = up.userConfirmed;
+  const where: Delivery | null = up.delivery;
+  if (up.session) show(up.session.user.sub);
+  else if (up.challenge) show(up.challenge.name);
+  show(`${confirmed} ${where?.medium} ${where?.destination}`);
+
+  const nothing: void = await confirmSignUp({ email: "ada@example.com", code: "123456" });
+  void nothing;
+  const d: Delivery = await resendCode({ email: "ada@example.com" });
+  show(d.medium);
+  await forgotPassword({ username: "ada" });
+  await confirmForgotPassword({ email: "ada@example.com", code: "123456", password: "N3w-Passw0rd!" });
+  await changePassword({ previousPassword: "a", proposedPassword: "b" });
+  const totp: TotpSetup = await setUpTotp();
+  show(totp.otpauthUri + totp.secret);
+  await verifyTotp({ code: "123456", friendlyName: "phone" });
+  await verifyTotp({ code: "123456" });
+  const fresh: Session = await refresh();
+  show(fresh.expires_at);
+  const token: string | null = await getAccessToken();
+  if (token) await fetch("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+
+  const { logoutUrl } = await signOut();
+  await signOut({ global: true, logoutUri: "/bye", redirect: false });
+  show(logoutUrl);
+
+  const off: () => void = onSessionChange((next: Session | null) => show(next ? next.user.sub : "signed out"));
+  off();
+
+  // The client object has the same methods.
+  await client.getSession();
+  await client.signIn({ email: "a@example.com", password: "pw" });
+  client.onSessionChange(() => {})();
+
+  try {
+    await signIn({ email: "ada@example.com", password: "pw" });
+  } catch (e) {
+    if (e instanceof MonbanError) {
+      const code: MonbanErrorCode = e.code;
+      const status: number = e.status;
+      const message: string = e.message;
+      if (e.code === "invalid_credentials" || e.code === "network_error" || e.code === "some_future_code") {
+        show(`${code} ${status} ${message}`);
+      }
+    }
+  }
+  const err = new MonbanError("network_error", "offline");
+  const withStatus = new MonbanError("code_mismatch", "wrong", 400, { cause: err });
+  const named: "MonbanError" = withStatus.name;
+  show(named);
+  const challengeName: ChallengeName = "SELECT_MFA_TYPE";
+  show(challengeName);
+}
+void everything;
+
+// --- misuses the declarations must refuse ----------------------------------------------
+
+async function misuses(): Promise<void> {
+  // @ts-expect-error a password alone names nobody
+  await signIn({ password: "pw" });
+  // @ts-expect-error the password is required
+  await signIn({ email: "ada@example.com" });
+  // @ts-expect-error inputs are camelCase
+  await answerChallenge({ new_password: "x" });
+  // @ts-expect-error not a second factor monban knows
+  await answerChallenge({ mfaType: "VOICE" });
+  // @ts-expect-error the screen is signup or nothing
+  signInWithRedirect({ screen: "login" });
+  // @ts-expect-error camelCase here too
+  await changePassword({ previous_password: "a", proposed_password: "b" });
+  // @ts-expect-error setUpTotp's result is camelCase
+  show((await setUpTotp()).otpauth_uri);
+  // @ts-expect-error a session may be null
+  show((await getSession()).user.sub);
+  // @ts-expect-error the access token may be null
+  show((await getAccessToken()).length);
+  const outcome = await signIn({ email: "a@example.com", password: "pw" });
+  // @ts-expect-error the session is null until the challenge is checked
+  show(outcome.session.user.sub);
+  if (outcome.challenge?.name === "SMS_MFA") {
+    // @ts-expect-error an SMS challenge has no TOTP secret
+    show(outcome.challenge.parameters.secret);
+  }
+  // @ts-expect-error tokenMode is a boolean
+  createClient({ tokenMode: "yes" });
+  // @ts-expect-error unknown option
+  createClient({ baseURL: "https://auth.example.com" });
+  // @ts-expect-error the callback takes a session
+  onSessionChange((s: string) => show(s));
+  // @ts-expect-error status is a number
+  const s: string = new MonbanError("internal", "x").status;
+  void s;
+}
+void misuses;
