@@ -106,8 +106,33 @@ func passwordSuite(t *testing.T, be *backend) {
 		if resp, body := b.post("/auth/sign-out", "{}"); resp.StatusCode != 200 {
 			t.Fatalf("sign-out: %d %s", resp.StatusCode, body)
 		}
-		if resp, _ := b.get("/auth/session"); resp.StatusCode != 401 {
-			t.Fatalf("session after sign-out: %d", resp.StatusCode)
+		if resp, body := b.get("/auth/session"); !signedOut(resp, body) {
+			t.Fatalf("session after sign-out: %d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("token mode: a bearer session has the cookie session's user", func(t *testing.T) {
+		api := be.newAPI(t, map[string]string{"MONBAN_TOKEN_MODE": "true"})
+		b := be.browserFor(t, api)
+		b.signUpConfirmed(t, be, "tess@example.com")
+		st, p, body := b.passwordSignIn(t, "tess@example.com", strongPassword)
+		if st != 200 || p.User == nil {
+			t.Fatalf("sign-in: %d %s", st, body)
+		}
+		var signedIn struct {
+			Tokens struct {
+				AccessToken string `json:"access_token"`
+			} `json:"tokens"`
+		}
+		json.Unmarshal([]byte(body), &signedIn)
+		_, cookieBody := b.get("/auth/session")
+		cookieUser := decode[sessionView](t, cookieBody).User
+		anon := be.browserFor(t, api) // no cookies: only the token
+		resp, bearerBody := anon.do("GET", "/auth/session", "", map[string]string{"Authorization": "Bearer " + signedIn.Tokens.AccessToken})
+		bearerUser := decode[sessionView](t, bearerBody).User
+		if resp.StatusCode != 200 || bearerUser.Email != "tess@example.com" ||
+			bearerUser.Email != cookieUser.Email || bearerUser.EmailVerified != cookieUser.EmailVerified || bearerUser.Sub != cookieUser.Sub {
+			t.Fatalf("bearer session %d %s\ncookie session %s", resp.StatusCode, bearerBody, cookieBody)
 		}
 	})
 

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/httpapi"
+	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/secrets"
 	"github.com/monban-auth/monban/internal/session"
@@ -63,11 +65,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		}
 	}}, o.CognitoOptions...)...)
 
-	sessionSecrets := cfg.SessionSecrets
-	if cfg.SessionSecretARN != "" {
-		if sessionSecrets, err = secrets.Session(ctx, awsCfg, cfg.SessionSecretARN); err != nil {
-			return nil, err
-		}
+	sessionSecrets, originSecrets, err := readSecrets(ctx, awsCfg, cfg)
+	if err != nil {
+		return nil, err
 	}
 	sealer, err := session.NewSealer(sessionSecrets)
 	if err != nil {
@@ -101,6 +101,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if cfg.UnsafeAllowMissingNonce {
 		o.Log.Warn("UNSAFE: MONBAN_UNSAFE_ALLOW_MISSING_NONCE is on: ID tokens without a nonce are accepted. Emulators only; never in production.")
 	}
+	hosted := cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, clientSecret, o.HTTPClient)
 	flows := auth.NewService(auth.Config{
 		CallbackURL:       cfg.CallbackURL,
 		Scopes:            cfg.Scopes,
@@ -116,16 +117,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		RefreshRotation:   cfg.RefreshRotation,
 		TOTPIssuer:        cfg.TOTPIssuer,
 	}, auth.Deps{
-		HostedUI: cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, clientSecret, o.HTTPClient),
+		HostedUI: hosted,
 		Verifier: verifier,
 		Revoker:  cognito.NewSessions(idp, cfg.ClientID, clientSecret),
 		Pool:     idp,
+		Profiles: cognito.NewProfiles(idp, hosted),
 	})
 	return httpapi.New(httpapi.Deps{
 		Auth:            flows,
 		Sealer:          sealer,
 		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
 		Origins:         origins,
+		OriginVerify:    originverify.New(originSecrets),
 		ErrorURL:        cfg.ErrorURL,
 		RefreshLifetime: cfg.RefreshTokenValidity,
 		TokenMode:       cfg.TokenMode,
@@ -133,6 +136,29 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		Log:             o.Log,
 		Now:             o.Now,
 	}), nil
+}
+
+// readSecrets returns the session and origin-verify secrets, reading from Secrets Manager
+// those the configuration names by ARN; two reads run side by side, so a cold start waits
+// for one round trip.
+func readSecrets(ctx context.Context, awsCfg aws.Config, cfg config.Config) (session, origin [][]byte, err error) {
+	session, origin = cfg.SessionSecrets, cfg.OriginVerifySecrets
+	var originErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if cfg.OriginVerifySecretARN != "" {
+			origin, originErr = secrets.List(ctx, awsCfg, cfg.OriginVerifySecretARN, "origin-verify secret")
+		}
+	}()
+	if cfg.SessionSecretARN != "" {
+		session, err = secrets.Session(ctx, awsCfg, cfg.SessionSecretARN)
+	}
+	<-done
+	if err = errors.Join(err, originErr); err != nil {
+		return nil, nil, err
+	}
+	return session, origin, nil
 }
 
 func loadAWS(ctx context.Context, cfg config.Config) (aws.Config, error) {

@@ -38,6 +38,12 @@ type Revoker interface {
 	GlobalSignOut(ctx context.Context, accessToken string) error
 }
 
+// Profiles reads a user's attributes with the user's own access token: how a bearer session
+// (token mode) learns what a cookie session has from the ID token.
+type Profiles interface {
+	Attributes(ctx context.Context, accessToken string, scopes []string) (map[string]string, error)
+}
+
 // User is what a session knows about its user: a small subset of the ID token's claims.
 type User struct {
 	Sub           string            `json:"sub"`
@@ -106,6 +112,7 @@ type Deps struct {
 	Verifier Verifier
 	Revoker  Revoker
 	Pool     UserPool
+	Profiles Profiles // optional: without it a bearer session has no e-mail
 }
 
 // Service runs the hosted-UI, password, challenge, session, refresh and sign-out flows.
@@ -115,6 +122,8 @@ type Service struct {
 	verifier Verifier
 	revoker  Revoker
 	pool     UserPool
+	profiles Profiles
+	known    *profileCache
 }
 
 // NewService wires the flows to their dependencies.
@@ -128,7 +137,8 @@ func NewService(cfg Config, d Deps) *Service {
 	if cfg.TOTPIssuer == "" {
 		cfg.TOTPIssuer = "monban"
 	}
-	return &Service{cfg: cfg, hosted: d.HostedUI, verifier: d.Verifier, revoker: d.Revoker, pool: d.Pool}
+	return &Service{cfg: cfg, hosted: d.HostedUI, verifier: d.Verifier, revoker: d.Revoker, pool: d.Pool,
+		profiles: d.Profiles, known: newProfileCache(profileCacheSize)}
 }
 
 // SignInRequest is GET /auth/sign-in's query.
@@ -211,8 +221,10 @@ func Bound(sess *Session, ref *Refresh) *Refresh {
 
 // BearerSession is the session an "Authorization: Bearer" access token stands for (token
 // mode, where a cross-site page holds its tokens instead of cookies). The token is verified
-// like any other; the user is what the access token says (no e-mail: that is in the ID
-// token, which the page has).
+// like any other; the user has the shape a cookie session's has: the access token names the
+// user and groups, and Cognito, asked with the token itself, adds the e-mail and attributes
+// the ID token would carry. That answer is remembered for the token's life, so a page load
+// costs Cognito one call per token, not one per request.
 func (s *Service) BearerSession(ctx context.Context, raw string) (*Session, error) {
 	c, err := s.verifier.VerifyAccess(ctx, raw)
 	if err != nil {
@@ -221,13 +233,48 @@ func (s *Service) BearerSession(ctx context.Context, raw string) (*Session, erro
 		}
 		return nil, Fail(CodeUnauthenticated, "the bearer token is not valid", err)
 	}
+	if u, ok := s.known.get(raw, s.cfg.Now()); ok {
+		return &Session{AccessToken: raw, ExpiresAt: c.ExpiresAt, User: u}, nil
+	}
 	groups := c.Groups
 	if groups == nil {
 		groups = []string{}
 	}
-	return &Session{AccessToken: raw, ExpiresAt: c.ExpiresAt, User: User{
-		Sub: c.Subject, Username: c.Username, Groups: groups, Attributes: userAttributes(c.Attributes),
-	}}, nil
+	u := User{Sub: c.Subject, Username: c.Username, Groups: groups, Attributes: userAttributes(c.Attributes)}
+	if s.profiles != nil {
+		attrs, err := s.profiles.Attributes(ctx, raw, strings.Fields(c.Scope))
+		switch {
+		case errors.Is(err, cognito.ErrTokenRefused):
+			return nil, Fail(CodeUnauthenticated, "the bearer token was revoked", err)
+		case err != nil:
+			// Cognito unreachable: the token is still good, so answer with what it says.
+			return &Session{AccessToken: raw, ExpiresAt: c.ExpiresAt, User: u}, nil
+		case attrs != nil:
+			u = withProfile(u, c.Attributes, attrs)
+		}
+	}
+	s.known.put(raw, u, c.ExpiresAt)
+	return &Session{AccessToken: raw, ExpiresAt: c.ExpiresAt, User: u}, nil
+}
+
+// withProfile completes a user from Cognito's attributes: e-mail, its verification, and the
+// other attributes beside the access token's own extra claims, within the session budget.
+func withProfile(u User, tokenClaims, attrs map[string]string) User {
+	u.Email = attrs["email"]
+	u.EmailVerified = attrs["email_verified"] == "true"
+	all := make(map[string]string, len(tokenClaims)+len(attrs))
+	for k, v := range attrs {
+		switch k {
+		case "sub", "email", "email_verified", "username":
+		default:
+			all[k] = v
+		}
+	}
+	for k, v := range tokenClaims {
+		all[k] = v
+	}
+	u.Attributes = userAttributes(all)
+	return u
 }
 
 // Due reports whether sess (nil: none) should be refreshed: it is missing or inside the

@@ -29,6 +29,8 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_SESSION_SECRET", "the API's session secrets (comma-separated, newest first); or:"},
 	{"MONBAN_SESSION_SECRET_ARN", "Secrets Manager secret holding MONBAN_SESSION_SECRET's value"},
 	{"MONBAN_COOKIE_DOMAIN", "the API's cookie domain, if any: selects __Secure- over __Host- cookie names"},
+	{"MONBAN_ORIGIN_VERIFY_SECRET", "the API's origin-verify values: requests without CloudFront's X-Monban-Origin-Verify header are refused; or:"},
+	{"MONBAN_ORIGIN_VERIFY_SECRET_ARN", "Secrets Manager secret holding MONBAN_ORIGIN_VERIFY_SECRET's value"},
 	{"MONBAN_ACCEPTED_CREDENTIALS", "bearer, cookie, or bearer,cookie (default); behind a caching authorizer, exactly its identity sources"},
 	{"MONBAN_REQUIRED_SCOPES", "space- or comma-separated scopes a caller must all have; default none"},
 	{"MONBAN_REQUIRED_GROUPS", "comma-separated groups a caller must be in at least one of; default none"},
@@ -41,8 +43,10 @@ type Settings struct {
 	Auth monbanauth.Config
 	// SessionSecretARN, when set, is read at start into Auth.SessionSecrets.
 	SessionSecretARN string
-	Region           string
-	LogLevel         slog.Level
+	// OriginVerifySecretARN, when set, is read at start into Auth.OriginSecrets.
+	OriginVerifySecretARN string
+	Region                string
+	LogLevel              slog.Level
 }
 
 // LoadConfig reads the settings through getenv (os.Getenv in production) and
@@ -75,6 +79,7 @@ func LoadConfig(getenv func(string) string) (Settings, error) {
 
 	a.SessionSecrets, s.SessionSecretARN = config.ReadSessionSecrets(getenv, &problems, cookies,
 		"to accept session cookies (or MONBAN_ACCEPTED_CREDENTIALS=bearer)")
+	a.OriginSecrets, s.OriginVerifySecretARN = config.ReadOriginVerifySecrets(getenv, &problems)
 
 	// Scopes never contain spaces or commas, so either separates them.
 	a.RequiredScopes = strings.FieldsFunc(get("MONBAN_REQUIRED_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
@@ -124,19 +129,28 @@ type Options struct {
 func NewAuthenticator(ctx context.Context, s Settings, o Options) (*monbanauth.Authenticator, error) {
 	cfg := s.Auth
 	cfg.HTTPClient, cfg.Now, cfg.Log = o.HTTPClient, o.Now, o.Log
-	if s.SessionSecretARN != "" {
-		secrets, err := readSecret(ctx, s.SessionSecretARN)
+	for _, r := range []struct {
+		arn, what string
+		dst       *[][]byte
+	}{
+		{s.SessionSecretARN, "session secret", &cfg.SessionSecrets},
+		{s.OriginVerifySecretARN, "origin-verify secret", &cfg.OriginSecrets},
+	} {
+		if r.arn == "" {
+			continue
+		}
+		list, err := readSecret(ctx, r.arn, r.what)
 		if err != nil {
 			return nil, err
 		}
-		cfg.SessionSecrets = secrets
+		*r.dst = list
 	}
 	return monbanauth.New(cfg)
 }
 
-// readSecret reads the session secrets from Secrets Manager in the ARN's own
-// region, which need not be the pool's.
-func readSecret(ctx context.Context, arn string) ([][]byte, error) {
+// readSecret reads a secret list from Secrets Manager in the ARN's own region,
+// which need not be the pool's.
+func readSecret(ctx context.Context, arn, what string) ([][]byte, error) {
 	var opts []func(*awsconfig.LoadOptions) error
 	if parts := strings.SplitN(arn, ":", 5); len(parts) == 5 && parts[3] != "" {
 		opts = append(opts, awsconfig.WithRegion(parts[3]))
@@ -145,5 +159,5 @@ func readSecret(ctx context.Context, arn string) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	return secrets.Session(ctx, awsCfg, arn)
+	return secrets.List(ctx, awsCfg, arn, what)
 }

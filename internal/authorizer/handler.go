@@ -38,6 +38,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -103,11 +104,13 @@ func (e *Event) request(s shape) monbanauth.Request {
 		if len(cookies) == 0 {
 			cookies = headerValues(e.Headers, nil, "cookie")
 		}
-		return monbanauth.Request{Authorization: headerValues(e.Headers, nil, "authorization"), Cookies: cookies}
+		return monbanauth.Request{Authorization: headerValues(e.Headers, nil, "authorization"), Cookies: cookies,
+			OriginVerify: headerValues(e.Headers, nil, originverify.Header)}
 	default:
 		return monbanauth.Request{
 			Authorization: headerValues(e.Headers, e.MultiValueHeaders, "authorization"),
 			Cookies:       headerValues(e.Headers, e.MultiValueHeaders, "cookie"),
+			OriginVerify:  headerValues(e.Headers, e.MultiValueHeaders, originverify.Header),
 		}
 	}
 }
@@ -199,7 +202,11 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
 	}
 	switch {
 	case errors.Is(err, monbanauth.ErrForbidden):
-		return policy(id.Subject, "Deny", resource, nil), nil
+		principal := "anonymous" // refused before any credential was read
+		if id != nil {
+			principal = id.Subject
+		}
+		return policy(principal, "Deny", resource, nil), nil
 	case err != nil:
 		return nil, errUnauthorized
 	}

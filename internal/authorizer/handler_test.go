@@ -440,3 +440,54 @@ func mustAuthenticator(t *testing.T, f *fixture) *monbanauth.Authenticator {
 	}
 	return a
 }
+
+// Behind CloudFront, a request sent to the execute-api URL directly lacks the origin-verify
+// header: it is refused whatever credentials it carries, in every event shape.
+func TestRequestsMustComeThroughCloudFront(t *testing.T) {
+	const originSecret = "origin-verify-secret-0123456789abcdef"
+	cookiePairs := sealCookie(t, secret, good, exp, 0)
+	f := newFixture(t, func(c *monbanauth.Config) { c.OriginSecrets = [][]byte{[]byte(originSecret)} })
+	handle := func(name, header string) (string, string) {
+		ev := decode(t, load(t, name, "", cookiePairs))
+		if header != "" {
+			if ev.Headers == nil {
+				ev.Headers = map[string]string{}
+			}
+			ev.Headers["x-monban-origin-verify"] = header
+			if ev.MultiValueHeaders != nil {
+				ev.MultiValueHeaders["X-Monban-Origin-Verify"] = []string{header}
+			}
+		}
+		resp, err := f.h.Handle(context.Background(), ev)
+		if err != nil {
+			return "", err.Error()
+		}
+		b, _ := json.Marshal(resp)
+		return string(b), ""
+	}
+	deny := func(resource string) map[string]any {
+		p := policy("Deny", resource, "")
+		p["principalId"] = "anonymous"
+		return p
+	}
+	cases := []struct {
+		name, event, header string
+		want                map[string]any
+	}{
+		{"an HTTP API event through CloudFront is authorized", httpV2, originSecret, simpleAllow("cookie")},
+		{"an HTTP API event sent directly is not authorized", httpV2, "", simpleRefuse},
+		{"an HTTP API event with a wrong origin secret is not authorized", httpV2, "guess", simpleRefuse},
+		{"a REST request through CloudFront gets an Allow", restReq, originSecret, policy("Allow", restStage, "cookie")},
+		{"a REST request sent directly gets a Deny", restReq, "", deny(restStage)},
+		{"an HTTP API 1.0 event sent directly gets a Deny", httpV1, "", deny(httpStage)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, errMsg := handle(c.event, c.header)
+			want, _ := json.Marshal(c.want)
+			if errMsg != "" || !jsonEqual(t, got, string(want)) {
+				t.Fatalf("response\n got %s (error %q)\nwant %s", got, errMsg, want)
+			}
+		})
+	}
+}

@@ -156,3 +156,43 @@ func (h *HostedUI) token(ctx context.Context, form url.Values) (*Tokens, error) 
 	}
 	return &t, nil
 }
+
+// UserInfo asks the managed-login domain's /oauth2/userInfo for the attributes an access
+// token from the token endpoint may read (it needs the openid scope; tokens from the
+// user-pool API carry none and are refused there). Values that are not strings
+// (email_verified may come as a boolean) are returned in their JSON text.
+func (h *HostedUI) UserInfo(ctx context.Context, accessToken string) (map[string]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.endpoint("/oauth2/userInfo", nil), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, errors.Unwrap(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: reading userInfo response", ErrUnavailable)
+	case resp.StatusCode >= 500:
+		return nil, fmt.Errorf("%w: userInfo status %d", ErrUnavailable, resp.StatusCode)
+	case resp.StatusCode != http.StatusOK:
+		return nil, &OAuthError{Status: resp.StatusCode, Code: "invalid_token"}
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("%w: malformed userInfo response", ErrUnavailable)
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			s = string(v)
+		}
+		out[k] = s
+	}
+	return out, nil
+}

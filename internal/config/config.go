@@ -5,11 +5,14 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/monban-auth/monban/internal/redirect"
 )
@@ -40,6 +43,11 @@ type Config struct {
 	SessionSecrets   [][]byte // newest first; empty when SessionSecretARN is set
 	SessionSecretARN string
 	CookieDomain     string
+
+	// OriginVerifySecrets are the values CloudFront's origin-verify header may carry; empty
+	// (and no ARN) means requests are not checked.
+	OriginVerifySecrets   [][]byte
+	OriginVerifySecretARN string
 
 	TokenMode            bool
 	TokenEndpoint        bool
@@ -75,6 +83,8 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_SESSION_SECRET", "comma-separated secrets (>= 32 bytes each), newest first; or:"},
 	{"MONBAN_SESSION_SECRET_ARN", "Secrets Manager secret holding MONBAN_SESSION_SECRET's value"},
 	{"MONBAN_COOKIE_DOMAIN", "cookie Domain for sibling subdomains; default: host-only __Host- cookies"},
+	{"MONBAN_ORIGIN_VERIFY_SECRET", "values (comma-separated, newest first) of the X-Monban-Origin-Verify header CloudFront adds; requests without one are refused; or:"},
+	{"MONBAN_ORIGIN_VERIFY_SECRET_ARN", "Secrets Manager secret holding MONBAN_ORIGIN_VERIFY_SECRET's value"},
 	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
 	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
 	{"MONBAN_AUTH_FLOW", "password sign-in flow: USER_PASSWORD_AUTH (default) or ADMIN_USER_PASSWORD_AUTH"},
@@ -209,6 +219,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.SessionSecrets, c.SessionSecretARN = ReadSessionSecrets(getenv, &problems, true, "to seal cookies")
+	c.OriginVerifySecrets, c.OriginVerifySecretARN = ReadOriginVerifySecrets(getenv, &problems)
 
 	if c.CookieDomain != "" {
 		c.CookieDomain = strings.TrimPrefix(c.CookieDomain, ".")
@@ -231,10 +242,45 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if !c.TokenMode && c.CallbackURL != "" && len(c.AllowedOrigins) > 0 {
+		if api, _ := url.Parse(c.CallbackURL); api != nil && !sameSiteWithAny(api, c.AllowedOrigins) {
+			bad("MONBAN_CALLBACK_URL", "the API at %s://%s is cross-site with every allowed origin (%s): "+
+				"browsers do not send its SameSite cookies with the site's requests, so every sign-in would "+
+				"read as signed out. Serve /auth from the site's own registrable domain (the template's "+
+				"CloudFront distribution or a custom domain), or set MONBAN_TOKEN_MODE=true",
+				api.Scheme, api.Host, strings.Join(c.AllowedOrigins, ", "))
+		}
+	}
+
 	if err := problems.Err(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// sameSiteWithAny reports whether api is same-site with at least one of origins, as
+// browsers judge it for SameSite cookies: the same scheme and the same registrable domain
+// (public suffix + one label, e.g. example.com for www.example.com and auth.example.com).
+// The public suffix list has the private suffixes too, so two execute-api or cloudfront.net
+// hosts are different sites, as they are to browsers.
+func sameSiteWithAny(api *url.URL, origins []string) bool {
+	site := siteOf(api)
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && siteOf(u) == site {
+			return true
+		}
+	}
+	return false
+}
+
+func siteOf(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	if net.ParseIP(host) == nil {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+			host = d
+		}
+	}
+	return u.Scheme + "://" + host
 }
 
 // Error lists every invalid or missing setting.

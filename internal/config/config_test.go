@@ -146,3 +146,70 @@ func TestReadmeDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// Cookie mode with an API that every allowed origin sees as a third party can never work in
+// a browser (SameSite cookies are not sent), so it is refused at start, naming the fix.
+func TestLoadRefusesACrossSiteAPIInCookieMode(t *testing.T) {
+	cases := []struct {
+		name     string
+		callback string
+		origins  string
+		token    string
+		refused  bool
+	}{
+		{"the site's own origin", "https://www.example.com/auth/callback", "https://www.example.com", "", false},
+		{"a sibling subdomain is same-site", "https://auth.example.com/auth/callback", "https://www.example.com", "", false},
+		{"one same-site origin among others is enough", "https://d111.cloudfront.net/auth/callback", "http://localhost:4321,https://d111.cloudfront.net", "", false},
+		{"a local stack on loopback", "http://localhost:8080/auth/callback", "http://localhost:8080", "", false},
+		{"the execute-api URL for a site elsewhere", "https://abc123.execute-api.eu-west-1.amazonaws.com/auth/callback", "https://www.example.com", "", true},
+		{"two execute-api hosts are different sites", "https://abc123.execute-api.eu-west-1.amazonaws.com/auth/callback", "https://def456.execute-api.eu-west-1.amazonaws.com", "", true},
+		{"two cloudfront.net hosts are different sites", "https://d111.cloudfront.net/auth/callback", "https://d222.cloudfront.net", "", true},
+		{"another registrable domain", "https://auth.example.net/auth/callback", "https://www.example.com", "", true},
+		{"http and https are different sites", "http://www.example.com/auth/callback", "https://www.example.com", "", true},
+		{"localhost and 127.0.0.1 are different sites", "http://127.0.0.1:8080/auth/callback", "http://localhost:8080", "", true},
+		{"token mode works cross-site", "https://abc123.execute-api.eu-west-1.amazonaws.com/auth/callback", "https://www.example.com", "true", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"MONBAN_CALLBACK_URL": c.callback, "MONBAN_ALLOWED_ORIGINS": c.origins, "MONBAN_TOKEN_MODE": c.token}))
+			if !c.refused {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("a cross-site API in cookie mode was accepted")
+			}
+			for _, want := range []string{"MONBAN_CALLBACK_URL", "cross-site", "MONBAN_TOKEN_MODE=true", "CloudFront"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the message does not name %q: %v", want, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadReadsOriginVerifySecrets(t *testing.T) {
+	c, err := Load(env(map[string]string{"MONBAN_ORIGIN_VERIFY_SECRET": strings.Repeat("n", 48) + "," + strings.Repeat("o", 48)}))
+	if err != nil || len(c.OriginVerifySecrets) != 2 || c.OriginVerifySecretARN != "" {
+		t.Fatalf("%v %d", err, len(c.OriginVerifySecrets))
+	}
+	c, err = Load(env(map[string]string{"MONBAN_ORIGIN_VERIFY_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:origin"}))
+	if err != nil || c.OriginVerifySecretARN == "" || c.OriginVerifySecrets != nil {
+		t.Fatalf("%v %+v", err, c.OriginVerifySecretARN)
+	}
+	if c, err := Load(env(nil)); err != nil || c.OriginVerifySecrets != nil || c.OriginVerifySecretARN != "" {
+		t.Fatalf("unset must mean unchecked: %v", err)
+	}
+	for name, v := range map[string]map[string]string{
+		"too short":  {"MONBAN_ORIGIN_VERIFY_SECRET": "short"},
+		"both":       {"MONBAN_ORIGIN_VERIFY_SECRET": strings.Repeat("n", 48), "MONBAN_ORIGIN_VERIFY_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:origin"},
+		"not an ARN": {"MONBAN_ORIGIN_VERIFY_SECRET_ARN": "origin"},
+	} {
+		_, err := Load(env(v))
+		if err == nil || !strings.Contains(err.Error(), "MONBAN_ORIGIN_VERIFY_SECRET") || strings.Contains(err.Error(), strings.Repeat("n", 48)) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -75,23 +75,36 @@ func ReadPool(getenv func(string) string, p *Problems) Pool {
 // MONBAN_SESSION_SECRET_ARN (where Secrets Manager keeps them): one of them, not both, and
 // one is required when required is set (why says what for).
 func ReadSessionSecrets(getenv func(string) string, p *Problems, required bool, why string) (secrets [][]byte, arn string) {
-	secret, arn := getenv("MONBAN_SESSION_SECRET"), strings.TrimSpace(getenv("MONBAN_SESSION_SECRET_ARN"))
+	return readSecretList(getenv, p, "MONBAN_SESSION_SECRET", required, why)
+}
+
+// ReadOriginVerifySecrets reads MONBAN_ORIGIN_VERIFY_SECRET or MONBAN_ORIGIN_VERIFY_SECRET_ARN:
+// the values of the header CloudFront adds to the requests it forwards (newest first, comma
+// separated while rotating). Neither set means requests are not checked.
+func ReadOriginVerifySecrets(getenv func(string) string, p *Problems) (secrets [][]byte, arn string) {
+	return readSecretList(getenv, p, "MONBAN_ORIGIN_VERIFY_SECRET", false, "")
+}
+
+// readSecretList reads a comma-separated secret list from name, or the ARN of the Secrets
+// Manager secret holding it from name_ARN.
+func readSecretList(getenv func(string) string, p *Problems, name string, required bool, why string) (secrets [][]byte, arn string) {
+	secret, arn := getenv(name), strings.TrimSpace(getenv(name+"_ARN"))
 	switch {
 	case secret != "" && arn != "":
-		p.Add("MONBAN_SESSION_SECRET", "set either it or MONBAN_SESSION_SECRET_ARN, not both")
+		p.Add(name, "set either it or %s_ARN, not both", name)
 	case secret != "":
 		s, err := ParseSecrets(secret)
 		if err != nil {
-			p.Add("MONBAN_SESSION_SECRET", "%v", err)
+			p.Add(name, "%v", err)
 		}
 		return s, ""
 	case arn != "":
 		if !strings.HasPrefix(arn, "arn:") {
-			p.Add("MONBAN_SESSION_SECRET_ARN", "not an ARN")
+			p.Add(name+"_ARN", "not an ARN")
 		}
 		return nil, arn
 	case required:
-		p.Add("MONBAN_SESSION_SECRET", "required %s (or MONBAN_SESSION_SECRET_ARN)", why)
+		p.Add(name, "required %s (or %s_ARN)", why, name)
 	}
 	return nil, ""
 }

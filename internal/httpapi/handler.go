@@ -14,6 +14,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/session"
 )
@@ -42,8 +43,11 @@ type Deps struct {
 	// Origins are the site's origins: the only ones CORS answers and CSRF checks let through.
 	// Redirect targets are the flows' business (auth.Config.Redirects): an origin trusted
 	// as a place to send browsers is not thereby trusted to read sessions.
-	Origins  *redirect.Policy
-	ErrorURL string // absolute; the callback appends ?error=CODE
+	Origins *redirect.Policy
+	// OriginVerify refuses requests that did not come through the site's CloudFront
+	// distribution (its zero value checks nothing).
+	OriginVerify originverify.Check
+	ErrorURL     string // absolute; the callback appends ?error=CODE
 	// RefreshLifetime is the app client's refresh-token validity: the refresh cookie's life.
 	RefreshLifetime time.Duration
 	TokenMode       bool // return tokens in bodies as well (cross-site frontends)
@@ -73,6 +77,7 @@ func New(d Deps) http.Handler {
 		allowed[path] = append(allowed[path], method)
 	}
 	route("GET", "/auth/health", h.health)
+	route("GET", "/auth/client.js", h.clientScript)
 	route("GET", "/auth/sign-in", h.signIn)
 	route("GET", "/auth/callback", h.callback)
 	route("GET", "/auth/session", h.session)
@@ -98,7 +103,23 @@ func New(d Deps) http.Handler {
 		}
 		writeError(w, r, h.log, auth.Fail(auth.CodeNotFound, "no such endpoint", nil))
 	})
-	return h.cors(noStore(mux))
+	return h.viaOrigin(h.cors(noStore(mux)))
+}
+
+// viaOrigin refuses, before anything else, a request that lacks CloudFront's origin-verify
+// header: one sent to the execute-api URL directly.
+func (h *handler) viaOrigin(next http.Handler) http.Handler {
+	if !h.OriginVerify.Enabled() {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.OriginVerify.Allows(r.Header.Values(originverify.Header)) {
+			writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin,
+				"requests must come through the site's address, not the API's own", nil))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func noStore(next http.Handler) http.Handler {
@@ -180,8 +201,18 @@ type tokens struct {
 	ExpiresAt    time.Time `json:"expires_at"`
 }
 
+// signedOut is GET /auth/session's answer without a session: 200, so that a signed-out
+// visitor's page load logs no failed request.
+var signedOutView = struct {
+	User *auth.User `json:"user"`
+}{}
+
 func (h *handler) session(w http.ResponseWriter, r *http.Request) {
 	sess, _, err := h.current(w, r)
+	if auth.CodeOf(err) == auth.CodeUnauthenticated {
+		writeJSON(w, http.StatusOK, signedOutView)
+		return
+	}
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return
@@ -326,7 +357,11 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *aut
 			sess = s
 		}
 	}
-	res, err := h.Auth.SignOut(r.Context(), auth.SignOutRequest{LogoutURI: q.Get("logout_uri"), Global: global}, sess, ref)
+	logoutURI := q.Get("logout_uri")
+	if logoutURI == "" {
+		logoutURI = h.requestSite(r)
+	}
+	res, err := h.Auth.SignOut(r.Context(), auth.SignOutRequest{LogoutURI: logoutURI, Global: global}, sess, ref)
 	if auth.CodeOf(err) == auth.CodeInvalidRequest {
 		return res, err // nothing happened: the request was malformed
 	}
@@ -424,6 +459,20 @@ func (h *handler) bearer(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(v[7:]), true
+}
+
+// requestSite is the home page of the allow-listed site a request came from (its Origin, or
+// for a plain link its Referer), or "" when unknown: a site with several origins gets its
+// users back where they signed out, not on the first origin.
+func (h *handler) requestSite(r *http.Request) string {
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		o = refererOrigin(r)
+	}
+	if o == "" || !h.Origins.AllowsOrigin(o) {
+		return ""
+	}
+	return strings.ToLower(o) + "/"
 }
 
 // refererOrigin is the origin of the page a navigation came from, or "".

@@ -36,8 +36,11 @@ var apiSuite = suite{
 		},
 		"sign-in": checkSignIn,
 		"session-without-cookies": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
-			r := httpResponse(t, resp, fnErr, http.StatusUnauthorized)
-			wantErrorCode(t, r, "unauthenticated")
+			// Signed out is a 200 with no user (SPEC §2), not an error.
+			r := httpResponse(t, resp, fnErr, http.StatusOK)
+			if strings.TrimSpace(r.Body) != `{"user":null}` {
+				t.Errorf("signed-out session: %s", r.Body)
+			}
 			for _, c := range r.Cookies {
 				if parsed, err := http.ParseSetCookie(c); err != nil || parsed.Value != "" || parsed.MaxAge >= 0 {
 					t.Errorf("a cookie other than a deletion, without a session: %q", c)

@@ -1,5 +1,5 @@
-// Package secrets reads the session secret that the API and the authorizer share from
-// Secrets Manager at start.
+// Package secrets reads, at start, the secret lists the API and the authorizer keep in
+// Secrets Manager: the session secret they share and CloudFront's origin-verify value.
 package secrets
 
 import (
@@ -12,16 +12,22 @@ import (
 	"github.com/monban-auth/monban/internal/config"
 )
 
-// Session reads the secret at arn and splits it like MONBAN_SESSION_SECRET (comma-separated,
-// newest first, each at least 32 bytes). Errors never contain the secret.
+// Session reads the session secret at arn and splits it like MONBAN_SESSION_SECRET
+// (comma-separated, newest first, each at least 32 bytes). Errors never contain the secret.
 func Session(ctx context.Context, awsCfg aws.Config, arn string) ([][]byte, error) {
+	return List(ctx, awsCfg, arn, "session secret")
+}
+
+// List reads the secret at arn as a comma-separated list of secrets, newest first, each at
+// least 32 bytes; what names it in errors, which never contain the secret.
+func List(ctx context.Context, awsCfg aws.Config, arn, what string) ([][]byte, error) {
 	out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
 	if err != nil {
-		return nil, fmt.Errorf("read session secret: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	s, err := config.ParseSecrets(aws.ToString(out.SecretString))
 	if err != nil {
-		return nil, fmt.Errorf("session secret from Secrets Manager: %w", err)
+		return nil, fmt.Errorf("%s from Secrets Manager: %w", what, err)
 	}
 	return s, nil
 }

@@ -15,7 +15,8 @@ var (
 	// forged, expired or meant for someone else (HTTP 401).
 	ErrInvalidCredentials = errors.New("monbanauth: invalid credentials")
 	// ErrForbidden: the caller is authenticated but lacks a required scope
-	// or group (HTTP 403).
+	// or group, or the request did not come through the site's CloudFront
+	// distribution (Config.OriginSecrets) (HTTP 403).
 	ErrForbidden = errors.New("monbanauth: forbidden")
 	// ErrUnavailable: the user pool's signing keys cannot be fetched and none
 	// are cached, so nothing can be verified (HTTP 503). It is an outage, not
@@ -51,6 +52,7 @@ var (
 	errMalformedBearer      = &failure{kind: ErrInvalidCredentials, reason: "malformed bearer token"}
 	errCookieInvalid        = &failure{kind: ErrInvalidCredentials, reason: "session cookie forged, truncated or sealed with an unknown secret"}
 	errCookieExpired        = &failure{kind: ErrInvalidCredentials, reason: "session cookie expired"}
+	errNotViaOrigin         = &failure{kind: ErrForbidden, reason: "the request did not come through the site's CloudFront distribution (origin-verify header missing or wrong)"}
 )
 
 // tokenFailure classifies a token verification error. The token package's

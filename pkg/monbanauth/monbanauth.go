@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/session"
 	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokencache"
@@ -93,6 +94,11 @@ type Config struct {
 	// user's groups (cognito:groups).
 	RequiredGroups []string
 
+	// OriginSecrets, when set, are the values of the X-Monban-Origin-Verify header the
+	// site's CloudFront distribution adds (newest first while rotating): a request without
+	// one of them did not come through CloudFront and is refused (ErrForbidden).
+	OriginSecrets [][]byte
+
 	// CacheSize is how many verified tokens are remembered; zero means
 	// 1024 and a negative value turns the cache off.
 	CacheSize int
@@ -120,6 +126,7 @@ type Authenticator struct {
 	bearer, cookie bool
 	requiredScopes []string
 	requiredGroups []string
+	origin         originverify.Check
 	now            func() time.Time
 	log            *slog.Logger
 }
@@ -146,6 +153,7 @@ func New(cfg Config) (*Authenticator, error) {
 		cookies:        cookie.Codec{Domain: strings.TrimPrefix(cfg.CookieDomain, "."), Now: now},
 		requiredScopes: slices.Clone(cfg.RequiredScopes),
 		requiredGroups: slices.Clone(cfg.RequiredGroups),
+		origin:         originverify.New(cfg.OriginSecrets),
 		now:            now,
 		log:            cfg.Log,
 	}
@@ -208,11 +216,15 @@ type Request struct {
 	// Cookies holds Cookie header lines ("a=1; b=2") or single cookies
 	// ("a=1"), as in the cookies array of an HTTP API event.
 	Cookies []string
+	// OriginVerify holds every X-Monban-Origin-Verify header value; it matters only when
+	// Config.OriginSecrets is set.
+	OriginVerify []string
 }
 
 // RequestOf returns the credentials an HTTP request presents.
 func RequestOf(r *http.Request) Request {
-	return Request{Authorization: r.Header.Values("Authorization"), Cookies: r.Header.Values("Cookie")}
+	return Request{Authorization: r.Header.Values("Authorization"), Cookies: r.Header.Values("Cookie"),
+		OriginVerify: r.Header.Values(originverify.Header)}
 }
 
 // Authenticate verifies the credentials in req. A Bearer Authorization header
@@ -222,8 +234,11 @@ func RequestOf(r *http.Request) Request {
 //
 // It returns the caller's identity, or an error matching (errors.Is) one of
 // ErrNoCredentials, ErrInvalidCredentials, ErrForbidden or ErrUnavailable.
-// With ErrForbidden the identity is returned as well: it is who was refused.
+// With ErrForbidden the identity is returned as well, when known: it is who was refused.
 func (a *Authenticator) Authenticate(ctx context.Context, req Request) (*Identity, error) {
+	if !a.origin.Allows(req.OriginVerify) {
+		return nil, errNotViaOrigin
+	}
 	id, err := a.authenticate(ctx, req)
 	if err != nil {
 		return nil, err

@@ -418,3 +418,37 @@ func BenchmarkMiddleware(b *testing.B) {
 		})
 	}
 }
+
+// A service behind CloudFront refuses requests that did not come through it, before
+// looking at any credential.
+func TestMiddlewareRefusesRequestsThatBypassCloudFront(t *testing.T) {
+	const originSecret = "origin-verify-secret-0123456789abcdef"
+	f := newFixture(t, func(c *monbanauth.Config) { c.OriginSecrets = [][]byte{[]byte(originSecret)} })
+	cookies := sessionCookies(t, session.PurposeSession, secret, "", tokentest.Sign(tokentest.AccessClaims(epoch)), epoch.Add(time.Hour), 0)
+	for _, c := range []struct {
+		name   string
+		header string
+		want   int
+	}{
+		{"through CloudFront", originSecret, http.StatusNoContent},
+		{"sent directly", "", http.StatusForbidden},
+		{"with a guessed secret", "guess", http.StatusForbidden},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := f.a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+			r := httptest.NewRequest("GET", "/api/me", nil)
+			r.Header.Add("Cookie", cookies[0])
+			if c.header != "" {
+				r.Header.Set("X-Monban-Origin-Verify", c.header)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != c.want {
+				t.Fatalf("%d %s, want %d", rec.Code, rec.Body, c.want)
+			}
+		})
+	}
+	if strings.Contains(f.logs.String(), originSecret) {
+		t.Fatal("the origin secret reached the log")
+	}
+}
