@@ -18,7 +18,7 @@ import (
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/lambdainvoke"
-	"github.com/monban-auth/monban/web/demo"
+	"github.com/monban-auth/monban/internal/originverify"
 )
 
 // StackOptions describes one local stack: the emulator, the pool and the site.
@@ -31,7 +31,19 @@ type StackOptions struct {
 	// SiteURL is the origin the stack is served at (e.g. http://localhost:8080): the demo
 	// site, the API under /auth and the hosted UI under /oauth2 and /logout all live there.
 	SiteURL string
-	Users   []User
+	// SiteDir, when set, is a build folder served at "/" instead of the demo page (make dev
+	// SITE_DIR=…); see SiteHandler.
+	SiteDir string
+	// SiteProxy, when set, is the origin of the site's own dev server on this machine
+	// (e.g. http://localhost:4321), proxied at "/" with its WebSockets (make dev
+	// SITE_PROXY=…); see SiteHandler. SiteDir and SiteProxy are exclusive.
+	SiteProxy string
+	// OriginVerify mirrors CloudFront's origin-verify header (make dev sets it): the front
+	// adds a per-stack secret header to /auth and /api requests, and the API and the
+	// protected API refuse requests without it, as deployed behind CloudFront. Off, the
+	// stack's Env can build further APIs that answer requests sent to them directly.
+	OriginVerify bool
+	Users        []User
 	// AccessTokenValidity of the app client; 0 means 1 hour.
 	AccessTokenValidity time.Duration
 	// Env overrides or adds MONBAN_* settings (e.g. MONBAN_TOKEN_ENDPOINT=true).
@@ -54,8 +66,8 @@ type Stack struct {
 	Pool   Pool
 	// Env is the configuration the API was built from, as environment variables.
 	Env map[string]string
-	// Handler serves the whole site: demo pages, /auth, the hosted UI, and the protected
-	// sample API (/api/me).
+	// Handler serves the whole site: the site (SiteHandler: the demo page, SiteDir or
+	// SiteProxy), /auth, the hosted UI, and the protected sample API (/api/me).
 	Handler http.Handler
 	// API is the /auth handler alone, exactly as the Lambda function serves it.
 	API http.Handler
@@ -66,6 +78,10 @@ type Stack struct {
 // config.Load, as the Lambda function does.
 func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	site := strings.TrimSuffix(o.SiteURL, "/")
+	siteHandler, err := SiteHandler(o) // before anything starts: a bad SITE_DIR fails fast
+	if err != nil {
+		return nil, err
+	}
 	// The trigger endpoint comes first: the emulator reads its address at start.
 	logger := o.App.Log
 	if logger == nil {
@@ -100,7 +116,7 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 		PoolName:            "monban-local",
 		ClientName:          "monban-site",
 		CallbackURLs:        []string{site + "/auth/callback"},
-		LogoutURLs:          []string{site + "/"},
+		LogoutURLs:          localLogoutURLs(site, o.Env),
 		AccessTokenValidity: o.AccessTokenValidity,
 		Users:               o.Users,
 	})
@@ -131,6 +147,14 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	for k, v := range o.Env {
 		s.Env[k] = v
 	}
+	var viaFront func(http.Handler) http.Handler = func(h http.Handler) http.Handler { return h }
+	if o.OriginVerify {
+		b := make([]byte, 32)
+		rand.Read(b)
+		secret := hex.EncodeToString(b)
+		s.Env["MONBAN_ORIGIN_VERIFY_SECRET"] = secret
+		viaFront = func(h http.Handler) http.Handler { return addOriginVerify(secret, h) }
+	}
 	cfg, err := config.Load(func(k string) string { return s.Env[k] })
 	if err != nil {
 		return fail(err)
@@ -142,16 +166,26 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if err != nil {
 		return fail(err)
 	}
-	site2, _ := fs.Sub(demo.Files, ".")
 	front := HostedUIFront(cl.URL, idp, s.Pool.ID)
 	mux := http.NewServeMux()
-	mux.Handle("/auth/", s.API)
+	mux.Handle("/auth/", viaFront(s.API))
 	mux.Handle("/oauth2/", front)
 	mux.Handle("/logout", front)
-	mux.Handle("/api/", protected)
-	mux.Handle("/", http.FileServerFS(site2))
+	mux.Handle("/api/", viaFront(protected))
+	mux.Handle("/", siteHandler)
 	s.Handler = mux
 	return s, nil
+}
+
+// addOriginVerify does what the template's CloudFront distribution does for the API's
+// behaviours: it sets the origin-verify header to the secret, replacing any value the
+// browser sent. The ResponseWriter is passed on as it is (WebSocket upgrades need Hijack).
+func addOriginVerify(secret string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		r.Header.Set(originverify.Header, secret)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Stop stops the emulator, then the trigger endpoint it calls.
