@@ -7,14 +7,20 @@ FUNCTIONS := api authorizer sample-api pre-sign-up pre-token-generation
 
 .PHONY: dev test unit deps build sizes validate fmt vet clean
 
-## dev: run the local stack (Cognito emulator, API, demo site) and print its URL
+## dev: run the local stack (emulator, API, the demo or SITE_DIR=folder / SITE_PROXY=url) and print its URL
 dev: deps
-	$(GO) run ./cmd/monban-dev
+	$(GO) run ./cmd/monban-dev $(if $(SITE_DIR),-site-dir '$(SITE_DIR)') $(if $(SITE_PROXY),-site-proxy '$(SITE_PROXY)')
 
 ## test: install what the tests need, then run every test and validate the template
-test: deps vet
+test: deps vet client
 	$(GO) test -count=1 ./...
 	bash scripts/validate-template.sh
+
+## client: the JavaScript client's tests (node --test; includes tsc over its declarations)
+# Phony on its own line: the client/ folder would otherwise count as an up-to-date target.
+.PHONY: client
+client: deps
+	node --test --test-reporter=dot client/test/*.test.mjs
 
 ## unit: only the fast tests (no emulator)
 unit:
@@ -53,6 +59,11 @@ bench:
 
 validate:
 	bash scripts/validate-template.sh
+
+## publish: upload SITE_DIR to the stack's site bucket, refresh CloudFront (make publish SITE_DIR=dist [STACK=monban-dev] [REGION=...])
+.PHONY: publish
+publish:
+	bash scripts/publish-site.sh --stack "$(or $(STACK),monban-dev)" $(if $(REGION),--region "$(REGION)") "$(SITE_DIR)"
 
 # Targets `sam build` calls (BuildMethod: makefile); ARTIFACTS_DIR is set by SAM.
 build-ApiFunction:

@@ -6,20 +6,32 @@
 #   2. the SAM transform (aws-sam-translator), as `sam deploy` runs it after
 #      `sam package` (local CodeUri replaced by an s3:// URI), then checks of
 #      the generated CloudFormation (expected resources, the function's
-#      runtime, environment and IAM policy, the API's route, stage and CORS,
-#      the Cognito triggers' wiring, the protected APIs' authorizers, whose
+#      runtime, environment and IAM policy, the API's route and stage, the
+#      Cognito triggers' wiring, the protected APIs' authorizers, whose
 #      cache key must be exactly the credentials the Lambda authorizer
 #      accepts, no circular dependency), of the build contract (each
 #      makefile-built function has its build-<LogicalId> target and its folder
 #      in the Makefile's FUNCTIONS) and of samconfig.toml (every environment's
-#      parameter_overrides satisfy the template's parameters).
-# Requires cfn-lint and the samtranslator Python package (Python 3.11+); a
-# missing tool is a failure, never a skip. Exits non-zero with the reasons
-# on failure; prints one summary line on success.
+#      parameter_overrides satisfy the template's parameters and Rules);
+#   3. the same transform for several parameter sets (defaults; a custom
+#      domain; an existing site elsewhere; extra origins without a CSP; each
+#      samconfig.toml environment), each with the template's Conditions
+#      resolved for those values, and checks of what that deployment would
+#      be: the CloudFront distribution (origins, behaviours and their order,
+#      methods, managed policy IDs, origin-verify header, HTTPS, security
+#      headers, no custom error pages), the site bucket and its access, the
+#      URLs the app client and the function get, the API's CORS; the Rules
+#      must accept these sets and refuse the invalid combinations;
+#   4. the CloudFront Function's code, run with node on sample URIs;
+#   5. scripts/publish-site.sh's argument and output checks, against a stub
+#      `aws` (no AWS call).
+# Requires cfn-lint, the samtranslator Python package (Python 3.11+) and
+# node; a missing tool is a failure, never a skip. Exits non-zero with the
+# reasons on failure; prints one summary line on success.
 #
 # Usage: scripts/validate-template.sh [path/to/template.yaml]
-# Env:   PYTHON (default python3), CFN_LINT (default cfn-lint),
-#        CFN_LINT_REGIONS (default "us-east-1 eu-west-1 ap-northeast-1").
+# Env:   PYTHON (default python3), CFN_LINT (default cfn-lint), NODE (default
+#        node), CFN_LINT_REGIONS (default "us-east-1 eu-west-1 ap-northeast-1").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,6 +39,7 @@ root="$(cd "$here/.." && pwd)"
 template="${1:-$root/template.yaml}"
 python="${PYTHON:-python3}"
 cfn_lint="${CFN_LINT:-cfn-lint}"
+node="${NODE:-node}"
 read -r -a regions <<<"${CFN_LINT_REGIONS:-us-east-1 eu-west-1 ap-northeast-1}"
 
 fail() {
@@ -40,6 +53,7 @@ template="$(cd "$(dirname "$template")" && pwd)/$(basename "$template")"
 command -v "$cfn_lint" >/dev/null 2>&1 ||
   fail "cfn-lint not found on PATH (install it with: pip install cfn-lint)"
 command -v "$python" >/dev/null 2>&1 || fail "$python not found on PATH"
+command -v "$node" >/dev/null 2>&1 || fail "node not found on PATH (it runs the CloudFront Function's code)"
 
 # Run Python from an empty directory so nothing in the working tree can shadow
 # an installed module.
@@ -50,6 +64,8 @@ trap 'rm -rf "$scratch"' EXIT
   fail "the samtranslator Python package is not importable by $python (install it with: pip install aws-sam-translator)"
 
 # --- 1. cfn-lint -------------------------------------------------------------
+# cfn-lint follows both branches of every condition, so one run covers every
+# parameter combination.
 lint_out="$scratch/cfn-lint.out"
 if ! (cd "$scratch" && "$cfn_lint" --include-checks I --regions "${regions[@]}" -- "$template") >"$lint_out" 2>&1; then
   cat "$lint_out" >&2
@@ -60,19 +76,22 @@ if [[ -s "$lint_out" ]]; then
   fail "cfn-lint printed output (above); zero findings are required"
 fi
 
-# --- 2. SAM transform and checks of its output ------------------------------
+# --- 2.-4. SAM transform and checks of its output ---------------------------
 # samtranslator needs a region name from boto3; set one so no AWS
 # configuration (or instance metadata lookup) is consulted.
 summary="$(
   cd "$scratch" &&
     AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
       AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-      AWS_EC2_METADATA_DISABLED=true \
+      AWS_EC2_METADATA_DISABLED=true NODE_BIN="$node" \
       "$python" - "$template" <<'PY'
 import copy
+import json
+import logging
 import os
 import re
 import shlex
+import subprocess
 import sys
 
 try:
@@ -83,9 +102,23 @@ except ImportError:
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+# The translator warns about usage metrics it never publishes, once per
+# transform; only its errors matter here.
+logging.getLogger("samtranslator").setLevel(logging.ERROR)
+
 REGION = "us-east-1"
 PARTITION = "aws"
+ACCOUNT = "123456789012"
+STACK = "monban-validate"
 ARTIFACT_BUCKET = "monban-validate-artifacts"
+
+# CloudFront managed policies, by the IDs "Use managed cache policies" and
+# "Use managed origin request policies" (CloudFront Developer Guide) give.
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+ORIGIN_HEADER = "X-Monban-Origin-Verify"
 
 errors = []
 
@@ -106,6 +139,7 @@ class StubPolicyLoader:
 
 with open(sys.argv[1], encoding="utf-8") as f:
     sam = yaml_parse(f.read())
+template_dir = os.path.dirname(sys.argv[1])
 
 # What `sam package` does: local code paths become S3 locations.
 packaged = copy.deepcopy(sam)
@@ -116,14 +150,20 @@ for name, res in packaged.get("Resources", {}).items():
     if res.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(props.get("ContentUri"), str):
         props["ContentUri"] = f"s3://{ARTIFACT_BUCKET}/{name}.zip"
 
-try:
-    cfn = transform(packaged, {"AWS::Region": REGION, "AWS::Partition": PARTITION}, StubPolicyLoader())
-except Exception as exc:  # InvalidDocumentException and friends
-    causes = getattr(exc, "causes", None) or []
-    detail = "; ".join(str(getattr(c, "message", c)) for c in causes) or str(exc)
-    print(f"SAM transform failed: {detail}", file=sys.stderr)
-    sys.exit(1)
 
+def sam_transform(parameter_values, label):
+    values = {"AWS::Region": REGION, "AWS::Partition": PARTITION}
+    values.update(parameter_values)
+    try:
+        return transform(copy.deepcopy(packaged), values, StubPolicyLoader())
+    except Exception as exc:  # InvalidDocumentException and friends
+        causes = getattr(exc, "causes", None) or []
+        detail = "; ".join(str(getattr(c, "message", c)) for c in causes) or str(exc)
+        print(f"SAM transform failed ({label}): {detail}", file=sys.stderr)
+        sys.exit(1)
+
+
+cfn = sam_transform({}, "defaults")
 resources = cfn.get("Resources", {})
 check("Transform" not in cfn, "transformed template still declares a Transform")
 check(
@@ -140,17 +180,39 @@ def resource(name, rtype):
     return r.get("Properties") or {}
 
 
+def allowed_actions(role_props):
+    """Action -> Resource of every Allow statement in a role's inline policies."""
+    out = {}
+    for policy in role_props.get("Policies", []) or []:
+        for st in policy.get("PolicyDocument", {}).get("Statement", []):
+            if st.get("Effect") != "Allow":
+                continue
+            acts = st.get("Action")
+            for a in [acts] if isinstance(acts, str) else acts or []:
+                out[a] = st.get("Resource")
+    return out
+
+
+def as_set(value):
+    """A Resource (one or a list) as a set of comparable strings."""
+    return {json.dumps(v, sort_keys=True) for v in (value if isinstance(value, list) else [value])}
+
+
+SECRETS = {"SessionSecret", "OriginVerifySecret"}
+secret_refs = as_set([{"Ref": s} for s in SECRETS])
+
 pool = resource("UserPool", "AWS::Cognito::UserPool")
 client = resource("UserPoolClient", "AWS::Cognito::UserPoolClient")
 resource("UserPoolDomain", "AWS::Cognito::UserPoolDomain")
 resource("ManagedLoginBranding", "AWS::Cognito::ManagedLoginBranding")
-secret = resource("SessionSecret", "AWS::SecretsManager::Secret")
 resource("HttpApi", "AWS::ApiGatewayV2::Api")
 route = resource("ApiRoute", "AWS::ApiGatewayV2::Route")
 integration = resource("ApiIntegration", "AWS::ApiGatewayV2::Integration")
 resource("ApiFunctionInvokePermission", "AWS::Lambda::Permission")
 fn = resource("ApiFunction", "AWS::Lambda::Function")
 role = resource("ApiFunctionRole", "AWS::IAM::Role")
+for name in ("Distribution", "SecurityHeadersPolicy", "SiteBucket", "SiteBucketPolicy", "SiteOriginAccessControl", "SiteIndexFunction"):
+    check(name in resources, f"missing resource {name}")
 stages = [n for n, r in resources.items() if r.get("Type") == "AWS::ApiGatewayV2::Stage"]
 check(len(stages) == 1, f"want exactly one HTTP API stage, got {stages}")
 stage = (resources.get(stages[0], {}).get("Properties") or {}) if stages else {}
@@ -167,9 +229,13 @@ check(
 )
 check(client.get("PreventUserExistenceErrors") == "ENABLED", "PreventUserExistenceErrors must be ENABLED")
 check(client.get("EnableTokenRevocation") is True, "token revocation must be enabled")
-gen = secret.get("GenerateSecretString") or {}
-check(gen.get("ExcludePunctuation") is True, "session secret must exclude punctuation (commas separate keys)")
-check(int(gen.get("PasswordLength", 0)) >= 32, "session secret must be at least 32 characters")
+# Both secrets are comma-separated lists in the API: punctuation (commas) and
+# spaces must never be generated.
+for name, min_len in (("SessionSecret", 32), ("OriginVerifySecret", 48)):
+    gen = resource(name, "AWS::SecretsManager::Secret").get("GenerateSecretString") or {}
+    check(gen.get("ExcludePunctuation") is True, f"{name} must exclude punctuation (commas separate values)")
+    check(gen.get("IncludeSpace") is False, f"{name} must not include spaces")
+    check(int(gen.get("PasswordLength", 0)) >= min_len, f"{name} must be at least {min_len} characters")
 
 # Function shape.
 check(fn.get("Runtime") == "provided.al2023", "ApiFunction runtime must be provided.al2023")
@@ -183,16 +249,22 @@ check(logging_config.get("LogGroup") == {"Ref": "ApiFunctionLogGroup"}, "ApiFunc
 
 env = ((fn.get("Environment") or {}).get("Variables")) or {}
 want_env = {
-    "MONBAN_USER_POOL_ID", "MONBAN_CLIENT_ID", "MONBAN_COGNITO_DOMAIN", "MONBAN_CALLBACK_URL",
+    "MONBAN_USER_POOL_ID", "MONBAN_CLIENT_ID", "MONBAN_COGNITO_DOMAIN", "MONBAN_CALLBACK_URL", "MONBAN_SITE_URL",
     "MONBAN_ALLOWED_ORIGINS", "MONBAN_REDIRECT_ALLOWLIST", "MONBAN_LOGOUT_URI", "MONBAN_ERROR_URL",
-    "MONBAN_SESSION_SECRET_ARN", "MONBAN_COOKIE_DOMAIN", "MONBAN_TOKEN_MODE", "MONBAN_TOKEN_ENDPOINT",
-    "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
+    "MONBAN_SESSION_SECRET_ARN", "MONBAN_ORIGIN_VERIFY_SECRET_ARN", "MONBAN_COOKIE_DOMAIN", "MONBAN_TOKEN_MODE",
+    "MONBAN_TOKEN_ENDPOINT", "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
 }
 missing = sorted(want_env - set(env))
 check(not missing, f"ApiFunction environment lacks {missing}")
 check("MONBAN_CLIENT_SECRET" not in env, "the client secret must never be in the environment")
+for secret_var in ("MONBAN_SESSION_SECRET", "MONBAN_ORIGIN_VERIFY_SECRET"):
+    check(secret_var not in env, f"{secret_var} itself must never be in the environment (use its _ARN)")
 check(env.get("MONBAN_CLIENT_ID") == {"Ref": "UserPoolClient"}, "MONBAN_CLIENT_ID must reference the app client")
 check(env.get("MONBAN_SESSION_SECRET_ARN") == {"Ref": "SessionSecret"}, "MONBAN_SESSION_SECRET_ARN must reference the secret")
+check(
+    env.get("MONBAN_ORIGIN_VERIFY_SECRET_ARN") == {"Ref": "OriginVerifySecret"},
+    "MONBAN_ORIGIN_VERIFY_SECRET_ARN must reference OriginVerifySecret",
+)
 # The refresh cookie lifetime must follow the app client's refresh-token validity.
 units = (client.get("TokenValidityUnits") or {}).get("RefreshToken", "days")
 hours = {"days": 24, "hours": 1}.get(units)
@@ -201,26 +273,17 @@ if check(hours is not None, f"unexpected refresh token validity unit {units!r}")
         env.get("MONBAN_REFRESH_TOKEN_VALIDITY") == f"{int(client.get('RefreshTokenValidity', 30)) * hours}h",
         "MONBAN_REFRESH_TOKEN_VALIDITY must equal the app client's RefreshTokenValidity",
     )
-# The callback URL the API sends to Cognito must be the one registered on the client.
-check(
-    client.get("CallbackURLs") == [env.get("MONBAN_CALLBACK_URL")],
-    "MONBAN_CALLBACK_URL must be the app client's only callback URL",
-)
 
 # IAM: exactly the actions the function needs, scoped to its own resources.
-actions = {}
-for policy in role.get("Policies", []):
-    for st in policy.get("PolicyDocument", {}).get("Statement", []):
-        if st.get("Effect") != "Allow":
-            continue
-        acts = st.get("Action")
-        for a in [acts] if isinstance(acts, str) else acts or []:
-            actions[a] = st.get("Resource")
+actions = allowed_actions(role)
 check(
     set(actions) == {"secretsmanager:GetSecretValue", "cognito-idp:DescribeUserPoolClient"},
     f"ApiFunction inline policy actions are {sorted(actions)}, want GetSecretValue and DescribeUserPoolClient only",
 )
-check(actions.get("secretsmanager:GetSecretValue") == {"Ref": "SessionSecret"}, "GetSecretValue must be scoped to SessionSecret")
+check(
+    as_set(actions.get("secretsmanager:GetSecretValue")) == secret_refs,
+    "ApiFunction's GetSecretValue must be scoped to SessionSecret and OriginVerifySecret",
+)
 check(
     actions.get("cognito-idp:DescribeUserPoolClient") == {"Fn::GetAtt": ["UserPool", "Arn"]},
     "DescribeUserPoolClient must be scoped to the user pool",
@@ -238,9 +301,6 @@ check(
     throttle.get("ThrottlingBurstLimit") and throttle.get("ThrottlingRateLimit"),
     "the HTTP API stage must set default throttling",
 )
-cors = api.get("CorsConfiguration") or {}
-check(cors.get("AllowCredentials") is True, "CORS must allow credentials")
-check(cors.get("AllowOrigins") == {"Ref": "FrontendOrigins"}, "CORS origins must be the FrontendOrigins parameter")
 # API Gateway drops routes that are not in an API's OpenAPI body whenever the
 # body is re-imported (every stack update that changes it), so an API with a
 # body must not also have separate Route resources.
@@ -297,21 +357,8 @@ for name, want in trigger_env.items():
         f"{name}CognitoPermission must name {name}",
     )
 
-
 # Protected APIs: the monban Lambda authorizer and API Gateway's JWT
 # authorizer in front of the sample API.
-def statement_actions(role_props):
-    out = {}
-    for policy in role_props.get("Policies", []) or []:
-        for st in policy.get("PolicyDocument", {}).get("Statement", []):
-            if st.get("Effect") != "Allow":
-                continue
-            acts = st.get("Action")
-            for a in [acts] if isinstance(acts, str) else acts or []:
-                out[a] = st.get("Resource")
-    return out
-
-
 for name in ("AuthorizerFunction", "SampleApiFunction"):
     pfn = resource(name, "AWS::Lambda::Function")
     check(pfn.get("Runtime") == "provided.al2023" and pfn.get("Handler") == "bootstrap", f"{name} must run bootstrap on provided.al2023")
@@ -330,11 +377,20 @@ check(
     aenv.get("MONBAN_COOKIE_DOMAIN") == env.get("MONBAN_COOKIE_DOMAIN"),
     "AuthorizerFunction MONBAN_COOKIE_DOMAIN must equal the API's (it decides the cookie's name)",
 )
-check("MONBAN_SESSION_SECRET" not in aenv, "the session secret itself must never be in the environment")
-authz_actions = statement_actions(resource("AuthorizerFunctionRole", "AWS::IAM::Role"))
+for secret_var in ("MONBAN_SESSION_SECRET", "MONBAN_ORIGIN_VERIFY_SECRET"):
+    check(secret_var not in aenv, f"{secret_var} itself must never be in the authorizer's environment")
+authz_verifies_origin = "MONBAN_ORIGIN_VERIFY_SECRET_ARN" in aenv
+if authz_verifies_origin:
+    check(
+        aenv.get("MONBAN_ORIGIN_VERIFY_SECRET_ARN") == {"Ref": "OriginVerifySecret"},
+        "AuthorizerFunction MONBAN_ORIGIN_VERIFY_SECRET_ARN must reference OriginVerifySecret",
+    )
+authz_actions = allowed_actions(resource("AuthorizerFunctionRole", "AWS::IAM::Role"))
+want_authz_secrets = secret_refs if authz_verifies_origin else as_set({"Ref": "SessionSecret"})
 check(
-    authz_actions == {"secretsmanager:GetSecretValue": {"Ref": "SessionSecret"}},
-    f"AuthorizerFunction may only read SessionSecret; its inline policy allows {sorted(authz_actions)}",
+    set(authz_actions) == {"secretsmanager:GetSecretValue"}
+    and as_set(authz_actions["secretsmanager:GetSecretValue"]) == want_authz_secrets,
+    f"AuthorizerFunction may only read its secrets; its inline policy allows {authz_actions}",
 )
 check(not resource("SampleApiFunctionRole", "AWS::IAM::Role").get("Policies"), "SampleApiFunction needs no permissions beyond writing its logs")
 
@@ -345,8 +401,19 @@ check(session_authz.get("EnableSimpleResponses") is True, "SessionAuthorizer mus
 check("AuthorizerFunction.Arn" in repr(session_authz.get("AuthorizerUri")), "SessionAuthorizer must invoke AuthorizerFunction")
 ttl = int(session_authz.get("AuthorizerResultTtlInSeconds", 0))
 sources = session_authz.get("IdentitySource") or []
+# CloudFront's origin-verify header is an identity source beside the
+# credentials (so direct requests get API Gateway's 401 and the cache is keyed
+# on it too) but it is no credential kind: it is allowed exactly when the
+# authorizer checks it.
+origin_source = f"$request.header.{ORIGIN_HEADER}".lower()
+origin_sources = [s for s in sources if str(s).lower() == origin_source]
+check(
+    bool(origin_sources) == authz_verifies_origin,
+    f"SessionAuthorizer lists {ORIGIN_HEADER} as an identity source exactly when AuthorizerFunction checks it "
+    "(MONBAN_ORIGIN_VERIFY_SECRET_ARN)",
+)
 source_kinds = {"$request.header.authorization": "bearer", "$request.header.cookie": "cookie"}
-kinds = {source_kinds.get(str(src).lower(), f"other:{src}") for src in sources}
+kinds = {source_kinds.get(str(src).lower(), f"other:{src}") for src in sources if str(src).lower() != origin_source}
 accepted = {c.strip().lower() for c in str(aenv.get("MONBAN_ACCEPTED_CREDENTIALS", "bearer,cookie")).split(",") if c.strip()}
 if ttl > 0:
     check(sources, "SessionAuthorizer caches results, so it needs identity sources (the cache key)")
@@ -410,7 +477,7 @@ check(
 
 # The Makefile's FUNCTIONS (what `make build` builds) must list every
 # function's folder.
-with open(os.path.join(os.path.dirname(sys.argv[1]), "Makefile"), encoding="utf-8") as f:
+with open(os.path.join(template_dir, "Makefile"), encoding="utf-8") as f:
     m = re.search(r"^FUNCTIONS\s*:?=\s*(.*)$", f.read(), re.MULTILINE)
 listed = set(m.group(1).split()) if m else set()
 for name, res in sam.get("Resources", {}).items():
@@ -421,7 +488,10 @@ for name, res in sam.get("Resources", {}).items():
 
 
 # No circular dependencies (CloudFormation would refuse the stack): references
-# by Ref, GetAtt, Sub and DependsOn between resources.
+# by Ref, GetAtt, Sub and DependsOn between resources, over both branches of
+# every condition. The site's URL (the distribution's domain) reaches the
+# function and the app client; the distribution must reach the API resource
+# only, never the function (see the comment on HttpApi in the template).
 def references(node):
     if isinstance(node, dict):
         for key, value in node.items():
@@ -468,9 +538,26 @@ for name in sorted(graph):
             errors.append("circular dependency: " + " -> ".join(cycle))
             break
 
+
+def reaches(start, target):
+    seen, todo = set(), [start]
+    while todo:
+        n = todo.pop()
+        if n == target:
+            return True
+        if n not in seen:
+            seen.add(n)
+            todo.extend(graph.get(n, ()))
+    return False
+
+
+check(not reaches("HttpApi", "Distribution"), "HttpApi must not depend on the distribution (CORS must not name its domain)")
+check(not reaches("HttpApi", "ApiFunction"), "HttpApi must not depend on ApiFunction (no OpenAPI body naming the function)")
+check(not reaches("Distribution", "ApiFunction"), "the distribution must not depend on ApiFunction")
+check(reaches("ApiFunction", "Distribution"), "ApiFunction's site URLs should come from the distribution")
+
 # `sam build` with BuildMethod makefile runs `make build-<LogicalId>` using
 # the Makefile in ContextPath (else CodeUri): the target must exist.
-template_dir = os.path.dirname(sys.argv[1])
 for name, res in sam.get("Resources", {}).items():
     meta = res.get("Metadata") or {}
     if res.get("Type") != "AWS::Serverless::Function" or meta.get("BuildMethod") != "makefile":
@@ -482,12 +569,462 @@ for name, res in sam.get("Resources", {}).items():
         with open(makefile, encoding="utf-8") as f:
             check(target_re.search(f.read()), f"{makefile} has no build-{name} target (sam build runs it)")
 
+
+# --- Parameter sets: resolve the Conditions for given values and check what
+# --- that deployment would be.
+NOVALUE = object()
+PARAMS = sam.get("Parameters", {})
+PSEUDO = {
+    "AWS::Region": REGION, "AWS::Partition": PARTITION, "AWS::URLSuffix": "amazonaws.com",
+    "AWS::AccountId": ACCOUNT, "AWS::StackName": STACK,
+    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+}
+
+
+class Unsupported(Exception):
+    pass
+
+
+class Scenario:
+    """A template with parameter values: renders intrinsic functions to strings
+    (other resources' values as <Name> or <Name.Attribute>) and resolves Fn::If."""
+
+    def __init__(self, template, given):
+        self.t = template
+        self.params = {}
+        for key, spec in PARAMS.items():
+            value = given.get(key, spec.get("Default"))
+            if value is None:
+                continue
+            value = str(value)
+            self.params[key] = value.split(",") if spec.get("Type") == "CommaDelimitedList" else value
+        self._conds = {}
+
+    def cond(self, name):
+        if name not in self._conds:
+            self._conds[name] = self.truth(self.t["Conditions"][name])
+        return self._conds[name]
+
+    def truth(self, expr):
+        (fn, arg), = expr.items()
+        if fn == "Condition":
+            return self.cond(arg)
+        if fn == "Fn::Equals":
+            return self.render(arg[0]) == self.render(arg[1])
+        if fn == "Fn::Not":
+            return not self.truth(arg[0])
+        if fn == "Fn::And":
+            return all(self.truth(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self.truth(a) for a in arg)
+        if fn == "Fn::Contains":
+            return self.render(arg[1]) in self.render(arg[0])
+        raise Unsupported(fn)
+
+    def lookup(self, name, variables=None):
+        if variables and name in variables:
+            return self.render(variables[name])
+        if name in self.params:
+            return self.params[name]
+        if name in PSEUDO:
+            return PSEUDO[name]
+        if name == "AWS::NoValue":
+            return NOVALUE
+        base = name.split(".")[0]
+        if base in self.t.get("Resources", {}):
+            return f"<{name}>"
+        raise Unsupported(f"unknown reference {name}")
+
+    def render(self, node):
+        if isinstance(node, list):
+            out = [self.render(n) for n in node]
+            return [v for v in out if v is not NOVALUE]
+        if not isinstance(node, dict):
+            return node if isinstance(node, str) else json.dumps(node) if isinstance(node, bool) else str(node)
+        if len(node) != 1 or not next(iter(node)).startswith(("Fn::", "Ref")):
+            return {k: v for k, v in ((k, self.render(v)) for k, v in node.items()) if v is not NOVALUE}
+        (fn, arg), = node.items()
+        if fn == "Ref":
+            return self.lookup(arg)
+        if fn == "Fn::GetAtt":
+            parts = arg if isinstance(arg, list) else arg.split(".", 1)
+            return f"<{parts[0]}.{parts[1]}>"
+        if fn == "Fn::If":
+            return self.render(arg[1] if self.cond(arg[0]) else arg[2])
+        if fn == "Fn::Sub":
+            text, variables = (arg[0], arg[1]) if isinstance(arg, list) else (arg, {})
+
+            def sub(m):
+                if m.group(1).startswith("!"):
+                    return "${" + m.group(1)[1:] + "}"
+                value = self.lookup(m.group(1), variables)
+                if not isinstance(value, str):
+                    raise Unsupported(f"${{{m.group(1)}}} is not a string")
+                return value
+
+            return re.sub(r"\$\{([^}]+)\}", sub, text)
+        if fn == "Fn::Join":
+            items = self.render(arg[1])
+            return arg[0].join(items if isinstance(items, list) else [items])
+        if fn == "Fn::Split":
+            return self.render(arg[1]).split(arg[0])
+        if fn == "Fn::Select":
+            return self.render(arg[1])[int(self.render(arg[0]))]
+        if fn == "Fn::FindInMap":
+            m = self.t["Mappings"][arg[0]]
+            return self.render(m[self.render(arg[1])][self.render(arg[2])])
+        raise Unsupported(fn)
+
+    def resources(self):
+        """Resource name -> rendered properties, for the resources whose Condition holds."""
+        out = {}
+        for name, res in self.t.get("Resources", {}).items():
+            if "Condition" in res and not self.cond(res["Condition"]):
+                continue
+            out[name] = {"Type": res.get("Type"), "Properties": self.render(res.get("Properties") or {})}
+            for key in ("DeletionPolicy", "UpdateReplacePolicy"):
+                if key in res:
+                    out[name][key] = res[key]
+        return out
+
+    def outputs(self):
+        return {
+            name: self.render(out.get("Value"))
+            for name, out in self.t.get("Outputs", {}).items()
+            if "Condition" not in out or self.cond(out["Condition"])
+        }
+
+    def rule_failures(self):
+        failures = []
+        for name, rule in self.t.get("Rules", {}).items():
+            if "RuleCondition" in rule and not self.truth(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if not self.truth(assertion["Assert"]):
+                    failures.append(f"{name}: {assertion.get('AssertDescription', '')}")
+        return failures
+
+
+def parameter_problems(given, label):
+    """What CloudFormation would refuse before the Rules: unknown parameters,
+    missing required ones, values outside AllowedValues/AllowedPattern."""
+    problems = []
+    for key, value in given.items():
+        spec = PARAMS.get(key)
+        if spec is None:
+            problems.append(f"{label}: unknown parameter {key}")
+            continue
+        if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
+            problems.append(f"{label}: {key}={value!r} is not one of {spec['AllowedValues']}")
+        if "AllowedPattern" in spec and spec.get("Type") == "String" and re.fullmatch(spec["AllowedPattern"], value) is None:
+            problems.append(f"{label}: {key}={value!r} does not match {spec['AllowedPattern']}")
+    missing = sorted(k for k, v in PARAMS.items() if "Default" not in v and k not in given)
+    if missing:
+        problems.append(f"{label}: no value for required parameter(s) {missing}")
+    return problems
+
+
+def check_deployment(label, given):
+    """Transforms the template for these parameter values, resolves its
+    Conditions and checks the deployment it describes."""
+    for p in parameter_problems(given, label):
+        errors.append(p)
+    out_cfn = sam_transform({k: v for k, v in given.items()}, label)
+    sc = Scenario(out_cfn, given)
+    try:
+        failures = sc.rule_failures()
+        if not check(not failures, f"{label}: the template's Rules refuse these parameters: {failures}"):
+            return
+        res = sc.resources()
+        outs = sc.outputs()
+    except Unsupported as exc:
+        errors.append(f"{label}: cannot evaluate {exc}")
+        return
+
+    p = sc.params
+    existing = p.get("ExistingSiteUrl", "")
+    domain = p.get("SiteDomainName", "")
+    extras = [o for o in p.get("FrontendOrigins", [""]) if o]
+    logout_param = [u for u in p.get("LogoutUrls", [""]) if u]
+    hosts_site = not existing
+
+    def props(name):
+        return (res.get(name) or {}).get("Properties") or {}
+
+    # The URLs: the distribution's public URL, the site's, and what the app
+    # client and the function are told.
+    public = f"https://{domain}" if domain else "https://<Distribution.DomainName>"
+    site = existing or public
+    check(outs.get("ApiUrl") == public, f"{label}: ApiUrl output is {outs.get('ApiUrl')!r}, want {public!r}")
+    check(outs.get("SiteUrl") == site, f"{label}: SiteUrl output is {outs.get('SiteUrl')!r}, want {site!r}")
+    check(("SiteBucketName" in outs) == hosts_site, f"{label}: SiteBucketName output must exist exactly when the stack hosts the site")
+    for key in ("DistributionId", "ExecuteApiUrl", "HostedUiDomain", "UserPoolId", "UserPoolClientId", "SessionSecretArn"):
+        check(key in outs, f"{label}: missing output {key}")
+    fenv = (props("ApiFunction").get("Environment") or {}).get("Variables") or {}
+    app = props("UserPoolClient")
+    callback = f"{public}/auth/callback"
+    check(fenv.get("MONBAN_CALLBACK_URL") == callback, f"{label}: MONBAN_CALLBACK_URL is {fenv.get('MONBAN_CALLBACK_URL')!r}, want {callback!r}")
+    # The callback URL the API sends to Cognito must be the one registered on the client.
+    check(app.get("CallbackURLs") == [fenv.get("MONBAN_CALLBACK_URL")], f"{label}: MONBAN_CALLBACK_URL must be the app client's only callback URL")
+    check(fenv.get("MONBAN_SITE_URL") == site, f"{label}: MONBAN_SITE_URL is {fenv.get('MONBAN_SITE_URL')!r}, want {site!r}")
+    origins = ",".join([site] + extras)
+    for var in ("MONBAN_ALLOWED_ORIGINS", "MONBAN_REDIRECT_ALLOWLIST"):
+        check(fenv.get(var) == origins, f"{label}: {var} is {fenv.get(var)!r}, want {origins!r}")
+    check(fenv.get("MONBAN_ERROR_URL") == f"{site}/", f"{label}: MONBAN_ERROR_URL must be the site + /")
+    logout_urls = logout_param or [f"{o}/" for o in [site] + extras]
+    check(app.get("LogoutURLs") == logout_urls, f"{label}: app client LogoutURLs are {app.get('LogoutURLs')!r}, want {logout_urls!r}")
+    check(fenv.get("MONBAN_LOGOUT_URI") == logout_urls[0], f"{label}: MONBAN_LOGOUT_URI must be the first logout URL")
+    check("<Distribution" not in json.dumps(props("HttpApi")), f"{label}: HttpApi must not reference the distribution")
+
+    # CORS only for cross-origin callers (the existing site, extra origins):
+    # with a CORS configuration API Gateway ignores the function's CORS
+    # headers ("Configure CORS for HTTP APIs in API Gateway", API Gateway
+    # Developer Guide), so it must list all of them.
+    cors = props("HttpApi").get("CorsConfiguration")
+    cross = ([existing] if existing else []) + extras
+    if cross:
+        if check(cors, f"{label}: HttpApi needs a CorsConfiguration for {cross}"):
+            check(cors.get("AllowOrigins") == cross, f"{label}: CORS origins are {cors.get('AllowOrigins')!r}, want {cross!r}")
+            check(cors.get("AllowCredentials") == "true", f"{label}: CORS must allow credentials")
+    else:
+        check(cors is None, f"{label}: HttpApi must have no CorsConfiguration when every caller is same-origin")
+
+    # The distribution.
+    dist = props("Distribution").get("DistributionConfig") or {}
+    check(dist.get("Enabled") == "true", f"{label}: the distribution must be enabled")
+    check(dist.get("HttpVersion") == "http2and3", f"{label}: the distribution must serve HTTP/2 and HTTP/3")
+    check(dist.get("IPV6Enabled") == "true", f"{label}: the distribution must serve IPv6")
+    # They belong to the whole distribution and would replace the API's JSON
+    # 403/404 errors with a page.
+    check(not dist.get("CustomErrorResponses"), f"{label}: the distribution must have no CustomErrorResponses (they would replace the API's JSON errors)")
+    if domain:
+        check(dist.get("Aliases") == [domain], f"{label}: Aliases must be [{domain}]")
+        cert = dist.get("ViewerCertificate") or {}
+        check(cert.get("AcmCertificateArn") == p.get("SiteCertificateArn"), f"{label}: the viewer certificate must be SiteCertificateArn")
+        check(cert.get("SslSupportMethod") == "sni-only", f"{label}: the viewer certificate must be sni-only")
+        check(cert.get("MinimumProtocolVersion") == "TLSv1.2_2021", f"{label}: viewers need TLSv1.2_2021 at least")
+    else:
+        check(not dist.get("Aliases"), f"{label}: no Aliases without SiteDomainName")
+        check((dist.get("ViewerCertificate") or {}).get("CloudFrontDefaultCertificate") == "true", f"{label}: use CloudFront's certificate without SiteDomainName")
+
+    dist_origins = {o.get("Id"): o for o in dist.get("Origins", [])}
+    api_origin = dist_origins.get("api") or {}
+    check(
+        api_origin.get("DomainName") == f"<HttpApi>.execute-api.{REGION}.amazonaws.com",
+        f"{label}: the api origin must be the HTTP API's execute-api domain",
+    )
+    custom = api_origin.get("CustomOriginConfig") or {}
+    check(custom.get("OriginProtocolPolicy") == "https-only", f"{label}: CloudFront must reach the API over HTTPS only")
+    check(custom.get("OriginSSLProtocols") == ["TLSv1.2"], f"{label}: CloudFront must reach the API with TLSv1.2")
+    headers = {h.get("HeaderName"): h.get("HeaderValue") for h in api_origin.get("OriginCustomHeaders", [])}
+    # A secretsmanager dynamic reference works in any resource property ("Get
+    # a secret or secret value from Secrets Manager", CloudFormation User Guide).
+    check(
+        str(headers.get(ORIGIN_HEADER, "")).startswith("{{resolve:secretsmanager:<OriginVerifySecret>"),
+        f"{label}: the api origin must add {ORIGIN_HEADER} from OriginVerifySecret",
+    )
+    site_origin = dist_origins.get("site")
+    if hosts_site:
+        if check(site_origin, f"{label}: the distribution needs the site bucket origin"):
+            check(site_origin.get("DomainName") == "<SiteBucket.RegionalDomainName>", f"{label}: the site origin must be the bucket's regional domain")
+            check(site_origin.get("OriginAccessControlId") == "<SiteOriginAccessControl.Id>", f"{label}: the site origin must use origin access control")
+            check((site_origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") == "", f"{label}: the site origin must use no origin access identity")
+            check(ORIGIN_HEADER not in json.dumps(site_origin), f"{label}: the origin-verify secret must not go to S3")
+        check(dist.get("DefaultRootObject") == "index.html", f"{label}: DefaultRootObject must be index.html")
+    else:
+        check(site_origin is None, f"{label}: no site origin with ExistingSiteUrl")
+        for name in ("SiteBucket", "SiteBucketPolicy", "SiteOriginAccessControl", "SiteIndexFunction"):
+            check(name not in res, f"{label}: {name} must not be created with ExistingSiteUrl")
+
+    # Behaviours, in CloudFront's order (the first matching pattern wins).
+    behaviours = dist.get("CacheBehaviors") or []
+    patterns = [b.get("PathPattern") for b in behaviours]
+    check(patterns == ["/auth/client.js", "/auth/*", "/api/*"], f"{label}: cache behaviours are {patterns}, want /auth/client.js (before /auth/*), /auth/*, /api/*")
+    default = dist.get("DefaultCacheBehavior") or {}
+    every = [("default", default)] + [(b.get("PathPattern"), b) for b in behaviours]
+    for where, b in every:
+        check(b.get("ViewerProtocolPolicy") == "redirect-to-https", f"{label}: behaviour {where} must redirect HTTP to HTTPS")
+        check(b.get("ResponseHeadersPolicyId") == "<SecurityHeadersPolicy>", f"{label}: behaviour {where} must use SecurityHeadersPolicy")
+        check(b.get("TargetOriginId") in dist_origins, f"{label}: behaviour {where} targets unknown origin {b.get('TargetOriginId')}")
+        check(not b.get("ForwardedValues"), f"{label}: behaviour {where} must use policies, not legacy ForwardedValues")
+        if b.get("TargetOriginId") == "api" and b.get("OriginRequestPolicyId"):
+            # AllViewerExceptHostHeader: every viewer header, cookie and query
+            # string but Host, which API Gateway would refuse ("How do I
+            # configure CloudFront to forward the Host header to the origin?",
+            # AWS Knowledge Center). Authorization reaches the origin with it
+            # only when caching is off ("How can I configure CloudFront to
+            # forward the Authorization header to the origin?", AWS Knowledge
+            # Center, https://repost.aws/knowledge-center/cloudfront-authorization-header).
+            check(b.get("OriginRequestPolicyId") == ALL_VIEWER_EXCEPT_HOST, f"{label}: behaviour {where} must forward all but Host (AllViewerExceptHostHeader)")
+            check(b.get("CachePolicyId") == CACHING_DISABLED, f"{label}: behaviour {where} forwards viewer requests, so it must not cache (CachingDisabled)")
+            check(set(b.get("AllowedMethods") or []) == ALL_METHODS, f"{label}: behaviour {where} must allow every method")
+
+    def api_behaviour(where, b):
+        check(b.get("TargetOriginId") == "api", f"{label}: behaviour {where} must go to the API")
+        check(b.get("OriginRequestPolicyId") == ALL_VIEWER_EXCEPT_HOST, f"{label}: behaviour {where} must use AllViewerExceptHostHeader")
+
+    by_pattern = dict(zip(patterns, behaviours))
+    for pattern in ("/auth/*", "/api/*"):
+        api_behaviour(pattern, by_pattern.get(pattern) or {})
+    client_js = by_pattern.get("/auth/client.js") or {}
+    check(client_js.get("TargetOriginId") == "api", f"{label}: /auth/client.js must come from the API")
+    check(client_js.get("CachePolicyId") == CACHING_OPTIMIZED, f"{label}: /auth/client.js must be cached (CachingOptimized)")
+    check(sorted(client_js.get("AllowedMethods") or []) == ["GET", "HEAD"], f"{label}: /auth/client.js allows GET and HEAD only")
+    check(not client_js.get("OriginRequestPolicyId"), f"{label}: /auth/client.js needs no cookies or query strings at the origin")
+    if hosts_site:
+        check(default.get("TargetOriginId") == "site", f"{label}: the default behaviour must serve the site bucket")
+        check(default.get("CachePolicyId") == CACHING_OPTIMIZED, f"{label}: the site must be cached (CachingOptimized)")
+        check(sorted(default.get("AllowedMethods") or []) == ["GET", "HEAD"], f"{label}: the site allows GET and HEAD only")
+        check(default.get("Compress") == "true", f"{label}: the site must be compressed")
+        assoc = default.get("FunctionAssociations") or []
+        check(
+            [(a.get("EventType"), a.get("FunctionARN")) for a in assoc] == [("viewer-request", "<SiteIndexFunction.FunctionARN>")],
+            f"{label}: the site behaviour must run SiteIndexFunction on viewer requests",
+        )
+    else:
+        api_behaviour("default", default)
+
+    # Security headers.
+    shc = (props("SecurityHeadersPolicy").get("ResponseHeadersPolicyConfig") or {}).get("SecurityHeadersConfig") or {}
+    hsts = shc.get("StrictTransportSecurity") or {}
+    check(
+        (hsts.get("AccessControlMaxAgeSec"), hsts.get("IncludeSubdomains"), hsts.get("Override")) == ("63072000", "true", "true"),
+        f"{label}: HSTS must be max-age 63072000, includeSubdomains, override",
+    )
+    check((shc.get("ContentTypeOptions") or {}).get("Override") == "true", f"{label}: X-Content-Type-Options nosniff must be set")
+    check((shc.get("ReferrerPolicy") or {}).get("ReferrerPolicy") == "strict-origin-when-cross-origin", f"{label}: Referrer-Policy must be strict-origin-when-cross-origin")
+    check((shc.get("FrameOptions") or {}).get("FrameOption") == "DENY", f"{label}: X-Frame-Options must be DENY")
+    csp = p.get("ContentSecurityPolicy", "")
+    if csp:
+        check((shc.get("ContentSecurityPolicy") or {}).get("ContentSecurityPolicy") == csp, f"{label}: the CSP header must be the ContentSecurityPolicy parameter")
+    else:
+        check("ContentSecurityPolicy" not in shc, f"{label}: a blank ContentSecurityPolicy must send no CSP header")
+
+    # The site's bucket: private, owner-enforced, encrypted, TLS only, read by
+    # this distribution only through origin access control ("Restrict access
+    # to an Amazon S3 origin", CloudFront Developer Guide).
+    if hosts_site:
+        bucket = res.get("SiteBucket") or {}
+        bp = bucket.get("Properties") or {}
+        check(bucket.get("DeletionPolicy") == "Retain" and bucket.get("UpdateReplacePolicy") == "Retain", f"{label}: the site bucket must be retained (a non-empty bucket cannot be deleted)")
+        pab = bp.get("PublicAccessBlockConfiguration") or {}
+        check(
+            all(pab.get(k) == "true" for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")),
+            f"{label}: the site bucket must block all public access",
+        )
+        check(
+            [r.get("ObjectOwnership") for r in (bp.get("OwnershipControls") or {}).get("Rules", [])] == ["BucketOwnerEnforced"],
+            f"{label}: the site bucket must be BucketOwnerEnforced (origin access control needs it)",
+        )
+        sse = [r.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for r in (bp.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])]
+        check(sse == ["AES256"], f"{label}: the site bucket must use SSE-S3")
+        oac = props("SiteOriginAccessControl").get("OriginAccessControlConfig") or {}
+        check(
+            (oac.get("OriginAccessControlOriginType"), oac.get("SigningBehavior"), oac.get("SigningProtocol")) == ("s3", "always", "sigv4"),
+            f"{label}: origin access control must sign every S3 request with SigV4",
+        )
+        statements = (props("SiteBucketPolicy").get("PolicyDocument") or {}).get("Statement", [])
+        dist_arn = f"arn:aws:cloudfront::{ACCOUNT}:distribution/<Distribution>"
+        allows = {}
+        for st in statements:
+            if st.get("Effect") == "Allow":
+                check(st.get("Principal") == {"Service": "cloudfront.amazonaws.com"}, f"{label}: the site bucket may only allow CloudFront")
+                check(
+                    (st.get("Condition") or {}).get("StringEquals", {}).get("AWS:SourceArn") == dist_arn,
+                    f"{label}: the site bucket must allow this distribution only (AWS:SourceArn)",
+                )
+                for a in [st.get("Action")] if isinstance(st.get("Action"), str) else st.get("Action", []):
+                    allows[a] = st.get("Resource")
+        check(allows.get("s3:GetObject") in ("<SiteBucket.Arn>/*", ["<SiteBucket.Arn>/*"]), f"{label}: CloudFront must read the bucket's objects")
+        # Without ListBucket S3 answers a missing key with 403, not 404
+        # (GetObject, "Permissions", Amazon S3 API Reference).
+        check(allows.get("s3:ListBucket") in ("<SiteBucket.Arn>", ["<SiteBucket.Arn>"]), f"{label}: CloudFront needs s3:ListBucket so missing pages are 404")
+        check(set(allows) == {"s3:GetObject", "s3:ListBucket"}, f"{label}: the site bucket allows {sorted(allows)}, want GetObject and ListBucket only")
+        check(
+            any(
+                st.get("Effect") == "Deny" and (st.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+                for st in statements
+            ),
+            f"{label}: the site bucket must refuse requests without TLS",
+        )
+        # Both names are unique per account and at most 64 characters.
+        for name, value in (
+            ("SiteIndexFunction", props("SiteIndexFunction").get("Name", "")),
+            ("SiteOriginAccessControl", (props("SiteOriginAccessControl").get("OriginAccessControlConfig") or {}).get("Name", "")),
+        ):
+            check(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value) is not None, f"{label}: {name}'s name {value!r} is not 1-64 letters, digits, - or _")
+        cf_fn = props("SiteIndexFunction")
+        check((cf_fn.get("FunctionConfig") or {}).get("Runtime") == "cloudfront-js-2.0", f"{label}: SiteIndexFunction must run on cloudfront-js-2.0")
+        check(cf_fn.get("AutoPublish") == "true", f"{label}: SiteIndexFunction must be published (AutoPublish)")
+
+    # The authorizer's origin header is the one CloudFront adds.
+    authz_sources = props("SessionAuthorizer").get("IdentitySource") or []
+    check(
+        f"$request.header.{ORIGIN_HEADER}".lower() in [s.lower() for s in authz_sources],
+        f"{label}: SessionAuthorizer must list CloudFront's {ORIGIN_HEADER} header as an identity source",
+    )
+    return sc
+
+
+CERT = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
+BASE = {"DomainPrefix": "monban-validate"}
+deployments = {
+    "defaults": dict(BASE),
+    "custom domain": dict(BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT),
+    "existing site": dict(
+        BASE, SiteDomainName="auth.example.com", SiteCertificateArn=CERT, ExistingSiteUrl="https://www.example.com",
+        FrontendOrigins="http://localhost:4321",
+    ),
+    "extra origins, no CSP": dict(BASE, FrontendOrigins="http://localhost:4321,https://preview.example.com", ContentSecurityPolicy=""),
+}
+for label, given in deployments.items():
+    check_deployment(label, given)
+
+# The Rules must refuse the combinations that cannot work.
+for label, given in {
+    "a domain without a certificate": dict(BASE, SiteDomainName="www.example.com"),
+    "a certificate without a domain": dict(BASE, SiteCertificateArn=CERT),
+    "an existing site without a domain": dict(BASE, ExistingSiteUrl="https://www.example.com"),
+}.items():
+    try:
+        check(Scenario(cfn, given).rule_failures(), f"the template's Rules must refuse {label}")
+    except Unsupported as exc:
+        errors.append(f"cannot evaluate the Rules: {exc}")
+
+# The CloudFront Function: directory URLs to index.html, files unchanged.
+function_code = ((sam["Resources"].get("SiteIndexFunction") or {}).get("Properties") or {}).get("FunctionCode", "")
+cases = {
+    "/": "/index.html", "/docs/": "/docs/index.html", "/docs": "/docs/index.html",
+    "/blog/2024/post": "/blog/2024/post/index.html", "/v1.2/guide": "/v1.2/guide/index.html",
+    "/index.html": "/index.html", "/app.js": "/app.js", "/_astro/page.1a2b3c.css": "/_astro/page.1a2b3c.css",
+    "/.well-known/security.txt": "/.well-known/security.txt",
+}
+harness = (
+    "const handler = new Function(process.argv[1] + '\\nreturn handler;')();\n"
+    "const cases = JSON.parse(process.argv[2]); const got = {};\n"
+    "for (const uri of Object.keys(cases)) {\n"
+    "  got[uri] = handler({ version: '1.0', request: { method: 'GET', uri, querystring: {}, headers: {}, cookies: {} } }).uri;\n"
+    "}\n"
+    "process.stdout.write(JSON.stringify(got));\n"
+)
+try:
+    run = subprocess.run(
+        [os.environ.get("NODE_BIN", "node"), "-e", harness, function_code, json.dumps(cases)],
+        capture_output=True, text=True, timeout=30,
+    )
+    if check(run.returncode == 0, f"SiteIndexFunction's code failed to run: {run.stderr.strip()}"):
+        got = json.loads(run.stdout)
+        for uri, want in cases.items():
+            check(got.get(uri) == want, f"SiteIndexFunction maps {uri} to {got.get(uri)!r}, want {want!r}")
+except OSError as exc:
+    errors.append(f"cannot run node: {exc}")
+
 # samconfig.toml beside the template: every environment's parameter_overrides
-# must name real parameters, give every parameter without a default, and pass
-# the template's AllowedValues/AllowedPattern (what CloudFormation would check
-# at deploy time).
+# must name real parameters, give every parameter without a default, pass the
+# template's AllowedValues/AllowedPattern and Rules (what CloudFormation would
+# check at deploy time), and describe a deployment that passes the checks above.
 envs_checked = []
-samconfig_path = os.path.join(os.path.dirname(sys.argv[1]), "samconfig.toml")
+samconfig_path = os.path.join(template_dir, "samconfig.toml")
 if os.path.exists(samconfig_path):
     with open(samconfig_path, "rb") as f:
         try:
@@ -495,12 +1032,10 @@ if os.path.exists(samconfig_path):
         except tomllib.TOMLDecodeError as exc:
             errors.append(f"samconfig.toml is not valid TOML: {exc}")
             samconfig = {}
-    params = sam.get("Parameters", {})
-    required = {k for k, v in params.items() if "Default" not in v}
-    for env_name, env in samconfig.items():
-        if not isinstance(env, dict):
+    for env_name, env_config in samconfig.items():
+        if not isinstance(env_config, dict):
             continue
-        deploy = (env.get("deploy") or {}).get("parameters") or {}
+        deploy = (env_config.get("deploy") or {}).get("parameters") or {}
         overrides = deploy.get("parameter_overrides")
         if overrides is None:
             continue
@@ -513,38 +1048,74 @@ if os.path.exists(samconfig_path):
                 if not check(sep == "=", f"samconfig [{env_name}]: {pair!r} is not Key=Value"):
                     continue
                 given[key] = value.strip('"')
-        for key, value in given.items():
-            spec = params.get(key)
-            if not check(spec is not None, f"samconfig [{env_name}]: unknown parameter {key}"):
-                continue
-            if "AllowedValues" in spec:
-                check(
-                    value in [str(v) for v in spec["AllowedValues"]],
-                    f"samconfig [{env_name}]: {key}={value!r} is not one of {spec['AllowedValues']}",
-                )
-            if "AllowedPattern" in spec and spec.get("Type") == "String":
-                check(
-                    re.fullmatch(spec["AllowedPattern"], value) is not None,
-                    f"samconfig [{env_name}]: {key}={value!r} does not match {spec['AllowedPattern']}",
-                )
-        missing = sorted(required - set(given))
-        check(not missing, f"samconfig [{env_name}]: no value for required parameter(s) {missing}")
         for origin in filter(None, given.get("FrontendOrigins", "").split(",")):
             check(
                 re.fullmatch(r"https?://[^/\s]+", origin) is not None,
                 f"samconfig [{env_name}]: FrontendOrigins entry {origin!r} is not a bare origin (scheme://host[:port])",
             )
+        check("ApiBaseUrl" not in given, f"samconfig [{env_name}]: ApiBaseUrl is gone (the distribution's URL is the API's)")
         if env_name == "prod":
             check(given.get("DeletionProtection", "ACTIVE") == "ACTIVE", "samconfig [prod]: DeletionProtection must be ACTIVE")
+        check_deployment(f"samconfig [{env_name}]", given)
 
 if errors:
     for e in errors:
         print(f"  - {e}", file=sys.stderr)
     sys.exit(1)
 
-envs = f"; samconfig.toml environments {', '.join(envs_checked)} OK" if envs_checked else ""
-print(f"{len(resources)} CloudFormation resources after the SAM transform{envs}")
+envs = f" and samconfig.toml environments {', '.join(envs_checked)}" if envs_checked else ""
+print(
+    f"{len(resources)} CloudFormation resources after the SAM transform; "
+    f"parameter sets {', '.join(deployments)}{envs} resolved and checked; site index function OK"
+)
 PY
 )" || fail "SAM transform or the template checks failed (above)"
 
-echo "validate-template: OK: cfn-lint clean (${regions[*]}); SAM transform OK, ${summary}, checks passed"
+# --- 5. scripts/publish-site.sh against a stub aws ---------------------------
+# The stub answers describe-stacks with $STUB_OUTPUTS and records every call;
+# nothing reaches AWS.
+publish="$here/publish-site.sh"
+[[ -f "$publish" ]] || fail "scripts/publish-site.sh not found"
+stub="$scratch/stub-bin"
+mkdir -p "$stub" "$scratch/site/_astro" "$scratch/empty"
+cat >"$stub/aws" <<'STUB'
+#!/usr/bin/env bash
+printf '%s\n' "$*" >>"$STUB_LOG"
+case " $* " in
+*" describe-stacks "*) [[ -n "${STUB_OUTPUTS:-}" ]] || exit 255; printf '%b\n' "$STUB_OUTPUTS" ;;
+esac
+STUB
+chmod +x "$stub/aws"
+echo '<h1>hi</h1>' >"$scratch/site/index.html"
+echo 'x' >"$scratch/site/_astro/app.1a2b.js"
+
+publish_case() { # expected-status expected-output-pattern outputs args...
+  local want_status="$1" pattern="$2" outputs="$3" out status=0
+  shift 3
+  : >"$scratch/stub.log"
+  out="$(PATH="$stub:$PATH" STUB_LOG="$scratch/stub.log" STUB_OUTPUTS="$outputs" bash "$publish" "$@" 2>&1)" || status=$?
+  if [[ "$want_status" == 0 && "$status" != 0 ]] || [[ "$want_status" != 0 && "$status" == 0 ]]; then
+    fail "publish-site.sh $* exited $status, want $([[ $want_status == 0 ]] && echo success || echo failure): $out"
+  fi
+  grep -qE -- "$pattern" <<<"$out" || fail "publish-site.sh $*: output lacks /$pattern/: $out"
+}
+ok_outputs='site-bucket-123\tE2EXAMPLE'
+publish_case 1 'no SITE_DIR given' "$ok_outputs"
+publish_case 1 'not a directory' "$ok_outputs" "$scratch/nowhere"
+publish_case 1 'is empty' "$ok_outputs" "$scratch/empty"
+publish_case 1 'unknown option --bogus' "$ok_outputs" --bogus "$scratch/site"
+publish_case 1 'no SiteBucketName output: it was deployed with ExistingSiteUrl' 'None\tE2EXAMPLE' "$scratch/site"
+publish_case 1 "cannot read the outputs of stack 'monban-prod' in eu-west-1" '' --stack monban-prod --region eu-west-1 "$scratch/site"
+publish_case 0 'dry run' "$ok_outputs" --dry-run --stack monban-prod "$scratch/site"
+grep -q -- '--stack-name monban-prod' "$scratch/stub.log" || fail "publish-site.sh did not read stack monban-prod's outputs"
+[[ "$(wc -l <"$scratch/stub.log")" == 1 ]] || fail "publish-site.sh --dry-run ran more than describe-stacks: $(cat "$scratch/stub.log")"
+publish_case 0 'published to s3://site-bucket-123' "$ok_outputs" --region eu-west-1 "$scratch/site"
+log="$(cat "$scratch/stub.log")"
+[[ "$(grep -c -- "s3 sync $scratch/site s3://site-bucket-123 --delete" <<<"$log")" == 3 ]] ||
+  fail "publish-site.sh must sync SITE_DIR to the bucket with --delete (3 passes): $log"
+grep -q -- "--include \*.html --cache-control no-cache" <<<"$log" || fail "publish-site.sh must upload HTML with Cache-Control: no-cache: $log"
+grep -q -- "cloudfront create-invalidation --distribution-id E2EXAMPLE --paths /\*" <<<"$log" ||
+  fail "publish-site.sh must invalidate /* on the stack's distribution: $log"
+[[ "$(grep -c -- '--region eu-west-1' <<<"$log")" == 5 ]] || fail "publish-site.sh must pass --region to every aws call: $log"
+
+echo "validate-template: OK: cfn-lint clean (${regions[*]}); SAM transform OK, ${summary}; publish-site.sh checks OK, checks passed"
