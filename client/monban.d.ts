@@ -92,7 +92,12 @@ export interface SelectMfaTypeChallenge {
 export interface MfaSetupChallenge {
   name: "MFA_SETUP";
   parameters: { mfas_can_setup: MfaType[]; secret?: string; otpauth_uri?: string };
-  needs: ["code"];
+  /**
+   * `["code"]` when `parameters.secret` is given (add it to an authenticator app, answer with
+   * its code); `[]` without one: the account needs a factor the site's forms cannot set up,
+   * so send the user through managed login (`signInWithRedirect`).
+   */
+  needs: ["code"] | [];
 }
 
 /**

@@ -36,8 +36,11 @@ function needsOf(name, parameters) {
     case "SOFTWARE_TOKEN_MFA":
     case "SMS_MFA":
     case "EMAIL_OTP":
-    case "MFA_SETUP": // the code from the authenticator app set up with parameters.secret
       return ["code"];
+    case "MFA_SETUP":
+      // The code from the authenticator app set up with parameters.secret. Without a secret
+      // (no authenticator app on offer) nothing the site's forms can send finishes the sign-in.
+      return typeof parameters.secret === "string" && parameters.secret !== "" ? ["code"] : [];
     case "SELECT_MFA_TYPE":
       return ["mfaType"];
     default:

@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
@@ -36,9 +40,16 @@ func chromium(t *testing.T) string {
 }
 
 // inBrowser serves a stack exactly as `make dev` does (plain HTTP on loopback, which browsers
-// treat as a secure context, so the Secure cookies work) and runs a script of e2e/browser
-// against it in Chromium, with the seeded user's e-mail and password.
+// treat as a secure context, so the Secure cookies work; the origin-verify header added at
+// the front, as CloudFront adds it) and runs a script of e2e/browser against it in Chromium,
+// with the seeded user's e-mail and password.
 func inBrowser(t *testing.T, script string, o devstack.StackOptions) {
+	t.Helper()
+	inBrowserAfter(t, script, o, nil)
+}
+
+// inBrowserAfter is inBrowser with setup run on the started stack before the script.
+func inBrowserAfter(t *testing.T, script string, o devstack.StackOptions, setup func(*devstack.Stack)) {
 	t.Helper()
 	browser := chromium(t)
 	devstacktest.RequireEmulator(t)
@@ -51,7 +62,11 @@ func inBrowser(t *testing.T, script string, o devstack.StackOptions) {
 	o.SiteURL = site
 	o.Users = append(o.Users, devstack.User{Email: email, Password: password})
 	o.App = app.Options{Log: devstack.DevLogger(t.Output())}
+	o.OriginVerify = true
 	stack := devstacktest.Start(t, o)
+	if setup != nil {
+		setup(stack)
+	}
 	srv := &http.Server{Handler: stack.Handler, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -71,7 +86,116 @@ func inBrowser(t *testing.T, script string, o devstack.StackOptions) {
 	}
 }
 
-// The demo site in a real browser: hosted UI, sign-out through /logout, the site's own forms.
+// The demo site in a real browser, served as `make dev` serves it (with /auth/token on): a
+// clean signed-out visit, hosted UI, sign-out through /logout followed by a second tab, and
+// the site's own forms (a password reset, an invited user's new password, sign-up, change
+// password, an authenticator app and the MFA challenge; the challenges and the confirmation
+// code the local stack cannot produce, with stubbed answers), with the accessibility the
+// page promises: tab roles, alerts, focus, marked fields, unique names.
 func TestDemoSiteInABrowser(t *testing.T) {
-	inBrowser(t, "demo.mjs", devstack.StackOptions{})
+	o := devstack.StackOptions{Env: map[string]string{"MONBAN_TOKEN_ENDPOINT": "true"}}
+	inBrowserAfter(t, "demo.mjs", o, func(s *devstack.Stack) {
+		// An administrator's invitation: the first sign-in must choose a new password.
+		_, err := devstack.NewCognitoClient(s.Cognito.URL).AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(s.Pool.ID), Username: aws.String("invited@example.com"),
+			TemporaryPassword: aws.String("Temp-Passw0rd1!"), MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{
+				{Name: aws.String("email"), Value: aws.String("invited@example.com")},
+				{Name: aws.String("email_verified"), Value: aws.String("true")},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
+
+// A site that is not the demo, served from a build folder as `make dev SITE_DIR=…` serves
+// it: its pages import the client from /auth/client.js and sign up, sign in, read the session
+// and sign out with it, on the root page and on a page in a sub-folder.
+func TestOwnSiteWithTheClient(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"index.html": ownSiteIndex, "about/index.html": ownSiteAbout} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inBrowser(t, "ownsite.mjs", devstack.StackOptions{SiteDir: dir})
+}
+
+// ownSiteIndex is a small site's home page, written as a site's author would write it
+// with nothing but the client's README at hand.
+const ownSiteIndex = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Acme Tea</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<h1>Acme Tea</h1>
+<p>You are <output id="state">…</output>.</p>
+<form id="account">
+  <label>E-mail <input id="email" type="email" autocomplete="username"></label>
+  <label>Password <input id="password" type="password" autocomplete="current-password"></label>
+  <button type="button" id="sign-up">Create an account</button>
+  <button type="button" id="sign-in">Sign in</button>
+</form>
+<p><button type="button" id="sign-out">Sign out</button> <a href="/about/">About us</a></p>
+<p id="error" role="alert"></p>
+<script type="module">
+  import { getSession, onSessionChange, signIn, signOut, signUp } from "/auth/client.js";
+
+  const $ = (id) => document.getElementById(id);
+  const show = (session) => ($("state").textContent = session ? "signed in as " + session.user.email : "signed out");
+  const input = () => ({ email: $("email").value, password: $("password").value });
+  const onClick = (id, fn) =>
+    $(id).addEventListener("click", async () => {
+      $("error").textContent = "";
+      try {
+        await fn();
+      } catch (e) {
+        $("error").textContent = e.code + ": " + e.message;
+      }
+    });
+
+  onClick("sign-up", async () => {
+    const { userConfirmed } = await signUp({ ...input(), signIn: false });
+    $("state").textContent = userConfirmed ? "signed up" : "waiting for a code";
+  });
+  onClick("sign-in", async () => {
+    const { challenge } = await signIn(input());
+    if (challenge) $("state").textContent = "asked for " + challenge.name;
+  });
+  onClick("sign-out", () => signOut({ redirect: false }));
+
+  onSessionChange(show);
+  show(await getSession());
+</script>
+</body>
+</html>
+`
+
+// ownSiteAbout is a page in a sub-folder (about/index.html, served at /about/).
+const ownSiteAbout = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>About Acme Tea</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<h1>About us</h1>
+<p>Hello, <output id="state">…</output>.</p>
+<script type="module">
+  import { getSession } from "/auth/client.js";
+  const session = await getSession();
+  document.getElementById("state").textContent = session ? session.user.email : "stranger";
+</script>
+</body>
+</html>
+`

@@ -108,6 +108,7 @@ describe("signIn", () => {
       },
       ["code"],
     ],
+    [{ challenge: "MFA_SETUP", parameters: { mfas_can_setup: ["SMS_MFA"] } }, []],
     [{ challenge: "SOMETHING_NEWER", parameters: {} }, []],
   ];
   for (const [prompt, needs] of prompts) {
@@ -250,7 +251,7 @@ describe("signUp and the code flows", () => {
   test("signUp that ends in a challenge remembers it for answerChallenge", async () => {
     const { client, server } = setup();
     server
-      .reply("POST", "/auth/sign-up", 200, { user_confirmed: true, challenge: "MFA_SETUP", parameters: { mfas_can_setup: [] } })
+      .reply("POST", "/auth/sign-up", 200, { user_confirmed: true, challenge: "MFA_SETUP", parameters: { mfas_can_setup: ["SOFTWARE_TOKEN_MFA"], secret: "JBSWY3DPEHPK3PXP" } })
       .reply("POST", "/auth/challenge", 200, session);
     const out = await client.signUp({ email: "a@example.com", password: "pw" });
     assert.equal(out.challenge?.name, "MFA_SETUP");

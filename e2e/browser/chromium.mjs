@@ -1,5 +1,6 @@
 // Shared by the browser scripts: Chromium from the machine, driven by the pinned
-// playwright-core, with the flags a closed network needs; and the hosted-UI sign-in steps.
+// playwright-core, with the flags a closed network needs; the hosted-UI sign-in steps; and
+// a watch over what a page reports as broken.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -8,7 +9,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../../local/package.json"));
 const { chromium } = require("playwright-core");
 
-export const step = (msg) => console.log("step:", msg);
+const started = Date.now();
+export const step = (msg) => console.log(`step (${((Date.now() - started) / 1000).toFixed(1)}s):`, msg);
 
 // run launches Chromium, opens a page and hands it to fn; the browser is closed however fn
 // ends.
@@ -19,14 +21,36 @@ export async function run(fn) {
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   try {
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(15000);
+    const context = await browser.newContext();
+    context.setDefaultTimeout(15000); // every page of it, a second tab too
+    const page = await context.newPage();
     page.on("pageerror", (e) => console.log("page error:", e.message));
     await fn(page);
     console.log("ok: all steps passed");
   } finally {
     await browser.close();
   }
+}
+
+// watch records what the page reports as broken: console errors (the red lines of
+// DevTools), uncaught exceptions, requests that failed and answers of 400 or more.
+// check(what) throws, listing them, if any arrived since the last check.
+export function watch(page) {
+  let problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()} (${m.location().url})`));
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`));
+  return {
+    check(what) {
+      const found = problems;
+      problems = [];
+      if (found.length) throw new Error(`${what}: the page reported problems:\n  ${found.join("\n  ")}`);
+    },
+    forget() {
+      problems = [];
+    },
+  };
 }
 
 // signInHostedUI clicks the demo's hosted-UI button and fills in the emulator's login form.
@@ -38,4 +62,9 @@ export async function signInHostedUI(page, site, email, password) {
   await page.click('button[type="submit"]');
   await page.waitForURL(site + "/");
   await page.locator("#signed-in").waitFor();
+}
+
+// expect throws with what was wanted when ok is false.
+export function expect(ok, what) {
+  if (!ok) throw new Error(what);
 }

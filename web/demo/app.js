@@ -1,0 +1,404 @@
+// The demo site talks to monban through its JavaScript client, which the API serves at
+// /auth/client.js: no bundler, no build step, and the session stays in cookies page script
+// cannot read. The rest is plain DOM code: render the session, run the site's own forms, say
+// what went wrong in words.
+import {
+  MonbanError, answerChallenge, changePassword, confirmForgotPassword, confirmSignUp,
+  forgotPassword, getAccessToken, getSession, onSessionChange, refresh, resendCode,
+  setUpTotp, signIn, signInWithRedirect, signOut, signUp, verifyTotp,
+} from "/auth/client.js";
+
+const $ = (id) => document.getElementById(id);
+const fill = (root, name, text) =>
+  root.querySelectorAll(`[data-field="${name}"]`).forEach((el) => (el.textContent = text));
+
+// --- errors and notices ----------------------------------------------------------------
+
+// What monban's stable error codes (openapi.yaml, ErrorCode) mean to a person. Programs
+// switch on codes; people read sentences. An unknown code falls back to the server's
+// message, which is short and safe to show.
+const sentences = {
+  invalid_request: "Something in the form is missing or not in the expected format. Check it and try again.",
+  invalid_credentials: "The e-mail address or the password is not right. Check both and try again.",
+  user_not_confirmed: "This account is not confirmed yet. Enter the code we sent to your e-mail address.",
+  code_mismatch: "That code is not right. Check it and try again.",
+  expired_code: "That code has expired. Ask for a new one.",
+  // The server passes on the password policy's own words, written for people.
+  invalid_password: (e) => "Choose another password. " + e.message,
+  username_exists: "There is already an account with this e-mail address. Sign in, or reset its password.",
+  // The pre-sign-up trigger's own words.
+  sign_up_rejected: (e) => e.message,
+  password_reset_required: "Your password must be reset before you can sign in: use “Forgot password”.",
+  no_pending_challenge: "This sign-in took too long. Please start again.",
+  too_many_requests: "Too many attempts. Wait a minute, then try again.",
+  unauthenticated: "Your session has ended. Please sign in again.",
+  forbidden_origin: "This page is not allowed to use the sign-in service.",
+  not_found: "This feature is turned off on the server.",
+  method_not_allowed: "The sign-in service did not accept this request.",
+  upstream_unavailable: "The sign-in service is unavailable right now. Try again in a moment.",
+  internal: "Something went wrong on our side. Try again in a moment.",
+  // The hosted-UI callback's codes, which arrive as ?error=CODE.
+  invalid_state: "The sign-in took too long, or was started in another window. Please sign in again.",
+  access_denied: "The sign-in was cancelled.",
+  sign_in_failed: "The sign-in did not succeed. Please try again.",
+  invalid_token: "The sign-in could not be verified. Please try again.",
+  // The client's own: no answer at all, or an answer that is not monban's.
+  network_error: "The sign-in service could not be reached. Check your connection and try again.",
+  invalid_response: "The sign-in service gave an unexpected answer. Try again later.",
+};
+
+// Which inputs an error is about, by name; each form marks those it has.
+const culprits = {
+  invalid_credentials: ["email", "password", "previousPassword"],
+  user_not_confirmed: ["email"],
+  code_mismatch: ["code"],
+  expired_code: ["code"],
+  invalid_password: ["password", "newPassword", "proposedPassword"],
+  username_exists: ["email"],
+  sign_up_rejected: ["email"],
+};
+
+// Every form gets an error region of its own, in the page from the start so that screen
+// readers announce what is written into it.
+for (const form of document.forms) {
+  const box = Object.assign(document.createElement("p"), { id: form.id + "-error", className: "error", tabIndex: -1 });
+  box.setAttribute("role", "alert");
+  form.prepend(box);
+}
+
+// showError writes the sentence for err into the form's error region (or the page's),
+// marks the inputs it is about, and moves focus to it.
+function showError(err, form = null, overrides = {}) {
+  if (!(err instanceof MonbanError)) console.error(err); // a bug here, not a refusal there
+  const box = form ? $(form.id + "-error") : $("error");
+  const s = overrides[err.code] ?? sentences[err.code] ?? (err instanceof MonbanError ? err.message : sentences.internal);
+  box.textContent = typeof s === "function" ? s(err) : s;
+  for (const name of form ? culprits[err.code] ?? [] : []) {
+    const input = form.elements[name];
+    if (!input || input.disabled) continue;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", box.id);
+  }
+  box.focus();
+}
+
+function clearForm(form) {
+  $(form.id + "-error").textContent = "";
+  for (const input of form.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+}
+
+function clearMessages(form) {
+  $("error").textContent = $("notice").textContent = "";
+  if (form) clearForm(form);
+}
+
+const say = (text) => ($("notice").textContent = text);
+
+// act runs one thing a person asked for, and says what went wrong, if anything.
+async function act(form, fn, overrides) {
+  if (form?.getAttribute("aria-busy") === "true") return; // already on its way
+  clearMessages(form);
+  form?.setAttribute("aria-busy", "true");
+  try {
+    await fn();
+  } catch (err) {
+    showError(err, form, overrides);
+  } finally {
+    form?.setAttribute("aria-busy", "false");
+  }
+}
+
+// handle runs fn with the form's fields (named as the client's inputs) when it is sent.
+function handle(id, fn, overrides) {
+  const form = $(id);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act(form, () => fn(Object.fromEntries(new FormData(form)), form), overrides);
+  });
+}
+
+// --- tabs and steps ----------------------------------------------------------------------
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+
+function selectTab(tab, focus = false) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1; // one tab stop for the tab list; arrows move within it
+    $(t.getAttribute("aria-controls")).hidden = !on;
+  }
+  if (focus) tab.focus();
+}
+
+for (const tab of tabs) {
+  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("keydown", (event) => {
+    const i = tabs.indexOf(tab);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1 + tabs.length, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    selectTab(tabs[next % tabs.length], true);
+  });
+}
+
+// A tab panel shows one step (form) of its flow at a time.
+function step(id) {
+  const form = $(id);
+  for (const f of form.closest('[role="tabpanel"]').querySelectorAll("form")) f.hidden = f !== form;
+  return form;
+}
+
+// goTo shows a step, fresh, in its tab and moves focus to its first field.
+function goTo(id) {
+  const form = step(id);
+  form.reset();
+  clearForm(form);
+  selectTab($(form.closest('[role="tabpanel"]').getAttribute("aria-labelledby")));
+  form.querySelector("input:enabled, select:enabled")?.focus();
+  return form;
+}
+
+// What the next step needs from the last: the e-mail address, and the password for signing
+// in right after confirming.
+let pending = {};
+
+function startOver() {
+  clearMessages();
+  for (const form of document.forms) {
+    form.reset();
+    clearForm(form);
+  }
+  ["form-sign-in", "form-sign-up", "form-forgot"].forEach(step);
+  selectTab(tabs[0]);
+  $("form-totp").hidden = true;
+  pending = {};
+}
+
+// --- the session ---------------------------------------------------------------------------
+
+let shown; // what the page shows: undefined before the first render, then signed in or not
+
+function render(session) {
+  const signedIn = Boolean(session);
+  if (signedIn !== shown) {
+    startOver();
+    // After a sign-in or sign-out the focused control has gone: land on the new heading.
+    if (shown !== undefined) $(signedIn ? "signed-in-title" : "signed-out-title").focus();
+    shown = signedIn;
+  }
+  $("signed-in").hidden = !signedIn;
+  $("signed-out").hidden = signedIn;
+  if (!session) return showApi("Signed out: /api/me would answer 401.");
+  $("who").textContent = session.user.email ?? session.user.username;
+  $("expires").dateTime = session.expires_at;
+  $("expires").textContent = new Date(session.expires_at).toLocaleString();
+  $("session").textContent = JSON.stringify(session, null, 2);
+  callApi(false).catch((err) => showError(err));
+}
+
+// Sign-ins, sign-outs and refreshes, in this tab and in the site's other tabs.
+onSessionChange(render);
+
+$("sign-in").addEventListener("click", () => signInWithRedirect()); // back to this page
+$("sign-out").addEventListener("click", () => act(null, () => signOut())); // then Cognito's /logout
+$("refresh").addEventListener("click", () =>
+  act(null, async () => {
+    const session = await refresh();
+    say("Session refreshed: valid until " + new Date(session.expires_at).toLocaleString() + ".");
+  }),
+);
+
+// --- the site's own forms ------------------------------------------------------------------
+
+const challengeTexts = {
+  NEW_PASSWORD_REQUIRED: () => "Choose a new password to finish signing in.",
+  SOFTWARE_TOKEN_MFA: () => "Enter the code your authenticator app shows.",
+  SMS_MFA: (p) => `Enter the code we sent by text message to ${p.destination ?? "your phone"}.`,
+  EMAIL_OTP: (p) => `Enter the code we sent to ${p.destination ?? "your e-mail address"}.`,
+  SELECT_MFA_TYPE: () => "Choose how to confirm it is you.",
+  MFA_SETUP: (p) =>
+    p.secret
+      ? "This account needs an authenticator app. Add this key to yours, then enter the code it shows."
+      : "This account needs an authenticator app, which only the hosted UI can set up. Sign in there.",
+};
+const mfaNames = { SOFTWARE_TOKEN_MFA: "Authenticator app", SMS_MFA: "Text message", EMAIL_OTP: "E-mail" };
+
+// A required attribute's field: "custom:team_name" is labelled "Team name".
+function attributeField(name) {
+  const words = name.replace(/^custom:/, "").replaceAll("_", " ");
+  const label = document.createElement("label");
+  label.append(words[0].toUpperCase() + words.slice(1) + " ");
+  const type = { email: "email", phone_number: "tel", birthdate: "date" }[name] ?? "text";
+  label.append(Object.assign(document.createElement("input"), { name: "attribute:" + name, type, required: true }));
+  return label;
+}
+
+// showChallenge renders one field per entry of challenge.needs.
+function showChallenge({ name, parameters: p, needs }) {
+  const form = $("form-challenge");
+  fill(form, "instructions", challengeTexts[name]?.(p) ?? "This sign-in needs a step only the hosted UI can do. Sign in there.");
+  form.querySelector('[data-need="attributes"]').replaceChildren(...(p.required_attributes ?? []).map(attributeField));
+  form.elements.mfaType.replaceChildren(...(p.mfas_can_choose ?? []).map((m) => new Option(mfaNames[m] ?? m, m)));
+  for (const el of form.querySelectorAll("[data-need]")) {
+    el.hidden = !needs.includes(el.dataset.need);
+    el.querySelectorAll("input, select").forEach((input) => (input.disabled = el.hidden)); // not sent, not checked
+  }
+  form.querySelector('[data-field="setup"]').hidden = !(name === "MFA_SETUP" && p.secret);
+  fill(form, "secret", p.secret ?? "");
+  fill(form, "uri", p.otpauth_uri ?? "");
+  form.querySelector("button:not([type=button])").hidden = needs.length === 0;
+  goTo("form-challenge");
+}
+
+// A sign-in ends with a session (the client tells onSessionChange, which renders it) or
+// with a challenge to answer first; challenges may chain.
+async function signedIn(outcome) {
+  const { challenge } = await outcome;
+  if (challenge) showChallenge(challenge);
+}
+
+function askForCode(email, password, destination = email) {
+  pending = { email, password };
+  fill($("form-confirm"), "destination", destination);
+  return goTo("form-confirm");
+}
+
+handle("form-sign-in", async ({ email, password }) => {
+  try {
+    await signedIn(signIn({ email, password }));
+  } catch (err) {
+    if (err.code !== "user_not_confirmed") throw err;
+    showError(err, askForCode(email, password)); // confirm first, then sign in
+  }
+});
+
+handle("form-challenge", async (v) => {
+  const attributes = {};
+  for (const [k, value] of Object.entries(v)) if (k.startsWith("attribute:")) attributes[k.slice(10)] = value;
+  const answer = { code: v.code, newPassword: v.newPassword, mfaType: v.mfaType };
+  if (Object.keys(attributes).length) answer.attributes = attributes;
+  try {
+    await signedIn(answerChallenge(answer));
+  } catch (err) {
+    // A wrong code may be tried again; an expired sign-in starts over.
+    if (err.code !== "no_pending_challenge" && err.code !== "unauthenticated") throw err;
+    showError(err, goTo("form-sign-in"), { unauthenticated: sentences.no_pending_challenge });
+  }
+});
+
+$("start-over").addEventListener("click", () => goTo("form-sign-in"));
+
+handle("form-sign-up", async ({ email, name, password }) => {
+  const result = await signUp({ email, password, attributes: name ? { name } : undefined });
+  if (result.challenge) return showChallenge(result.challenge);
+  if (result.session) return; // confirmed at once (the pre-sign-up trigger) and signed in
+  askForCode(email, password, result.delivery?.destination);
+});
+
+handle("form-confirm", async ({ code }) => {
+  await confirmSignUp({ email: pending.email, code });
+  await signedIn(signIn(pending));
+});
+
+$("resend").addEventListener("click", () =>
+  act($("form-confirm"), async () => {
+    const delivery = await resendCode({ email: pending.email });
+    say(`We sent a new code to ${delivery.destination ?? pending.email}.`);
+  }),
+);
+
+handle("form-forgot", async ({ email }) => {
+  await forgotPassword({ email }); // the same answer whether or not the account exists
+  pending = { email };
+  fill($("form-reset"), "email", email);
+  goTo("form-reset");
+});
+
+handle("form-reset", async ({ code, password }, form) => {
+  await confirmForgotPassword({ email: pending.email, code, password });
+  form.reset();
+  step("form-forgot");
+  const signInForm = goTo("form-sign-in");
+  signInForm.elements.email.value = pending.email;
+  signInForm.elements.password.focus();
+  say("Your password has been reset. Sign in with the new one.");
+});
+
+handle(
+  "form-change-password",
+  async (v, form) => {
+    await changePassword(v);
+    form.reset();
+    say("Your password has been changed.");
+  },
+  { invalid_credentials: "Your current password is not right. Check it and try again." },
+);
+
+$("totp-setup").addEventListener("click", () =>
+  act(null, async () => {
+    const { secret, otpauthUri } = await setUpTotp();
+    const form = $("form-totp");
+    fill(form, "secret", secret);
+    fill(form, "uri", otpauthUri);
+    form.hidden = false;
+    form.elements.code.focus();
+  }),
+);
+
+handle("form-totp", async ({ code }, form) => {
+  await verifyTotp({ code });
+  form.hidden = true;
+  form.reset();
+  $("totp-setup").focus();
+  say("Your authenticator app is on: the next sign-in will ask for its code.");
+});
+
+// --- the site's own API ----------------------------------------------------------------------
+
+function showApi(call, status = "", body = null) {
+  $("api-call").textContent = call + (status === "" ? "" : " →");
+  $("api-status").textContent = status;
+  $("api-result").textContent = body ? JSON.stringify(body, null, 2) : "";
+  $("api-result").hidden = !body;
+}
+
+// The cookie goes along by itself. For a bearer call the page asks monban for the access
+// token (GET /auth/token) and leaves the cookie out, so only the token can authenticate the
+// call; the token itself is never shown.
+async function callApi(bearer) {
+  let init = { credentials: "same-origin" };
+  let call = "GET /api/me with the session cookie";
+  if (bearer) {
+    const token = await getAccessToken();
+    if (!token) return showApi("GET /auth/token", "no token: you are signed out");
+    init = { credentials: "omit", headers: { Authorization: "Bearer " + token } };
+    call = "GET /api/me with a bearer token";
+  }
+  const res = await fetch("/api/me", init);
+  showApi(call, res.status, await res.json().catch(() => null));
+}
+
+$("call-api").addEventListener("click", () => act(null, () => callApi(false)));
+$("call-api-bearer").addEventListener("click", () => act(null, () => callApi(true)));
+
+// --- on load -----------------------------------------------------------------------------------
+
+try {
+  render(await getSession()); // null for a signed-out visitor: a 200, not an error
+} catch (err) {
+  render(null);
+  showError(err);
+}
+
+// A failed hosted-UI sign-in comes back as ?error=CODE: say it in words, once.
+const failed = new URLSearchParams(location.search).get("error");
+if (failed) {
+  history.replaceState(null, "", location.pathname);
+  showError(new MonbanError(failed, sentences.sign_in_failed), null, {
+    invalid_request: "The sign-in did not complete. Please try again.",
+  });
+}
