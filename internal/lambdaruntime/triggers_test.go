@@ -43,10 +43,12 @@ var preSignUpSuite = suite{
 	},
 }
 
-// preTokenSuite maps a custom attribute and the groups into claims.
+// preTokenSuite maps a custom attribute and the groups into claims. The setting also tries
+// to set a reserved claim: the function must start all the same (a trigger that fails to
+// start fails every sign-in) and leave that claim alone.
 var preTokenSuite = suite{
 	env: func(testing.TB) map[string]string {
-		return map[string]string{pretoken.EnvClaimMappings: "custom:tenant=tenant,groups=roles"}
+		return map[string]string{pretoken.EnvClaimMappings: "custom:tenant=tenant,groups=roles,custom:tenant=sub"}
 	},
 	coldStart: "v2-authentication",
 	checks: map[string]check{

@@ -4,22 +4,24 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/monban-auth/monban/internal/lambdainit"
+	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := pretoken.ConfigFromEnv(os.Getenv)
-	var h *pretoken.Handler
-	if err == nil {
-		h, err = pretoken.New(cfg, log)
+	log := logging.New(os.Stdout, logging.LevelOf(os.Getenv("MONBAN_LOG_LEVEL")))
+	// Started without the mappings it refuses (logged): failing to start would fail every
+	// sign-in of the pool.
+	cfg, err := pretoken.ConfigFromEnvKeepingValid(os.Getenv)
+	if err != nil {
+		log.Error(err.Error())
 	}
+	h, err := pretoken.New(cfg, log)
 	if err != nil {
 		lambdainit.Fail(err)
 	}

@@ -52,10 +52,32 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return Config{Mappings: m}, nil
 }
 
+// ConfigFromEnvKeepingValid reads the configuration like ConfigFromEnv, but keeps the
+// mappings that are valid when others are not, and returns the error describing those it
+// left out. The deployed trigger starts this way: a trigger that fails to start fails every
+// sign-in of the pool, which is worse than missing a claim (the template refuses reserved
+// claims at deploy time, so this is the last line).
+func ConfigFromEnvKeepingValid(getenv func(string) string) (Config, error) {
+	valid, err := parse(getenv(EnvClaimMappings))
+	if err != nil {
+		err = fmt.Errorf("pre-token-generation configuration: %s: %w (these mappings are not applied)", EnvClaimMappings, err)
+	}
+	return Config{Mappings: valid}, err
+}
+
 // ParseMappings parses "source=claim" pairs separated by commas; blank means none, and
 // empty entries are skipped. Every problem is reported at once, and a mapping onto a
 // reserved claim is one.
 func ParseMappings(s string) ([]Mapping, error) {
+	out, err := parse(s)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parse returns the valid mappings of s and an error naming every invalid one.
+func parse(s string) ([]Mapping, error) {
 	var out []Mapping
 	var problems []string
 	for _, entry := range strings.Split(s, ",") {
@@ -68,13 +90,15 @@ func ParseMappings(s string) ([]Mapping, error) {
 			problems = append(problems, fmt.Sprintf("%q is not source=claim", entry))
 			continue
 		}
-		out = append(out, Mapping{Source: strings.TrimSpace(source), Claim: strings.TrimSpace(claim)})
-	}
-	if err := validate(out); err != nil {
-		problems = append(problems, err.Error())
+		m := Mapping{Source: strings.TrimSpace(source), Claim: strings.TrimSpace(claim)}
+		if err := validate(append(slices.Clone(out), m)); err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		out = append(out, m)
 	}
 	if len(problems) > 0 {
-		return nil, errors.New(strings.Join(problems, "; "))
+		return out, errors.New(strings.Join(problems, "; "))
 	}
 	return out, nil
 }

@@ -184,3 +184,22 @@ func TestReservedClaimsAreGuardedAtEventTime(t *testing.T) {
 		t.Fatalf("the refusal was not logged: %s", logs.String())
 	}
 }
+
+// The deployed trigger keeps the valid mappings and names the refused ones, rather than
+// failing to start (which would fail every sign-in).
+func TestConfigFromEnvKeepingValid(t *testing.T) {
+	cfg, err := ConfigFromEnvKeepingValid(func(string) string { return "custom:tenant=tenant,custom:x=sub,groups=roles,bad,custom:y=tenant" })
+	if err == nil || !strings.Contains(err.Error(), `"sub" is reserved`) || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), "mapped twice") {
+		t.Fatalf("err = %v", err)
+	}
+	want := []Mapping{{Source: "custom:tenant", Claim: "tenant"}, {Source: GroupsSource, Claim: "roles"}}
+	if !slices.Equal(cfg.Mappings, want) {
+		t.Fatalf("kept %v, want %v", cfg.Mappings, want)
+	}
+	if _, err := New(cfg, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("the kept mappings do not start the trigger: %v", err)
+	}
+	if _, err := ConfigFromEnv(func(string) string { return "custom:x=sub" }); err == nil {
+		t.Fatal("ConfigFromEnv must stay strict (make dev refuses a bad setting at start)")
+	}
+}
