@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/monban-auth/monban/internal/authorizer"
+	"github.com/monban-auth/monban/internal/logging"
 )
 
 // newHandler reads the configuration through getenv, builds the verifier
@@ -18,7 +18,7 @@ func newHandler(ctx context.Context, getenv func(string) string, o authorizer.Op
 	}
 	if o.Log == nil {
 		// JSON lines, which CloudWatch and Lambda's log-level filter parse.
-		o.Log = slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: s.LogLevel}))
+		o.Log = logging.New(os.Stdout, s.LogLevel)
 	}
 	a, err := authorizer.NewAuthenticator(ctx, s, o)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/sampleapi"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -25,7 +26,7 @@ type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events
 // means JSON lines on stdout.
 func newHandler(log *slog.Logger) lambdaHandler {
 	if log == nil {
-		log = slog.New(slog.NewJSONHandler(os.Stdout, nil))
+		log = logging.New(os.Stdout, slog.LevelInfo)
 	}
 	return httpadapter.NewV2(fromGateway(sampleapi.Handler(), log)).ProxyWithContext
 }

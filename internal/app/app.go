@@ -6,15 +6,13 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/monban-auth/monban/internal/auth"
@@ -22,6 +20,8 @@ import (
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/httpapi"
+	"github.com/monban-auth/monban/internal/logging"
+	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/secrets"
@@ -36,15 +36,22 @@ type Options struct {
 	Log        *slog.Logger // default: JSON to stdout at the configured level
 	// CognitoOptions adjust the Cognito API client (tests read emulator-only headers).
 	CognitoOptions []func(*cip.Options)
+	// Getenv is where the AWS credentials and endpoint overrides are read (default
+	// os.Getenv); the configuration itself comes in config.Config.
+	Getenv func(string) string
+	// Metrics receives the business metrics as embedded-metric-format lines; default:
+	// stdout inside Lambda (AWS_LAMBDA_FUNCTION_NAME set), nowhere elsewhere.
+	Metrics io.Writer
 }
 
 // NewLogger is monban's logger: JSON lines (CloudWatch parses them), at level.
 func NewLogger(level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+	return logging.New(os.Stdout, level)
 }
 
-// New builds the /auth handler. It reads the secrets the configuration leaves to AWS
-// (session secret from Secrets Manager, client secret from the app client).
+// New builds the /auth handler. It reads the secrets the configuration names by ARN from
+// Secrets Manager, and again every cfg.SecretsRefresh, so a rotated session or
+// origin-verify secret reaches this process without a deploy.
 func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error) {
 	if o.Log == nil {
 		o.Log = NewLogger(cfg.LogLevel)
@@ -55,35 +62,48 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 8 * time.Second}
 	}
-	awsCfg, err := loadAWS(ctx, cfg)
-	if err != nil {
-		return nil, err
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
 	}
-	idp := cip.NewFromConfig(awsCfg, append([]func(*cip.Options){func(opt *cip.Options) {
+	var recorder *metrics.Recorder
+	switch {
+	case o.Metrics != nil:
+		recorder = metrics.New(o.Metrics, o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Now)
+	case o.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "":
+		recorder = metrics.New(os.Stdout, o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Now)
+	}
+	idp := cip.NewFromConfig(awsConfig(cfg, o.Getenv), append([]func(*cip.Options){func(opt *cip.Options) {
 		if cfg.CognitoEndpoint != "" {
 			opt.BaseEndpoint = aws.String(cfg.CognitoEndpoint)
 		}
 	}}, o.CognitoOptions...)...)
 
-	sessionSecrets, originSecrets, err := readSecrets(ctx, awsCfg, cfg)
-	if err != nil {
-		return nil, err
-	}
-	sealer, err := session.NewSealer(sessionSecrets)
-	if err != nil {
-		return nil, err
-	}
-
-	clientSecret := cfg.ClientSecret
-	if clientSecret == "" {
-		out, err := idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &cfg.UserPoolID, ClientId: &cfg.ClientID})
+	arns := secrets.ARNs{Session: cfg.SessionSecretARN, OriginVerify: cfg.OriginVerifySecretARN, Client: cfg.ClientSecretARN}
+	vals := secrets.Values{Session: cfg.SessionSecrets, OriginVerify: cfg.OriginVerifySecrets, Client: cfg.ClientSecret}
+	reader := secrets.NewReader(o.Getenv, nil)
+	if arns != (secrets.ARNs{}) {
+		read, err := reader.Read(ctx, arns)
 		if err != nil {
-			return nil, fmt.Errorf("read app client secret: %w", err)
+			return nil, err
 		}
-		clientSecret = aws.ToString(out.UserPoolClient.ClientSecret)
-		if clientSecret == "" {
-			return nil, fmt.Errorf("app client %s has no secret: monban needs a confidential client", cfg.ClientID)
-		}
+		vals = merge(vals, read)
+	}
+	sealer, err := session.NewSealer(vals.Session)
+	if err != nil {
+		return nil, err
+	}
+	originCheck := originverify.New(vals.OriginVerify)
+	clientSecret := vals.Client
+	// The client secret cannot change under a running app client; the other two can rotate.
+	var refresher *secrets.Refresher
+	if rotating := (secrets.ARNs{Session: arns.Session, OriginVerify: arns.OriginVerify}); rotating != (secrets.ARNs{}) {
+		refresher = secrets.NewRefresher(cfg.SecretsRefresh, o.Now, func(ctx context.Context) error {
+			read, err := reader.Read(ctx, rotating)
+			if err != nil {
+				return err
+			}
+			return apply(read, sealer, originCheck)
+		}, o.Log)
 	}
 
 	verifier, err := token.NewVerifier(token.Config{Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, ClientID: cfg.ClientID, HTTPClient: o.HTTPClient, Now: o.Now})
@@ -123,61 +143,95 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		Pool:     idp,
 		Profiles: cognito.NewProfiles(idp, hosted),
 	})
-	return httpapi.New(httpapi.Deps{
+	return refreshing(refresher, httpapi.New(httpapi.Deps{
 		Auth:            flows,
 		Sealer:          sealer,
 		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
 		Origins:         origins,
-		OriginVerify:    originverify.New(originSecrets),
+		OriginVerify:    originCheck,
 		ErrorURL:        cfg.ErrorURL,
 		RefreshLifetime: cfg.RefreshTokenValidity,
 		TokenMode:       cfg.TokenMode,
 		TokenEndpoint:   cfg.TokenEndpoint,
+		Metrics:         recorder,
 		Log:             o.Log,
 		Now:             o.Now,
-	}), nil
+	})), nil
 }
 
-// readSecrets returns the session and origin-verify secrets, reading from Secrets Manager
-// those the configuration names by ARN; two reads run side by side, so a cold start waits
-// for one round trip.
-func readSecrets(ctx context.Context, awsCfg aws.Config, cfg config.Config) (session, origin [][]byte, err error) {
-	session, origin = cfg.SessionSecrets, cfg.OriginVerifySecrets
-	var originErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if cfg.OriginVerifySecretARN != "" {
-			origin, originErr = secrets.List(ctx, awsCfg, cfg.OriginVerifySecretARN, "origin-verify secret")
-		}
-	}()
-	if cfg.SessionSecretARN != "" {
-		session, err = secrets.Session(ctx, awsCfg, cfg.SessionSecretARN)
+// merge takes what was read over what the configuration gave.
+func merge(v, read secrets.Values) secrets.Values {
+	if read.Session != nil {
+		v.Session = read.Session
 	}
-	<-done
-	if err = errors.Join(err, originErr); err != nil {
-		return nil, nil, err
+	if read.OriginVerify != nil {
+		v.OriginVerify = read.OriginVerify
 	}
-	return session, origin, nil
+	if read.Client != "" {
+		v.Client = read.Client
+	}
+	return v
 }
 
-func loadAWS(ctx context.Context, cfg config.Config) (aws.Config, error) {
+// apply puts re-read secrets into use; an unusable list leaves the current one in place.
+func apply(v secrets.Values, sealer *session.Sealer, origin *originverify.Check) error {
+	var errs []error
+	if v.Session != nil {
+		errs = append(errs, sealer.Rekey(v.Session))
+	}
+	if v.OriginVerify != nil {
+		errs = append(errs, origin.Set(v.OriginVerify))
+	}
+	return errors.Join(errs...)
+}
+
+// refreshing has r re-read the secrets when due, before each request (in the background: no
+// request waits for it).
+func refreshing(r *secrets.Refresher, next http.Handler) http.Handler {
+	if r == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.Poll()
+		next.ServeHTTP(w, req)
+	})
+}
+
+// awsConfig is the configuration of the Cognito client, built without the SDK's default
+// chain (shared files, SSO, IMDS…): the region, and the credentials Lambda puts in the
+// environment ("Defined runtime environment variables", AWS Lambda Developer Guide). Most
+// calls monban makes are authorized by Cognito's own tokens, not by IAM; the admin flow
+// and nothing else signs with them.
+func awsConfig(cfg config.Config, getenv func(string) string) aws.Config {
 	region := cfg.Region
 	if region == "" {
 		region = "us-east-1" // emulators ignore it; the SDK needs one to sign
 	}
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+	c := aws.Config{Region: region, Credentials: envCredentials(getenv)}
 	if cfg.CognitoEndpoint != "" {
 		// An emulator: it answers unsupported calls with 500, which the SDK would retry for
 		// seconds, and it ignores credentials (but the SDK still wants some to sign with).
-		opts = append(opts, awsconfig.WithRetryMaxAttempts(1))
-		if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-			opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+		c.RetryMaxAttempts = 1
+		if getenv("AWS_ACCESS_KEY_ID") == "" {
+			c.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "monban-emulator"}, nil
+			})
 		}
 	}
-	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return c, nil
+	return c
+}
+
+func envCredentials(getenv func(string) string) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		c := aws.Credentials{
+			AccessKeyID:     getenv("AWS_ACCESS_KEY_ID"),
+			SecretAccessKey: getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken:    getenv("AWS_SESSION_TOKEN"),
+			Source:          "environment",
+		}
+		if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+			return aws.Credentials{}, secrets.ErrNoCredentials
+		}
+		return c, nil
+	})
 }

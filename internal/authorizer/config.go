@@ -2,14 +2,12 @@ package authorizer
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/secrets"
@@ -31,6 +29,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_COOKIE_DOMAIN", "the API's cookie domain, if any: selects __Secure- over __Host- cookie names"},
 	{"MONBAN_ORIGIN_VERIFY_SECRET", "the API's origin-verify values: requests without CloudFront's X-Monban-Origin-Verify header are refused; or:"},
 	{"MONBAN_ORIGIN_VERIFY_SECRET_ARN", "Secrets Manager secret holding MONBAN_ORIGIN_VERIFY_SECRET's value"},
+	{"MONBAN_SECRETS_REFRESH", "how often secrets named by ARN are read again; default 5m"},
 	{"MONBAN_ACCEPTED_CREDENTIALS", "bearer, cookie, or bearer,cookie (default); behind a caching authorizer, exactly its identity sources"},
 	{"MONBAN_REQUIRED_SCOPES", "space- or comma-separated scopes a caller must all have; default none"},
 	{"MONBAN_REQUIRED_GROUPS", "comma-separated groups a caller must be in at least one of; default none"},
@@ -45,8 +44,10 @@ type Settings struct {
 	SessionSecretARN string
 	// OriginVerifySecretARN, when set, is read at start into Auth.OriginSecrets.
 	OriginVerifySecretARN string
-	Region                string
-	LogLevel              slog.Level
+	// SecretsRefresh is how often the secrets named by ARN are read again.
+	SecretsRefresh time.Duration
+	Region         string
+	LogLevel       slog.Level
 }
 
 // LoadConfig reads the settings through getenv (os.Getenv in production) and
@@ -80,6 +81,7 @@ func LoadConfig(getenv func(string) string) (Settings, error) {
 	a.SessionSecrets, s.SessionSecretARN = config.ReadSessionSecrets(getenv, &problems, cookies,
 		"to accept session cookies (or MONBAN_ACCEPTED_CREDENTIALS=bearer)")
 	a.OriginSecrets, s.OriginVerifySecretARN = config.ReadOriginVerifySecrets(getenv, &problems)
+	s.SecretsRefresh = config.ReadSecretsRefresh(getenv, &problems)
 
 	// Scopes never contain spaces or commas, so either separates them.
 	a.RequiredScopes = strings.FieldsFunc(get("MONBAN_REQUIRED_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
@@ -122,42 +124,62 @@ type Options struct {
 	HTTPClient *http.Client // JWKS fetches; nil: 5s timeout
 	Now        func() time.Time
 	Log        *slog.Logger // refusals; nil: discarded
+	// Getenv is where the AWS credentials and endpoint overrides for Secrets Manager are
+	// read (default os.Getenv).
+	Getenv func(string) string
 }
 
-// NewAuthenticator builds the Authenticator s describes, reading the session
-// secret from Secrets Manager first when s names one.
-func NewAuthenticator(ctx context.Context, s Settings, o Options) (*monbanauth.Authenticator, error) {
+// Authenticator is the monbanauth.Authenticator the settings describe, with the secrets it
+// read from Secrets Manager kept fresh: a rotated session or origin-verify secret is in use
+// within Settings.SecretsRefresh, with no deploy.
+type Authenticator struct {
+	*monbanauth.Authenticator
+	refresher *secrets.Refresher
+}
+
+// Authenticate starts a background re-read of the secrets when one is due (no request
+// waits for it), then verifies req.
+func (a *Authenticator) Authenticate(ctx context.Context, req monbanauth.Request) (*monbanauth.Identity, error) {
+	a.refresher.Poll()
+	return a.Authenticator.Authenticate(ctx, req)
+}
+
+// NewAuthenticator builds the Authenticator s describes, reading the secrets it names by
+// ARN from Secrets Manager first.
+func NewAuthenticator(ctx context.Context, s Settings, o Options) (*Authenticator, error) {
 	cfg := s.Auth
 	cfg.HTTPClient, cfg.Now, cfg.Log = o.HTTPClient, o.Now, o.Log
-	for _, r := range []struct {
-		arn, what string
-		dst       *[][]byte
-	}{
-		{s.SessionSecretARN, "session secret", &cfg.SessionSecrets},
-		{s.OriginVerifySecretARN, "origin-verify secret", &cfg.OriginSecrets},
-	} {
-		if r.arn == "" {
-			continue
-		}
-		list, err := readSecret(ctx, r.arn, r.what)
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	arns := secrets.ARNs{Session: s.SessionSecretARN, OriginVerify: s.OriginVerifySecretARN}
+	reader := secrets.NewReader(getenv, nil)
+	if arns != (secrets.ARNs{}) {
+		v, err := reader.Read(ctx, arns)
 		if err != nil {
 			return nil, err
 		}
-		*r.dst = list
+		if v.Session != nil {
+			cfg.SessionSecrets = v.Session
+		}
+		if v.OriginVerify != nil {
+			cfg.OriginSecrets = v.OriginVerify
+		}
 	}
-	return monbanauth.New(cfg)
-}
-
-// readSecret reads a secret list from Secrets Manager in the ARN's own region,
-// which need not be the pool's.
-func readSecret(ctx context.Context, arn, what string) ([][]byte, error) {
-	var opts []func(*awsconfig.LoadOptions) error
-	if parts := strings.SplitN(arn, ":", 5); len(parts) == 5 && parts[3] != "" {
-		opts = append(opts, awsconfig.WithRegion(parts[3]))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	a, err := monbanauth.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
-	return secrets.List(ctx, awsCfg, arn, what)
+	out := &Authenticator{Authenticator: a}
+	if arns != (secrets.ARNs{}) {
+		out.refresher = secrets.NewRefresher(s.SecretsRefresh, o.Now, func(ctx context.Context) error {
+			v, err := reader.Read(ctx, arns)
+			if err != nil {
+				return err
+			}
+			return a.Rekey(v.Session, v.OriginVerify)
+		}, o.Log)
+	}
+	return out, nil
 }

@@ -2,10 +2,14 @@ package authorizer_test
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/monban-auth/monban/internal/authorizer"
+	"github.com/monban-auth/monban/internal/secrets/secretstest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -131,5 +135,57 @@ func TestNewAuthenticatorFromSettings(t *testing.T) {
 	}
 	if _, err := authorizer.NewAuthenticator(context.Background(), s, authorizer.Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The deployed authorizer reads its secrets from Secrets Manager at start and again once
+// MONBAN_SECRETS_REFRESH has passed: a rotated origin-verify value is honoured without a
+// deploy, and a cookie sealed with a removed session secret stops passing.
+func TestAuthenticatorReadsAndRefreshesItsSecrets(t *testing.T) {
+	const origin1, origin2 = "origin-verify-value-one-0123456789abcdef", "origin-verify-value-two-0123456789abcdef"
+	other := strings.Repeat("z", 40)
+	sm := secretstest.New(t)
+	sm.Set(secretstest.ARN("session"), testSecret)
+	sm.Set(secretstest.ARN("origin"), origin1)
+	s, err := authorizer.LoadConfig(env(map[string]string{
+		"MONBAN_USER_POOL_ID": "eu-west-1_AbCdEf123", "MONBAN_CLIENT_ID": "c",
+		"MONBAN_SESSION_SECRET_ARN": secretstest.ARN("session"), "MONBAN_ORIGIN_VERIFY_SECRET_ARN": secretstest.ARN("origin"),
+		"MONBAN_SECRETS_REFRESH": "30s", "MONBAN_ACCEPTED_CREDENTIALS": "cookie",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clock atomic.Int64
+	clock.Store(time.Unix(1_750_000_000, 0).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	smEnv := sm.Env()
+	a, err := authorizer.NewAuthenticator(context.Background(), s, authorizer.Options{Now: now, Getenv: func(k string) string { return smEnv[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sm.Calls() != 2 {
+		t.Fatalf("%d reads at start, want 2", sm.Calls())
+	}
+	// A malformed cookie is refused as invalid credentials; one the origin check stops is
+	// forbidden: that tells which check decided.
+	decide := func(originHeader string) error {
+		_, err := a.Authenticate(context.Background(), monbanauth.Request{Cookies: []string{"__Host-monban-session=garbage"}, OriginVerify: []string{originHeader}})
+		return err
+	}
+	passesOrigin := func(v string) bool { return !errors.Is(decide(v), monbanauth.ErrForbidden) }
+	if !passesOrigin(origin1) || passesOrigin(origin2) {
+		t.Fatal("at start")
+	}
+	sm.Set(secretstest.ARN("origin"), origin2+","+origin1)
+	sm.Set(secretstest.ARN("session"), other+","+testSecret)
+	clock.Add(int64(30 * time.Second))
+	for i := 0; !passesOrigin(origin2); i++ {
+		if i == 200 {
+			t.Fatal("the rotated origin-verify value was not read again within 2 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !passesOrigin(origin1) {
+		t.Fatal("the previous origin-verify value stopped passing during the rotation")
 	}
 }

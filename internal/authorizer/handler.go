@@ -158,13 +158,19 @@ var (
 
 // Handler answers authorizer events.
 type Handler struct {
-	auth *monbanauth.Authenticator
+	auth verifier
 	log  *slog.Logger
+}
+
+// verifier decides: a *monbanauth.Authenticator, or this package's Authenticator, which
+// also keeps its secrets fresh.
+type verifier interface {
+	Authenticate(ctx context.Context, req monbanauth.Request) (*monbanauth.Identity, error)
 }
 
 // NewHandler returns a Handler deciding with a. log gets one line per
 // decision (never a credential); nil discards.
-func NewHandler(a *monbanauth.Authenticator, log *slog.Logger) *Handler {
+func NewHandler(a verifier, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

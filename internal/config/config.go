@@ -24,8 +24,10 @@ const MinSecretLength = 32
 type Config struct {
 	UserPoolID   string
 	ClientID     string
-	ClientSecret string // empty: read from Cognito (DescribeUserPoolClient) at start
-	Region       string
+	ClientSecret string // or, read from Secrets Manager at start:
+	// ClientSecretARN is the Secrets Manager secret holding the app client's secret.
+	ClientSecretARN string
+	Region          string
 
 	CognitoEndpoint string   // API endpoint override (emulators); empty in production
 	HostedUI        *url.URL // the user pool domain (managed login)
@@ -48,6 +50,8 @@ type Config struct {
 	// (and no ARN) means requests are not checked.
 	OriginVerifySecrets   [][]byte
 	OriginVerifySecretARN string
+	// SecretsRefresh is how often the secrets read from Secrets Manager are read again.
+	SecretsRefresh time.Duration
 
 	TokenMode            bool
 	TokenEndpoint        bool
@@ -67,7 +71,8 @@ type Config struct {
 var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_USER_POOL_ID", "user pool id, e.g. eu-west-1_AbCdEf123 (required)"},
 	{"MONBAN_CLIENT_ID", "app client id (required)"},
-	{"MONBAN_CLIENT_SECRET", "app client secret; when unset it is read with DescribeUserPoolClient at start"},
+	{"MONBAN_CLIENT_SECRET", "app client secret; or:"},
+	{"MONBAN_CLIENT_SECRET_ARN", "Secrets Manager secret holding the app client secret (one of the two is required)"},
 	{"MONBAN_REGION", "region of the pool; default: from the pool id, else AWS_REGION"},
 	{"MONBAN_COGNITO_DOMAIN", "managed-login domain, e.g. https://auth.example.com (required)"},
 	{"MONBAN_COGNITO_ENDPOINT", "Cognito API endpoint override, for emulators only"},
@@ -85,6 +90,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_COOKIE_DOMAIN", "cookie Domain for sibling subdomains; default: host-only __Host- cookies"},
 	{"MONBAN_ORIGIN_VERIFY_SECRET", "values (comma-separated, newest first) of the X-Monban-Origin-Verify header CloudFront adds; requests without one are refused; or:"},
 	{"MONBAN_ORIGIN_VERIFY_SECRET_ARN", "Secrets Manager secret holding MONBAN_ORIGIN_VERIFY_SECRET's value"},
+	{"MONBAN_SECRETS_REFRESH", "how often secrets named by ARN are read again, so a rotated value reaches running containers; default 5m"},
 	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
 	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
 	{"MONBAN_AUTH_FLOW", "password sign-in flow: USER_PASSWORD_AUTH (default) or ADMIN_USER_PASSWORD_AUTH"},
@@ -134,6 +140,7 @@ func Load(getenv func(string) string) (Config, error) {
 		JWKSURL:           pool.JWKSURL,
 		ClientID:          required("MONBAN_CLIENT_ID"),
 		ClientSecret:      get("MONBAN_CLIENT_SECRET"),
+		ClientSecretARN:   get("MONBAN_CLIENT_SECRET_ARN"),
 		CognitoEndpoint:   get("MONBAN_COGNITO_ENDPOINT"),
 		CookieDomain:      get("MONBAN_COOKIE_DOMAIN"),
 		TokenMode:         flag("MONBAN_TOKEN_MODE"),
@@ -220,6 +227,15 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.SessionSecrets, c.SessionSecretARN = ReadSessionSecrets(getenv, &problems, true, "to seal cookies")
 	c.OriginVerifySecrets, c.OriginVerifySecretARN = ReadOriginVerifySecrets(getenv, &problems)
+	switch {
+	case c.ClientSecret != "" && c.ClientSecretARN != "":
+		bad("MONBAN_CLIENT_SECRET", "set either it or MONBAN_CLIENT_SECRET_ARN, not both")
+	case c.ClientSecret == "" && c.ClientSecretARN == "":
+		bad("MONBAN_CLIENT_SECRET", "required (or MONBAN_CLIENT_SECRET_ARN): monban is a confidential client")
+	case c.ClientSecretARN != "" && !strings.HasPrefix(c.ClientSecretARN, "arn:"):
+		bad("MONBAN_CLIENT_SECRET_ARN", "not an ARN")
+	}
+	c.SecretsRefresh = ReadSecretsRefresh(getenv, &problems)
 
 	if c.CookieDomain != "" {
 		c.CookieDomain = strings.TrimPrefix(c.CookieDomain, ".")

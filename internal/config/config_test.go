@@ -213,3 +213,27 @@ func TestLoadReadsOriginVerifySecrets(t *testing.T) {
 		}
 	}
 }
+
+// The client secret comes from the environment or Secrets Manager; there is no third way
+// (DescribeUserPoolClient's quota is too small for cold starts).
+func TestLoadNeedsTheClientSecret(t *testing.T) {
+	arn := "arn:aws:secretsmanager:eu-west-1:1:secret:client"
+	if c, err := Load(env(map[string]string{"MONBAN_CLIENT_SECRET": "", "MONBAN_CLIENT_SECRET_ARN": arn})); err != nil || c.ClientSecretARN != arn {
+		t.Fatalf("by ARN: %v", err)
+	}
+	for name, v := range map[string]map[string]string{
+		"neither":    {"MONBAN_CLIENT_SECRET": ""},
+		"both":       {"MONBAN_CLIENT_SECRET_ARN": arn},
+		"not an ARN": {"MONBAN_CLIENT_SECRET": "", "MONBAN_CLIENT_SECRET_ARN": "client"},
+	} {
+		if _, err := Load(env(v)); err == nil || !strings.Contains(err.Error(), "MONBAN_CLIENT_SECRET") || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for v, ok := range map[string]bool{"": true, "30s": true, "1h": true, "5s": false, "48h": false, "soon": false} {
+		c, err := Load(env(map[string]string{"MONBAN_SECRETS_REFRESH": v}))
+		if (err == nil) != ok || (ok && c.SecretsRefresh <= 0) {
+			t.Errorf("MONBAN_SECRETS_REFRESH=%q: %v", v, err)
+		}
+	}
+}

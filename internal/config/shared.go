@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The settings the API and the authorizer share are read here once, so that the two can
@@ -83,6 +84,21 @@ func ReadSessionSecrets(getenv func(string) string, p *Problems, required bool, 
 // separated while rotating). Neither set means requests are not checked.
 func ReadOriginVerifySecrets(getenv func(string) string, p *Problems) (secrets [][]byte, arn string) {
 	return readSecretList(getenv, p, "MONBAN_ORIGIN_VERIFY_SECRET", false, "")
+}
+
+// ReadSecretsRefresh reads MONBAN_SECRETS_REFRESH: how often secrets read from Secrets
+// Manager are read again (default 5 minutes; from 10 seconds to a day).
+func ReadSecretsRefresh(getenv func(string) string, p *Problems) time.Duration {
+	v := strings.TrimSpace(getenv("MONBAN_SECRETS_REFRESH"))
+	if v == "" {
+		return 5 * time.Minute
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 10*time.Second || d > 24*time.Hour {
+		p.Add("MONBAN_SECRETS_REFRESH", "must be a duration from 10s to 24h, e.g. 5m")
+		return 5 * time.Minute
+	}
+	return d
 }
 
 // readSecretList reads a comma-separated secret list from name, or the ARN of the Secrets

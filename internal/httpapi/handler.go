@@ -14,6 +14,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/session"
@@ -46,14 +47,17 @@ type Deps struct {
 	Origins *redirect.Policy
 	// OriginVerify refuses requests that did not come through the site's CloudFront
 	// distribution (its zero value checks nothing).
-	OriginVerify originverify.Check
+	OriginVerify *originverify.Check
 	ErrorURL     string // absolute; the callback appends ?error=CODE
 	// RefreshLifetime is the app client's refresh-token validity: the refresh cookie's life.
 	RefreshLifetime time.Duration
 	TokenMode       bool // return tokens in bodies as well (cross-site frontends)
 	TokenEndpoint   bool // enable GET /auth/token
-	Log             *slog.Logger
-	Now             func() time.Time
+	// Metrics receives a count of every sign-in, sign-up, refresh and sign-out by outcome;
+	// nil records nothing.
+	Metrics *metrics.Recorder
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 type handler struct {
@@ -166,6 +170,7 @@ func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
 	g, target, err := h.Auth.CompleteSignIn(r.Context(), auth.CallbackRequest{
 		Code: q.Get("code"), State: q.Get("state"), Error: q.Get("error"),
 	}, fp)
+	h.count(metrics.SignIn, err, false)
 	if err != nil {
 		h.log.LogAttrs(r.Context(), slog.LevelWarn, "sign-in failed",
 			slog.String("code", string(auth.CodeOf(err))), slog.String("cause", err.Error()))
@@ -247,6 +252,9 @@ func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session
 		ref = h.readRefreshCookie(r)
 	}
 	s, g, err := h.Auth.Current(r.Context(), sess, ref)
+	if ref != nil && (g != nil || err != nil) {
+		h.count(metrics.Refresh, err, false) // a refresh was due and was tried
+	}
 	if err != nil {
 		if auth.CodeOf(err) == auth.CodeUnauthenticated {
 			h.clearSession(w, r)
@@ -276,6 +284,7 @@ func (h *handler) refresh(w http.ResponseWriter, r *http.Request, body *refreshR
 		}
 	}
 	g, err := h.Auth.Refresh(r.Context(), ref)
+	h.count(metrics.Refresh, err, false)
 	if err != nil {
 		if auth.CodeOf(err) == auth.CodeUnauthenticated {
 			h.clearSession(w, r)
@@ -362,6 +371,7 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *aut
 		logoutURI = h.requestSite(r)
 	}
 	res, err := h.Auth.SignOut(r.Context(), auth.SignOutRequest{LogoutURI: logoutURI, Global: global}, sess, ref)
+	h.count(metrics.SignOut, err, false)
 	if auth.CodeOf(err) == auth.CodeInvalidRequest {
 		return res, err // nothing happened: the request was malformed
 	}
@@ -459,6 +469,18 @@ func (h *handler) bearer(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(v[7:]), true
+}
+
+// count records one metric with the outcome err and challenged say.
+func (h *handler) count(name string, err error, challenged bool) {
+	switch {
+	case err != nil:
+		h.Metrics.Count(name, metrics.Failure)
+	case challenged:
+		h.Metrics.Count(name, metrics.Challenge)
+	default:
+		h.Metrics.Count(name, metrics.Success)
+	}
 }
 
 // requestSite is the home page of the allow-listed site a request came from (its Origin, or

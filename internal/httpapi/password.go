@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/session"
 )
 
@@ -54,6 +55,7 @@ type challengeBody struct {
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request, body *auth.SignUpRequest) (any, error) {
 	res, err := h.Auth.SignUp(r.Context(), *body)
+	h.count(metrics.SignUp, err, false)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +85,7 @@ func (h *handler) resendCode(w http.ResponseWriter, r *http.Request, body *auth.
 
 func (h *handler) signInPassword(w http.ResponseWriter, r *http.Request, body *auth.Credentials) (any, error) {
 	res, err := h.Auth.SignInPassword(r.Context(), *body)
+	h.count(metrics.SignIn, err, err == nil && res.Grant == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +102,7 @@ func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *challe
 		}
 	}
 	res, err := h.Auth.RespondToChallenge(r.Context(), pp, body.ChallengeAnswer)
+	h.count(metrics.SignIn, err, err == nil && res.Grant == nil)
 	if err != nil {
 		// A wrong code may be retried within the challenge's life; a dead challenge may not.
 		if c := auth.CodeOf(err); c == auth.CodeUnauthenticated || c == auth.CodeNoChallenge {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/monban-auth/monban/client"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
+	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/redirect"
 )
@@ -214,4 +216,37 @@ func userOf(t *testing.T, w *httptest.ResponseRecorder) string {
 		t.Fatal(err)
 	}
 	return string(v.User)
+}
+
+// Every sign-in, refresh and sign-out is counted by outcome, as embedded-metric-format
+// lines that carry nothing about the user.
+func TestFlowsAreCountedWithoutPersonalData(t *testing.T) {
+	var lines bytes.Buffer
+	fx := newFixture(t, func(d *Deps) { d.Metrics = metrics.New(&lines, "monban-api", d.Now) })
+	fx.signIn("/")                                                                // hosted UI: success
+	fx.do("GET", "/auth/callback?code=x&state=forged", "", nil)                   // failure
+	fx.post("/auth/sign-in/password", `{"email":"a@example.com","password":"x"}`) // the fake always challenges
+	fx.post("/auth/refresh", "{}")                                                // success
+	fx.post("/auth/sign-out", "{}")                                               // success
+	want := []string{
+		`"SignIn":1`, `"Outcome":"success"`,
+		`"SignIn":1`, `"Outcome":"failure"`,
+		`"SignIn":1`, `"Outcome":"challenge"`,
+		`"Refresh":1`, `"Outcome":"success"`,
+		`"SignOut":1`, `"Outcome":"success"`,
+	}
+	got := strings.Split(strings.TrimSpace(lines.String()), "\n")
+	if len(got) != len(want)/2 {
+		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want)/2, lines.String())
+	}
+	for i, l := range got {
+		if !strings.Contains(l, want[2*i]) || !strings.Contains(l, want[2*i+1]) || !strings.Contains(l, `"Namespace":"monban"`) {
+			t.Errorf("line %d = %s, want %s %s", i, l, want[2*i], want[2*i+1])
+		}
+		for _, private := range []string{"a@example.com", "sub-1", secretAccess, secretRefresh} {
+			if strings.Contains(l, private) {
+				t.Errorf("line %d carries %q", i, private)
+			}
+		}
+	}
 }

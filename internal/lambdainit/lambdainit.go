@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/monban-auth/monban/internal/logging"
 )
 
 // ErrorType is the error type Fail reports: the function's configuration (environment,
@@ -43,7 +45,7 @@ func fail(err error, runtimeAPI string, logTo io.Writer) {
 	if err == nil {
 		err = errors.New("init failed for an unknown reason")
 	}
-	log := slog.New(slog.NewJSONHandler(logTo, nil))
+	log := logging.New(logTo, slog.LevelInfo)
 	log.Error("function cannot start", "errorType", ErrorType, "error", err.Error())
 	if runtimeAPI == "" {
 		return // not under Lambda (a local run): the log line is the report

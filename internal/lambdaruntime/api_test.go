@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/internal/secrets/secretstest"
 )
 
 // siteOrigin is the static site of the api fixtures; the API is routed under its /auth.
@@ -240,18 +242,33 @@ func TestAPIWithABadConfigurationReportsAConfigErrorWithoutSecrets(t *testing.T)
 	}
 }
 
-func TestAPIReadsTheClientSecretFromCognito(t *testing.T) {
+// The deployed API reads its client and session secrets from Secrets Manager at init, with
+// one signed call each and the credentials Lambda puts in the environment: here against a
+// local stand-in that checks the signature.
+func TestAPIReadsItsSecretsFromSecretsManager(t *testing.T) {
 	requireLinux(t)
 	fn := apiFunction(t)
-	env := withEnv(apiEnv(t), map[string]string{"MONBAN_CLIENT_SECRET": ""})
+	base := apiEnv(t)
+	sm := secretstest.New(t)
+	sm.Set(secretstest.ARN("client"), base["MONBAN_CLIENT_SECRET"])
+	sm.Set(secretstest.ARN("session"), sessionSecret)
+	env := withEnv(withEnv(base, sm.Env()), map[string]string{
+		"MONBAN_CLIENT_SECRET":      "",
+		"MONBAN_SESSION_SECRET":     "",
+		"MONBAN_CLIENT_SECRET_ARN":  secretstest.ARN("client"),
+		"MONBAN_SESSION_SECRET_ARN": secretstest.ARN("session"),
+	})
 	sign, err := os.ReadFile(filepath.Join("testdata", "events", "api", "sign-in.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	t.Run("of its app client", func(t *testing.T) {
-		// Starting at all proves the secret was read: a client without one stops init.
+	t.Run("at init", func(t *testing.T) {
+		before := sm.Calls()
 		f := startFunction(t, fn, env)
+		if got := sm.Calls() - before; got != 2 {
+			t.Errorf("%d calls to Secrets Manager at init, want 2 (client and session secret)", got)
+		}
 		resp, fnErr, err := f.Invoke(t.Context(), sign)
 		if err != nil {
 			t.Fatalf("Invoke: %v\nstderr:\n%s", err, f.Stderr())
@@ -259,23 +276,29 @@ func TestAPIReadsTheClientSecretFromCognito(t *testing.T) {
 		checkSignIn(t, env, resp, fnErr)
 	})
 
-	t.Run("and fails init when the client does not exist", func(t *testing.T) {
-		bin := bootstrap(t, fn)
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		f, err := Start(ctx, Options{
-			Bootstrap: bin,
-			Name:      fn.name,
-			Log:       t.Output(),
-			Env:       withEnv(env, map[string]string{"MONBAN_CLIENT_ID": "0000000000notaclient0000"}),
+	for _, c := range []struct {
+		name, want string
+		change     map[string]string
+	}{
+		{"and fails init when a secret does not exist", "ResourceNotFoundException", map[string]string{"MONBAN_CLIENT_SECRET_ARN": secretstest.ARN("missing")}},
+		{"and fails init when its credentials are wrong", "InvalidSignatureException", map[string]string{"AWS_SECRET_ACCESS_KEY": "not-the-role's"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bin := bootstrap(t, fn)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			f, err := Start(ctx, Options{Bootstrap: bin, Name: fn.name, Log: t.Output(), Env: withEnv(env, c.change)})
+			if err == nil {
+				_ = f.Stop()
+				t.Fatal("the api started")
+			}
+			var ie *InitError
+			if !errors.As(err, &ie) || ie.Type != "Runtime.ConfigError" || !strings.Contains(ie.Message, c.want) {
+				t.Fatalf("err %v; want a Runtime.ConfigError naming %s", err, c.want)
+			}
+			if strings.Contains(ie.Message, sessionSecret) || strings.Contains(ie.Message, base["MONBAN_CLIENT_SECRET"]) {
+				t.Fatal("the init error carries a secret")
+			}
 		})
-		if err == nil {
-			_ = f.Stop()
-			t.Fatal("the api started with an unknown app client")
-		}
-		var ie *InitError
-		if !errors.As(err, &ie) || ie.Type != "Runtime.ConfigError" || !strings.Contains(ie.Message, "read app client secret") {
-			t.Fatalf("err %v; want a Runtime.ConfigError about reading the client secret", err)
-		}
-	})
+	}
 }

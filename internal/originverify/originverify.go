@@ -6,25 +6,51 @@ package originverify
 
 import (
 	"crypto/subtle"
+	"errors"
 	"strings"
+	"sync/atomic"
 )
 
 // Header is the origin custom header CloudFront sets (template.yaml, OriginCustomHeaders).
 // CloudFront overwrites a viewer's header of the same name, so a browser cannot supply it.
 const Header = "X-Monban-Origin-Verify"
 
-// Check accepts a request whose Header carries one of its secrets. The zero Check (no
-// secrets configured) accepts every request: the local stack and deployments without
-// CloudFront.
+// Check accepts a request whose Header carries one of its secrets. A nil Check, or one
+// made with no secrets, accepts every request: the local stack without its front, and
+// deployments without CloudFront. It is safe for concurrent use, Set included.
 type Check struct {
-	secrets [][]byte
+	secrets atomic.Pointer[[][]byte]
 }
 
 // New returns a Check for secrets, newest first (more than one while the value is rotated).
-func New(secrets [][]byte) Check { return Check{secrets: secrets} }
+func New(secrets [][]byte) *Check {
+	c := &Check{}
+	c.secrets.Store(&secrets)
+	return c
+}
+
+// Set replaces the secrets (a rotated value read again); an empty list is refused, so a
+// Check that checks never stops checking.
+func (c *Check) Set(secrets [][]byte) error {
+	if len(secrets) == 0 {
+		return errors.New("originverify: no secrets")
+	}
+	c.secrets.Store(&secrets)
+	return nil
+}
+
+func (c *Check) list() [][]byte {
+	if c == nil {
+		return nil
+	}
+	if p := c.secrets.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
 
 // Enabled reports whether requests are checked at all.
-func (c Check) Enabled() bool { return len(c.secrets) > 0 }
+func (c *Check) Enabled() bool { return len(c.list()) > 0 }
 
 // maxParts bounds the comma-separated values one header may carry (a rotation has two).
 const maxParts = 4
@@ -34,8 +60,9 @@ const maxParts = 4
 // value, so while it holds "NEW,OLD" the header does too, and containers that still know
 // only OLD (or already only NEW) accept it: that is what lets the value rotate without a
 // refused request. Comparisons take the same time whichever part or secret matches.
-func (c Check) Allows(values []string) bool {
-	if len(c.secrets) == 0 {
+func (c *Check) Allows(values []string) bool {
+	secrets := c.list()
+	if len(secrets) == 0 {
 		return true
 	}
 	if len(values) != 1 {
@@ -48,7 +75,7 @@ func (c Check) Allows(values []string) bool {
 	ok := 0
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		for _, s := range c.secrets {
+		for _, s := range secrets {
 			ok |= subtle.ConstantTimeCompare([]byte(p), s)
 		}
 	}

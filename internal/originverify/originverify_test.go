@@ -6,12 +6,12 @@ func TestAllows(t *testing.T) {
 	rotating := New([][]byte{[]byte("new-secret-value-0123456789abcdef"), []byte("old-secret-value-0123456789abcdef")})
 	cases := []struct {
 		name   string
-		check  Check
+		check  *Check
 		values []string
 		want   bool
 	}{
-		{"no secrets configured lets everything through", Check{}, nil, true},
-		{"no secrets configured ignores a header", Check{}, []string{"anything"}, true},
+		{"no check lets everything through", nil, nil, true},
+		{"no secrets configured ignores a header", New(nil), []string{"anything"}, true},
 		{"the newest secret passes", rotating, []string{"new-secret-value-0123456789abcdef"}, true},
 		{"the previous secret passes while rotating", rotating, []string{"old-secret-value-0123456789abcdef"}, true},
 		{"a missing header is refused", rotating, nil, false},
@@ -32,7 +32,17 @@ func TestAllows(t *testing.T) {
 			}
 		})
 	}
-	if (Check{}).Enabled() || !rotating.Enabled() {
+	if (*Check)(nil).Enabled() || New(nil).Enabled() || !rotating.Enabled() {
 		t.Error("Enabled does not say whether secrets are configured")
+	}
+}
+
+func TestSetRotatesTheSecrets(t *testing.T) {
+	c := New([][]byte{[]byte("old")})
+	if err := c.Set([][]byte{[]byte("new")}); err != nil || c.Allows([]string{"old"}) || !c.Allows([]string{"new"}) {
+		t.Fatalf("after Set: %v", err)
+	}
+	if err := c.Set(nil); err == nil || !c.Enabled() || !c.Allows([]string{"new"}) {
+		t.Fatal("an empty list must be refused and change nothing")
 	}
 }

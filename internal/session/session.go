@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -112,9 +113,9 @@ type key struct {
 	aad    [len(purposes)][]byte
 }
 
-// Sealer seals and opens values. It is safe for concurrent use.
+// Sealer seals and opens values. It is safe for concurrent use, Rekey included.
 type Sealer struct {
-	keys []key
+	keys atomic.Pointer[[]key]
 }
 
 // NewSealer returns a Sealer for secrets. secrets[0] seals new values; every
@@ -122,22 +123,34 @@ type Sealer struct {
 // one) while values sealed with it expire. Each secret must be at least
 // MinSecretLen bytes.
 func NewSealer(secrets [][]byte) (*Sealer, error) {
-	if len(secrets) == 0 {
-		return nil, errors.New("session: no secrets configured")
+	s := &Sealer{}
+	if err := s.Rekey(secrets); err != nil {
+		return nil, err
 	}
-	s := &Sealer{keys: make([]key, 0, len(secrets))}
+	return s, nil
+}
+
+// Rekey replaces the secrets, as NewSealer takes them, for every Seal and Open
+// that starts afterwards: how a rotated secret reaches a running process. On
+// an error the secrets in use stay as they were.
+func (s *Sealer) Rekey(secrets [][]byte) error {
+	if len(secrets) == 0 {
+		return errors.New("session: no secrets configured")
+	}
+	keys := make([]key, 0, len(secrets))
 	for i, secret := range secrets {
 		if len(secret) < MinSecretLen {
 			// Index and length only: the secret itself must never reach a log.
-			return nil, fmt.Errorf("session: secret %d is %d bytes, need at least %d", i, len(secret), MinSecretLen)
+			return fmt.Errorf("session: secret %d is %d bytes, need at least %d", i, len(secret), MinSecretLen)
 		}
 		k, err := deriveKey(secret)
 		if err != nil {
-			return nil, fmt.Errorf("session: secret %d: %w", i, err)
+			return fmt.Errorf("session: secret %d: %w", i, err)
 		}
-		s.keys = append(s.keys, k)
+		keys = append(keys, k)
 	}
-	return s, nil
+	s.keys.Store(&keys)
+	return nil
 }
 
 // deriveKey computes the key id, the per-purpose AEADs and the per-purpose
@@ -212,7 +225,7 @@ func (s *Sealer) Seal(p Purpose, v any, expires time.Time) (string, error) {
 	pt = append(pt, body...)
 	pt = append(pt, '}')
 
-	k := &s.keys[0]
+	k := &(*s.keys.Load())[0]
 	hdr := k.header[pi]
 	n := len(hdr) + 2 + nonceB64Len + 1 + b64.EncodedLen(len(pt)) + 1 + tagB64Len
 	if n > MaxSealedLen {
@@ -316,11 +329,12 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 // hdr for purpose index pi, and the AAD to use, or nil if the header is not
 // acceptable.
 func (s *Sealer) keyFor(pi int, hdr string) (*key, []byte) {
+	keys := *s.keys.Load()
 	// Values this package sealed carry exactly one of the precomputed
 	// headers: match them without decoding anything.
-	for i := range s.keys {
-		if s.keys[i].header[pi] == hdr {
-			return &s.keys[i], s.keys[i].aad[pi]
+	for i := range keys {
+		if keys[i].header[pi] == hdr {
+			return &keys[i], keys[i].aad[pi]
 		}
 	}
 	// Any other encoding of an acceptable header (another JOSE library,
@@ -332,9 +346,9 @@ func (s *Sealer) keyFor(pi int, hdr string) (*key, []byte) {
 	if !ok {
 		return nil, nil
 	}
-	for i := range s.keys {
-		if s.keys[i].kid == kid {
-			return &s.keys[i], []byte(hdr)
+	for i := range keys {
+		if keys[i].kid == kid {
+			return &keys[i], []byte(hdr)
 		}
 	}
 	return nil, nil

@@ -119,7 +119,7 @@ func TestWireFormat(t *testing.T) {
 	if err := json.Unmarshal(raw, &h); err != nil {
 		t.Fatal(err)
 	}
-	kid := s.keys[0].kid
+	kid := (*s.keys.Load())[0].kid
 	want := map[string]string{"alg": "dir", "enc": "A256GCM", "kid": kid, "pur": "refresh"}
 	if len(h) != len(want) {
 		t.Fatalf("header = %v, want %v", h, want)
@@ -132,7 +132,7 @@ func TestWireFormat(t *testing.T) {
 	if strings.Contains(string(raw), string(secretA)) || len(kid) != 11 {
 		t.Fatalf("kid %q should be a short id derived from the secret", kid)
 	}
-	if other := mustSealer(t, secretB).keys[0].kid; other == kid {
+	if other := (*mustSealer(t, secretB).keys.Load())[0].kid; other == kid {
 		t.Fatalf("two secrets share kid %q", kid)
 	}
 }
@@ -372,7 +372,7 @@ func BenchmarkOpen(b *testing.B) {
 	})
 	b.Run("jwx", func(b *testing.B) {
 		k, _ := purposeKey(secretA, PurposeSession)
-		kid := s.keys[0].kid
+		kid := (*s.keys.Load())[0].kid
 		b.ReportAllocs()
 		b.SetBytes(int64(len(sealed)))
 		for b.Loop() {
@@ -405,4 +405,41 @@ func mustSealer(tb testing.TB, secrets ...[]byte) *Sealer {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// Rekey is how a rotated secret reaches a running process: values sealed before still open
+// while the old secret is listed, new values are sealed with the new one, and a bad list
+// changes nothing.
+func TestRekeyRotatesWithoutBreakingOpenValues(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	exp := now.Add(time.Hour)
+	s, err := NewSealer([][]byte{secretA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := s.Seal(PurposeSession, "before", exp)
+	if err := s.Rekey([][]byte{secretB, secretA}); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if err := s.Open(PurposeSession, old, &v, now); err != nil || v != "before" {
+		t.Fatalf("a value sealed before the rotation: %v %q", err, v)
+	}
+	fresh, _ := s.Seal(PurposeSession, "after", exp)
+	onlyNew, _ := NewSealer([][]byte{secretB})
+	if err := onlyNew.Open(PurposeSession, fresh, &v, now); err != nil || v != "after" {
+		t.Fatalf("a value sealed after the rotation is not sealed with the new secret: %v", err)
+	}
+	if err := s.Rekey([][]byte{[]byte("short")}); err == nil {
+		t.Fatal("a short secret was accepted")
+	}
+	if err := s.Open(PurposeSession, old, &v, now); err != nil {
+		t.Fatalf("a refused Rekey changed the secrets: %v", err)
+	}
+	if err := s.Rekey([][]byte{secretB}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Open(PurposeSession, old, &v, now); err == nil {
+		t.Fatal("a value sealed with a removed secret still opens")
+	}
 }

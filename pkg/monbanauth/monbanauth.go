@@ -126,7 +126,7 @@ type Authenticator struct {
 	bearer, cookie bool
 	requiredScopes []string
 	requiredGroups []string
-	origin         originverify.Check
+	origin         *originverify.Check
 	now            func() time.Time
 	log            *slog.Logger
 }
@@ -205,6 +205,25 @@ func New(cfg Config) (*Authenticator, error) {
 		}
 	}
 	return a, nil
+}
+
+// Rekey puts rotated secrets into use for every request that starts afterwards: the
+// session secrets (newest first, as Config.SessionSecrets) when cookies are accepted, and
+// the origin-verify values when Config.OriginSecrets was set. A nil list leaves that kind
+// as it is; an unusable one is refused and changes nothing.
+func (a *Authenticator) Rekey(sessionSecrets, originSecrets [][]byte) error {
+	var errs []error
+	if sessionSecrets != nil && a.sealer != nil {
+		errs = append(errs, a.sealer.Rekey(sessionSecrets))
+	}
+	if originSecrets != nil {
+		if !a.origin.Enabled() {
+			errs = append(errs, errors.New("monbanauth: origin secrets were not configured, so they cannot be rotated"))
+		} else {
+			errs = append(errs, a.origin.Set(originSecrets))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Request is what a caller presents, taken from an HTTP request or an API

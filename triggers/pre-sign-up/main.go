@@ -4,17 +4,17 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/monban-auth/monban/internal/lambdainit"
+	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	log := logging.New(os.Stdout, logging.LevelOf(os.Getenv("MONBAN_LOG_LEVEL")))
 	cfg, err := presignup.ConfigFromEnv(os.Getenv)
 	var h *presignup.Handler
 	if err == nil {
