@@ -5,23 +5,34 @@
 #      quietly switch rules off);
 #   2. the SAM transform (aws-sam-translator), as `sam deploy` runs it after
 #      `sam package` (local CodeUri replaced by an s3:// URI), then checks of
-#      the generated CloudFormation (expected resources, the function's
-#      runtime, environment and IAM policy, the API's route and stage, the
-#      Cognito triggers' wiring, the protected APIs' authorizers, whose
-#      cache key must be exactly the credentials the Lambda authorizer
-#      accepts, no circular dependency), of the build contract (each
-#      makefile-built function has its build-<LogicalId> target and its folder
-#      in the Makefile's FUNCTIONS) and of samconfig.toml (every environment's
-#      parameter_overrides satisfy the template's parameters and Rules);
-#   3. the same transform for several parameter sets (defaults; a custom
-#      domain; an existing site elsewhere; extra origins without a CSP; each
-#      samconfig.toml environment), each with the template's Conditions
-#      resolved for those values, and checks of what that deployment would
-#      be: the CloudFront distribution (origins, behaviours and their order,
-#      methods, managed policy IDs, origin-verify header, HTTPS, security
-#      headers, no custom error pages), the site bucket and its access, the
-#      URLs the app client and the function get, the API's CORS; the Rules
-#      must accept these sets and refuse the invalid combinations;
+#      the generated CloudFormation (the transforms and their order, expected
+#      resources, the functions' runtime, environment and IAM policies - each
+#      reads exactly its secrets, the app client's secret comes from
+#      Secrets Manager and never from the environment or DescribeUserPoolClient
+#      - the API's route, stage and access log, the Cognito triggers' wiring,
+#      the protected APIs' authorizers, whose cache key must be exactly the
+#      credentials the Lambda authorizer accepts, no circular dependency), of
+#      the build contract (each makefile-built function has its
+#      build-<LogicalId> target and its folder in the Makefile's FUNCTIONS) and
+#      of samconfig.toml (every environment's parameter_overrides satisfy the
+#      template's parameters and Rules in its region; prod keeps the safe
+#      settings);
+#   3. the same transform for several parameter sets and regions (defaults; a
+#      custom domain; an existing site elsewhere; extra origins without a CSP;
+#      a chosen domain prefix; WAF in us-east-1, WAF elsewhere with an existing
+#      web ACL; SES e-mail; the admin sign-in flow; an alarm topic; all of them
+#      at once; each samconfig.toml environment), each with the template's
+#      Conditions resolved for those values, and checks of what that deployment
+#      would be: the CloudFront distribution (origins, behaviours and their
+#      order, methods, managed policy IDs, origin-verify header, HTTPS, security
+#      headers, no custom error pages, its web ACL), the site bucket and its
+#      access, the URLs the app client and the function get, the API's CORS,
+#      the managed-login prefix, the auth flows and IAM grants, e-mail
+#      settings, Lambda's log filter, what sam delete keeps for each
+#      DeletionProtection, the web ACL's rules, the alarms and dashboard; the
+#      Rules and parameter constraints must accept these sets and refuse the
+#      invalid combinations, and ClaimMappings must refuse exactly the claims
+#      internal/triggers/pretoken reserves;
 #   4. the CloudFront Function's code, run with node on sample URIs;
 #   5. scripts/publish-site.sh's argument and output checks, against a stub
 #      `aws` (no AWS call).
@@ -151,8 +162,8 @@ for name, res in packaged.get("Resources", {}).items():
         props["ContentUri"] = f"s3://{ARTIFACT_BUCKET}/{name}.zip"
 
 
-def sam_transform(parameter_values, label):
-    values = {"AWS::Region": REGION, "AWS::Partition": PARTITION}
+def sam_transform(parameter_values, label, region=REGION):
+    values = {"AWS::Region": region, "AWS::Partition": PARTITION}
     values.update(parameter_values)
     try:
         return transform(copy.deepcopy(packaged), values, StubPolicyLoader())
@@ -166,6 +177,14 @@ def sam_transform(parameter_values, label):
 cfn = sam_transform({}, "defaults")
 resources = cfn.get("Resources", {})
 check("Transform" not in cfn, "transformed template still declares a Transform")
+# AWS::LanguageExtensions must run before SAM ("CloudFormation language
+# extensions support", AWS SAM Developer Guide): it resolves the Fn::If in
+# DeletionPolicy ("Intrinsic function references in DeletionPolicy and
+# UpdateReplacePolicy attributes", CloudFormation User Guide).
+check(
+    sam.get("Transform") == ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"],
+    f"Transform is {sam.get('Transform')!r}, want [AWS::LanguageExtensions, AWS::Serverless-2016-10-31] in that order",
+)
 check(
     not any(r.get("Type", "").startswith("AWS::Serverless::") for r in resources.values()),
     "transformed template still contains AWS::Serverless::* resources",
@@ -200,6 +219,8 @@ def as_set(value):
 
 SECRETS = {"SessionSecret", "OriginVerifySecret"}
 secret_refs = as_set([{"Ref": s} for s in SECRETS])
+# The API also reads the app client's secret.
+API_SECRETS = SECRETS | {"ClientSecret"}
 
 pool = resource("UserPool", "AWS::Cognito::UserPool")
 client = resource("UserPoolClient", "AWS::Cognito::UserPoolClient")
@@ -223,10 +244,7 @@ check(pool.get("MfaConfiguration") == "OPTIONAL", "MFA must be OPTIONAL")
 check(pool.get("EnabledMfas") == ["SOFTWARE_TOKEN_MFA"], "only TOTP MFA may be enabled")
 check(client.get("GenerateSecret") is True, "app client must have a secret")
 check(client.get("AllowedOAuthFlows") == ["code"], "app client must allow the code flow only")
-check(
-    sorted(client.get("ExplicitAuthFlows", [])) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
-    "app client auth flows must be USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH",
-)
+# ExplicitAuthFlows depend on PasswordAuthFlow: checked per parameter set.
 check(client.get("PreventUserExistenceErrors") == "ENABLED", "PreventUserExistenceErrors must be ENABLED")
 check(client.get("EnableTokenRevocation") is True, "token revocation must be enabled")
 # Both secrets are comma-separated lists in the API: punctuation (commas) and
@@ -236,6 +254,16 @@ for name, min_len in (("SessionSecret", 32), ("OriginVerifySecret", 48)):
     check(gen.get("ExcludePunctuation") is True, f"{name} must exclude punctuation (commas separate values)")
     check(gen.get("IncludeSpace") is False, f"{name} must not include spaces")
     check(int(gen.get("PasswordLength", 0)) >= min_len, f"{name} must be at least {min_len} characters")
+# The app client's secret, copied by CloudFormation from the client's
+# ClientSecret attribute (AWS::Cognito::UserPoolClient return values), so the
+# API reads it from Secrets Manager instead of calling DescribeUserPoolClient.
+client_secret = resource("ClientSecret", "AWS::SecretsManager::Secret")
+check(
+    client_secret.get("SecretString") == {"Fn::GetAtt": ["UserPoolClient", "ClientSecret"]},
+    "ClientSecret's SecretString must be the app client's ClientSecret attribute",
+)
+check("GenerateSecretString" not in client_secret, "ClientSecret must hold the app client's secret, not a generated one")
+check("DescribeUserPoolClient" not in json.dumps(resources), "nothing may call DescribeUserPoolClient any more (the secret is in ClientSecret)")
 
 # Function shape.
 check(fn.get("Runtime") == "provided.al2023", "ApiFunction runtime must be provided.al2023")
@@ -251,12 +279,19 @@ env = ((fn.get("Environment") or {}).get("Variables")) or {}
 want_env = {
     "MONBAN_USER_POOL_ID", "MONBAN_CLIENT_ID", "MONBAN_COGNITO_DOMAIN", "MONBAN_CALLBACK_URL", "MONBAN_SITE_URL",
     "MONBAN_ALLOWED_ORIGINS", "MONBAN_REDIRECT_ALLOWLIST", "MONBAN_LOGOUT_URI", "MONBAN_ERROR_URL",
-    "MONBAN_SESSION_SECRET_ARN", "MONBAN_ORIGIN_VERIFY_SECRET_ARN", "MONBAN_COOKIE_DOMAIN", "MONBAN_TOKEN_MODE",
-    "MONBAN_TOKEN_ENDPOINT", "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
+    "MONBAN_SESSION_SECRET_ARN", "MONBAN_ORIGIN_VERIFY_SECRET_ARN", "MONBAN_CLIENT_SECRET_ARN", "MONBAN_COOKIE_DOMAIN",
+    "MONBAN_TOKEN_MODE", "MONBAN_TOKEN_ENDPOINT", "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
+    "MONBAN_AUTH_FLOW", "MONBAN_SECRETS_REFRESH",
 }
 missing = sorted(want_env - set(env))
 check(not missing, f"ApiFunction environment lacks {missing}")
 check("MONBAN_CLIENT_SECRET" not in env, "the client secret must never be in the environment")
+check(env.get("MONBAN_CLIENT_SECRET_ARN") == {"Ref": "ClientSecret"}, "MONBAN_CLIENT_SECRET_ARN must reference ClientSecret")
+check(env.get("MONBAN_AUTH_FLOW") == {"Ref": "PasswordAuthFlow"}, "MONBAN_AUTH_FLOW must be the PasswordAuthFlow parameter")
+# The secrets are read again every MONBAN_SECRETS_REFRESH (a Go duration), so a
+# rotated value reaches warm containers; the README quotes this value.
+SECRETS_REFRESH = "5m"
+check(env.get("MONBAN_SECRETS_REFRESH") == SECRETS_REFRESH, f"ApiFunction MONBAN_SECRETS_REFRESH must be {SECRETS_REFRESH}")
 for secret_var in ("MONBAN_SESSION_SECRET", "MONBAN_ORIGIN_VERIFY_SECRET"):
     check(secret_var not in env, f"{secret_var} itself must never be in the environment (use its _ARN)")
 check(env.get("MONBAN_CLIENT_ID") == {"Ref": "UserPoolClient"}, "MONBAN_CLIENT_ID must reference the app client")
@@ -274,19 +309,16 @@ if check(hours is not None, f"unexpected refresh token validity unit {units!r}")
         "MONBAN_REFRESH_TOKEN_VALIDITY must equal the app client's RefreshTokenValidity",
     )
 
-# IAM: exactly the actions the function needs, scoped to its own resources.
+# IAM: exactly the secrets the function reads (the admin sign-in grant depends
+# on PasswordAuthFlow and is checked per parameter set).
 actions = allowed_actions(role)
 check(
-    set(actions) == {"secretsmanager:GetSecretValue", "cognito-idp:DescribeUserPoolClient"},
-    f"ApiFunction inline policy actions are {sorted(actions)}, want GetSecretValue and DescribeUserPoolClient only",
+    set(actions) == {"secretsmanager:GetSecretValue"},
+    f"ApiFunction's unconditional inline policy actions are {sorted(actions)}, want GetSecretValue only",
 )
 check(
-    as_set(actions.get("secretsmanager:GetSecretValue")) == secret_refs,
-    "ApiFunction's GetSecretValue must be scoped to SessionSecret and OriginVerifySecret",
-)
-check(
-    actions.get("cognito-idp:DescribeUserPoolClient") == {"Fn::GetAtt": ["UserPool", "Arn"]},
-    "DescribeUserPoolClient must be scoped to the user pool",
+    as_set(actions.get("secretsmanager:GetSecretValue")) == as_set([{"Ref": s} for s in API_SECRETS]),
+    f"ApiFunction's GetSecretValue must be scoped to exactly {sorted(API_SECRETS)}",
 )
 
 # API: route, integration, stage.
@@ -296,6 +328,26 @@ check(route.get("RouteKey") == "ANY /auth/{proxy+}", "the API must route ANY /au
 check(integration.get("PayloadFormatVersion") == "2.0", "the integration must use payload format 2.0")
 check(stage.get("StageName") == "$default", "the HTTP API stage must be $default")
 check(stage.get("AutoDeploy") is True, "the $default stage must auto-deploy")
+# Access logs under /aws/vendedlogs/: once the account's CloudWatch Logs
+# resource policy nears its 5120-character limit, only such log groups can be
+# added ("Avoiding Amazon CloudWatch Logs resource policy size restrictions",
+# AWS Step Functions Developer Guide). $context.authorizer.error: "The error
+# message returned from an authorizer" ("Customize HTTP API access logs", API
+# Gateway Developer Guide).
+access_log = stage.get("AccessLogSettings") or {}
+check(access_log.get("DestinationArn") == {"Fn::GetAtt": ["HttpApiAccessLogGroup", "Arn"]}, "the stage must log to HttpApiAccessLogGroup")
+log_group_name = resource("HttpApiAccessLogGroup", "AWS::Logs::LogGroup").get("LogGroupName")
+check(
+    isinstance(log_group_name, dict) and str(log_group_name.get("Fn::Sub", "")).startswith("/aws/vendedlogs/"),
+    f"HttpApiAccessLogGroup must be named under /aws/vendedlogs/, got {log_group_name!r}",
+)
+try:
+    log_format = json.loads(str(access_log.get("Format", "")))
+except ValueError:
+    log_format = {}
+    errors.append("the access-log format must be one JSON object")
+check("$context.authorizer.error" in log_format.values(), "the access-log format must include $context.authorizer.error")
+check(all(not str(v).startswith("$context.path") or v == "$context.path" for v in log_format.values()), "the access log must not log query strings")
 throttle = stage.get("DefaultRouteSettings") or {}
 check(
     throttle.get("ThrottlingBurstLimit") and throttle.get("ThrottlingRateLimit"),
@@ -335,8 +387,9 @@ check("PreTokenGeneration" not in lambda_config, "set PreTokenGenerationConfig, 
 trigger_env = {
     "PreSignUpFunction": {
         "MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS", "MONBAN_SIGNUP_EXTERNAL_AUTO_CONFIRM", "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST",
+        "MONBAN_LOG_LEVEL",
     },
-    "PreTokenGenerationFunction": {"MONBAN_CLAIM_MAPPINGS"},
+    "PreTokenGenerationFunction": {"MONBAN_CLAIM_MAPPINGS", "MONBAN_LOG_LEVEL"},
 }
 for name, want in trigger_env.items():
     tfn = resource(name, "AWS::Lambda::Function")
@@ -377,8 +430,9 @@ check(
     aenv.get("MONBAN_COOKIE_DOMAIN") == env.get("MONBAN_COOKIE_DOMAIN"),
     "AuthorizerFunction MONBAN_COOKIE_DOMAIN must equal the API's (it decides the cookie's name)",
 )
-for secret_var in ("MONBAN_SESSION_SECRET", "MONBAN_ORIGIN_VERIFY_SECRET"):
+for secret_var in ("MONBAN_SESSION_SECRET", "MONBAN_ORIGIN_VERIFY_SECRET", "MONBAN_CLIENT_SECRET"):
     check(secret_var not in aenv, f"{secret_var} itself must never be in the authorizer's environment")
+check(aenv.get("MONBAN_SECRETS_REFRESH") == SECRETS_REFRESH, f"AuthorizerFunction MONBAN_SECRETS_REFRESH must be {SECRETS_REFRESH}")
 authz_verifies_origin = "MONBAN_ORIGIN_VERIFY_SECRET_ARN" in aenv
 if authz_verifies_origin:
     check(
@@ -574,11 +628,18 @@ for name, res in sam.get("Resources", {}).items():
 # --- that deployment would be.
 NOVALUE = object()
 PARAMS = sam.get("Parameters", {})
-PSEUDO = {
-    "AWS::Region": REGION, "AWS::Partition": PARTITION, "AWS::URLSuffix": "amazonaws.com",
-    "AWS::AccountId": ACCOUNT, "AWS::StackName": STACK,
-    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-}
+STACK_UUID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+
+
+def pseudo(region):
+    return {
+        "AWS::Region": region, "AWS::Partition": PARTITION, "AWS::URLSuffix": "amazonaws.com",
+        "AWS::AccountId": ACCOUNT, "AWS::StackName": STACK,
+        "AWS::StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/{STACK}/{STACK_UUID}",
+    }
+
+
+PSEUDO = pseudo(REGION)
 
 
 class Unsupported(Exception):
@@ -589,8 +650,9 @@ class Scenario:
     """A template with parameter values: renders intrinsic functions to strings
     (other resources' values as <Name> or <Name.Attribute>) and resolves Fn::If."""
 
-    def __init__(self, template, given):
+    def __init__(self, template, given, region=REGION):
         self.t = template
+        self.pseudo = pseudo(region)
         self.params = {}
         for key, spec in PARAMS.items():
             value = given.get(key, spec.get("Default"))
@@ -626,8 +688,8 @@ class Scenario:
             return self.render(variables[name])
         if name in self.params:
             return self.params[name]
-        if name in PSEUDO:
-            return PSEUDO[name]
+        if name in self.pseudo:
+            return self.pseudo[name]
         if name == "AWS::NoValue":
             return NOVALUE
         base = name.split(".")[0]
@@ -682,9 +744,10 @@ class Scenario:
             if "Condition" in res and not self.cond(res["Condition"]):
                 continue
             out[name] = {"Type": res.get("Type"), "Properties": self.render(res.get("Properties") or {})}
+            # AWS::LanguageExtensions resolves intrinsic functions here.
             for key in ("DeletionPolicy", "UpdateReplacePolicy"):
                 if key in res:
-                    out[name][key] = res[key]
+                    out[name][key] = self.render(res[key])
         return out
 
     def outputs(self):
@@ -718,19 +781,29 @@ def parameter_problems(given, label):
             problems.append(f"{label}: {key}={value!r} is not one of {spec['AllowedValues']}")
         if "AllowedPattern" in spec and spec.get("Type") == "String" and re.fullmatch(spec["AllowedPattern"], value) is None:
             problems.append(f"{label}: {key}={value!r} does not match {spec['AllowedPattern']}")
+        if spec.get("Type") == "Number":
+            try:
+                number = float(value)
+            except ValueError:
+                problems.append(f"{label}: {key}={value!r} is not a number")
+                continue
+            if "MinValue" in spec and number < float(spec["MinValue"]):
+                problems.append(f"{label}: {key}={value!r} is below MinValue {spec['MinValue']}")
+            if "MaxValue" in spec and number > float(spec["MaxValue"]):
+                problems.append(f"{label}: {key}={value!r} is above MaxValue {spec['MaxValue']}")
     missing = sorted(k for k, v in PARAMS.items() if "Default" not in v and k not in given)
     if missing:
         problems.append(f"{label}: no value for required parameter(s) {missing}")
     return problems
 
 
-def check_deployment(label, given):
-    """Transforms the template for these parameter values, resolves its
-    Conditions and checks the deployment it describes."""
+def check_deployment(label, given, region=REGION):
+    """Transforms the template for these parameter values, in this region,
+    resolves its Conditions and checks the deployment it describes."""
     for p in parameter_problems(given, label):
         errors.append(p)
-    out_cfn = sam_transform({k: v for k, v in given.items()}, label)
-    sc = Scenario(out_cfn, given)
+    out_cfn = sam_transform({k: v for k, v in given.items()}, label, region)
+    sc = Scenario(out_cfn, given, region)
     try:
         failures = sc.rule_failures()
         if not check(not failures, f"{label}: the template's Rules refuse these parameters: {failures}"):
@@ -810,7 +883,7 @@ def check_deployment(label, given):
     dist_origins = {o.get("Id"): o for o in dist.get("Origins", [])}
     api_origin = dist_origins.get("api") or {}
     check(
-        api_origin.get("DomainName") == f"<HttpApi>.execute-api.{REGION}.amazonaws.com",
+        api_origin.get("DomainName") == f"<HttpApi>.execute-api.{region}.amazonaws.com",
         f"{label}: the api origin must be the HTTP API's execute-api domain",
     )
     custom = api_origin.get("CustomOriginConfig") or {}
@@ -963,33 +1036,356 @@ def check_deployment(label, given):
         f"$request.header.{ORIGIN_HEADER}".lower() in [s.lower() for s in authz_sources],
         f"{label}: SessionAuthorizer must list CloudFront's {ORIGIN_HEADER} header as an identity source",
     )
+    # --- Cognito: domain prefix, sign-in flow, e-mail --------------------------
+    # Blank DomainPrefix: monban-<first segment of the stack's UUID>-<account>,
+    # unique per region across accounts without the user's help. Prefix rules:
+    # the Domain property's pattern, 1-63 characters (AWS::Cognito::UserPoolDomain,
+    # CloudFormation Template Reference), and none of the words Cognito refuses.
+    prefix = p.get("DomainPrefix") or f"monban-{STACK_UUID.split('-')[0]}-{ACCOUNT}"
+    domain_prop = props("UserPoolDomain").get("Domain")
+    check(domain_prop == prefix, f"{label}: the managed-login prefix is {domain_prop!r}, want {prefix!r}")
+    check(
+        re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", str(domain_prop)) is not None
+        and not re.search(r"aws|amazon|cognito", str(domain_prop)),
+        f"{label}: the managed-login prefix {domain_prop!r} breaks Cognito's prefix rules",
+    )
+    hosted = f"https://{prefix}.auth.{region}.amazoncognito.com"
+    check(fenv.get("MONBAN_COGNITO_DOMAIN") == hosted, f"{label}: MONBAN_COGNITO_DOMAIN is {fenv.get('MONBAN_COGNITO_DOMAIN')!r}, want {hosted!r}")
+    check(outs.get("HostedUiDomain") == hosted, f"{label}: the HostedUiDomain output is {outs.get('HostedUiDomain')!r}, want {hosted!r}")
+
+    admin_flow = p.get("PasswordAuthFlow") == "ADMIN_USER_PASSWORD_AUTH"
+    want_flows = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"] + (["ALLOW_ADMIN_USER_PASSWORD_AUTH"] if admin_flow else [])
+    check(
+        sorted(app.get("ExplicitAuthFlows") or []) == sorted(want_flows),
+        f"{label}: app client auth flows are {app.get('ExplicitAuthFlows')!r}, want {sorted(want_flows)}",
+    )
+    check(fenv.get("MONBAN_AUTH_FLOW") == p.get("PasswordAuthFlow"), f"{label}: MONBAN_AUTH_FLOW must be {p.get('PasswordAuthFlow')}")
+    # AdminInitiateAuth and AdminRespondToAuthChallenge are authorized by IAM
+    # (Amazon Cognito API Reference): granted on this pool exactly when chosen.
+    api_actions = allowed_actions(props("ApiFunctionRole"))
+    want_actions = {"secretsmanager:GetSecretValue"}
+    if admin_flow:
+        want_actions |= {"cognito-idp:AdminInitiateAuth", "cognito-idp:AdminRespondToAuthChallenge"}
+    check(set(api_actions) == want_actions, f"{label}: ApiFunction may do {sorted(api_actions)}, want {sorted(want_actions)}")
+    for action in want_actions - {"secretsmanager:GetSecretValue"}:
+        check(api_actions.get(action) in ("<UserPool.Arn>", ["<UserPool.Arn>"]), f"{label}: {action} must be scoped to the user pool")
+    check(
+        sorted(api_actions.get("secretsmanager:GetSecretValue") or []) == sorted(f"<{s}>" for s in API_SECRETS),
+        f"{label}: ApiFunction must read exactly {sorted(API_SECRETS)}",
+    )
+
+    # Cognito's own sender is capped at 50 e-mails a day per account ("Quotas
+    # in Amazon Cognito"); SesIdentityArn switches to SES (DEVELOPER).
+    email = props("UserPool").get("EmailConfiguration")
+    if p.get("SesIdentityArn"):
+        if check(email, f"{label}: SesIdentityArn needs the pool's EmailConfiguration"):
+            check(email.get("EmailSendingAccount") == "DEVELOPER", f"{label}: sending through SES needs EmailSendingAccount DEVELOPER")
+            check(email.get("SourceArn") == p["SesIdentityArn"], f"{label}: EmailConfiguration SourceArn must be SesIdentityArn")
+            check(email.get("From") == (p.get("SesFromAddress") or None), f"{label}: EmailConfiguration From must be SesFromAddress")
+            check(email.get("ReplyToEmailAddress") == (p.get("SesReplyTo") or None), f"{label}: EmailConfiguration ReplyToEmailAddress must be SesReplyTo")
+    else:
+        check(email is None, f"{label}: without SesIdentityArn the pool keeps Cognito's default e-mail (no EmailConfiguration)")
+    check("50 a day" in PARAMS.get("SesIdentityArn", {}).get("Description", ""), "SesIdentityArn's description must state Cognito's 50 e-mails a day")
+
+    # --- logs --------------------------------------------------------------
+    # Lambda reads a JSON line's level from "level" and treats a missing or
+    # unreadable one as INFO ("Log-level filtering", AWS Lambda Developer
+    # Guide): its filter stays at INFO or below, so it never drops the API's
+    # embedded-metric-format lines or a misread error line; DEBUG for debug.
+    want_lambda_level = "DEBUG" if p.get("LogLevel") == "debug" else "INFO"
+    for name in ("ApiFunction", "AuthorizerFunction", "PreSignUpFunction", "PreTokenGenerationFunction", "SampleApiFunction"):
+        logging = props(name).get("LoggingConfig") or {}
+        check(logging.get("LogFormat") == "JSON", f"{label}: {name} must log JSON")
+        check(
+            logging.get("ApplicationLogLevel") == want_lambda_level,
+            f"{label}: {name}'s Lambda log filter is {logging.get('ApplicationLogLevel')!r}, want {want_lambda_level} for LogLevel={p.get('LogLevel')}",
+        )
+        fn_env = (props(name).get("Environment") or {}).get("Variables") or {}
+        if name != "SampleApiFunction":
+            check(fn_env.get("MONBAN_LOG_LEVEL") == p.get("LogLevel"), f"{label}: {name} MONBAN_LOG_LEVEL must be the LogLevel parameter")
+
+    # --- teardown ------------------------------------------------------------
+    # DeletionProtection ACTIVE: Cognito refuses DeleteUserPool ("User pool
+    # deletion protection", Amazon Cognito Developer Guide), so the pool is
+    # retained, with everything it invokes: each trigger function, its role
+    # (assumed at every invocation), its log group and the permission that
+    # lets Cognito invoke it. Nothing else is retained but the site bucket.
+    protected = p.get("DeletionProtection") == "ACTIVE"
+    check(props("UserPool").get("DeletionProtection") == p.get("DeletionProtection"), f"{label}: the pool's DeletionProtection must be the parameter")
+    retained = {n for n, r in res.items() if r.get("DeletionPolicy") == "Retain"}
+    for n, r in res.items():
+        check(r.get("DeletionPolicy") in (None, "Retain", "Delete"), f"{label}: {n}'s DeletionPolicy resolves to {r.get('DeletionPolicy')!r}")
+    want_retained = {"SiteBucket"} if hosts_site else set()
+    lambda_config = props("UserPool").get("LambdaConfig") or {}
+    trigger_arns = [v for k, v in lambda_config.items() if isinstance(v, str)]
+    trigger_arns += [(lambda_config.get("PreTokenGenerationConfig") or {}).get("LambdaArn")]
+    triggers = {a[1:-len(".Arn>")] for a in trigger_arns if isinstance(a, str) and a.startswith("<") and a.endswith(".Arn>")}
+    check(triggers == {"PreSignUpFunction", "PreTokenGenerationFunction"}, f"{label}: the pool invokes {sorted(triggers)}")
+    if protected:
+        want_retained.add("UserPool")
+        for fn_name in triggers:
+            fn_props = props(fn_name)
+            want_retained.add(fn_name)
+            role_ref = str(fn_props.get("Role", ""))
+            want_retained.add(role_ref[1:-len(".Arn>")] if role_ref.endswith(".Arn>") else role_ref)
+            log_group = str((fn_props.get("LoggingConfig") or {}).get("LogGroup", ""))
+            want_retained.add(log_group.strip("<>"))
+            perms = [
+                n for n, r in res.items()
+                if r.get("Type") == "AWS::Lambda::Permission"
+                and (r.get("Properties") or {}).get("Principal") == "cognito-idp.amazonaws.com"
+                and (r.get("Properties") or {}).get("FunctionName") in (f"<{fn_name}>", f"<{fn_name}.Arn>")
+            ]
+            check(perms, f"{label}: no Cognito invoke permission found for {fn_name}")
+            want_retained.update(perms)
+    check(
+        retained == want_retained,
+        f"{label}: DeletionProtection={p.get('DeletionProtection')} retains {sorted(retained)}, want {sorted(want_retained)}",
+    )
+    check(res.get("UserPool", {}).get("UpdateReplacePolicy") == "Retain", f"{label}: a replaced pool must be retained (its users)")
+
+    # --- AWS WAF -------------------------------------------------------------
+    # Web ACLs for CloudFront exist only in us-east-1 ("Resources that you can
+    # protect with AWS WAF", AWS WAF Developer Guide); the distribution takes a
+    # WAFv2 ACL by ARN (DistributionConfig WebACLId, CloudFront API Reference).
+    waf_on = p.get("WafEnabled") == "true"
+    waf_arn = p.get("WafWebAclArn", "")
+    creates_acl = waf_on and not waf_arn and region == "us-east-1"
+    check(("WebAcl" in res) == creates_acl, f"{label}: the stack must create its web ACL exactly when WafEnabled, no WafWebAclArn and us-east-1")
+    want_acl = "<WebAcl.Arn>" if creates_acl else (waf_arn if waf_on else None)
+    check(dist.get("WebACLId") == want_acl, f"{label}: the distribution's WebACLId is {dist.get('WebACLId')!r}, want {want_acl!r}")
+    check(("WebAclArn" in outs) == creates_acl, f"{label}: the WebAclArn output must exist exactly when the stack creates the web ACL")
+    if creates_acl:
+        acl = props("WebAcl")
+        check(acl.get("Scope") == "CLOUDFRONT", f"{label}: the web ACL must have scope CLOUDFRONT")
+        check("Allow" in (acl.get("DefaultAction") or {}), f"{label}: the web ACL must allow by default")
+        check(re.fullmatch(r"[\w-]{1,128}", str(acl.get("Name", ""))) is not None, f"{label}: web ACL name {acl.get('Name')!r} is not 1-128 word characters or hyphens")
+        rules = {r.get("Name"): r for r in acl.get("Rules") or []}
+        priorities = [r.get("Priority") for r in acl.get("Rules") or []]
+        check(len(set(priorities)) == len(priorities), f"{label}: web ACL rule priorities must be unique")
+        # 1. The per-IP rate limit on the routes that take a password or a code.
+        rate = rules.get("auth-rate-limit-per-ip") or {}
+        rbs = (rate.get("Statement") or {}).get("RateBasedStatement") or {}
+        check(rbs.get("AggregateKeyType") == "IP", f"{label}: the rate limit must count per IP")
+        check(rbs.get("Limit") == p.get("WafRateLimit"), f"{label}: the rate limit must be WafRateLimit")
+        # "Valid settings are 60, 120, 300, and 600"; "The lowest limit setting
+        # allowed is 10" ("Rate-based rule high-level settings", AWS WAF
+        # Developer Guide).
+        check(rbs.get("EvaluationWindowSec") == p.get("WafRateWindow") and p.get("WafRateWindow") in ("60", "120", "300", "600"), f"{label}: the rate window must be WafRateWindow (60, 120, 300 or 600)")
+        check(int(p.get("WafRateLimit", "0")) >= 10, f"{label}: WAF's lowest rate limit is 10")
+        scoped = ((rbs.get("ScopeDownStatement") or {}).get("OrStatement") or {}).get("Statements") or []
+        paths = []
+        for st in scoped:
+            bm = st.get("ByteMatchStatement") or {}
+            check(bm.get("FieldToMatch") == {"UriPath": {}}, f"{label}: the rate limit must match on the URI path")
+            check(bm.get("PositionalConstraint") == "STARTS_WITH", f"{label}: the rate limit's paths must match as prefixes (trailing slashes)")
+            check(any(t.get("Type") == "URL_DECODE" for t in bm.get("TextTransformations") or []), f"{label}: the rate limit's paths must be URL-decoded first")
+            paths.append(bm.get("SearchString"))
+        want_paths = [
+            "/auth/sign-in/password", "/auth/sign-up", "/auth/confirm-sign-up", "/auth/resend-code",
+            "/auth/forgot-password", "/auth/confirm-forgot-password", "/auth/challenge",
+        ]
+        check(sorted(paths) == sorted(want_paths), f"{label}: the rate limit covers {paths}, want {want_paths}")
+        with open(os.path.join(template_dir, "openapi.yaml"), encoding="utf-8") as f:
+            openapi = f.read()
+        for path in want_paths:
+            check(f"\n  {path}:\n" in openapi, f"{label}: rate-limited path {path} is not an endpoint in openapi.yaml")
+        block = (rate.get("Action") or {}).get("Block") or {}
+        response = block.get("CustomResponse") or {}
+        check(response.get("ResponseCode") == "429", f"{label}: the rate limit must answer 429")
+        body = ((acl.get("CustomResponseBodies") or {}).get(response.get("CustomResponseBodyKey")) or {})
+        try:
+            body_json = json.loads(body.get("Content", ""))
+        except ValueError:
+            body_json = {}
+        check(
+            body.get("ContentType") == "APPLICATION_JSON" and (body_json.get("error") or {}).get("code") == "too_many_requests"
+            and "too_many_requests" in openapi,
+            f"{label}: the rate limit's answer must be monban's JSON error too_many_requests",
+        )
+        # 2. AWS's core rule set ("Baseline rule groups", AWS WAF Developer
+        # Guide), the body pattern rules and the cookie size rule counting.
+        crs = rules.get("aws-common-rule-set") or {}
+        mrg = (crs.get("Statement") or {}).get("ManagedRuleGroupStatement") or {}
+        check((mrg.get("VendorName"), mrg.get("Name")) == ("AWS", "AWSManagedRulesCommonRuleSet"), f"{label}: the web ACL must use AWSManagedRulesCommonRuleSet")
+        check("None" in (crs.get("OverrideAction") or {}), f"{label}: the core rule set's own actions must apply (OverrideAction None)")
+        overrides = {o.get("Name"): o.get("ActionToUse") for o in mrg.get("RuleActionOverrides") or []}
+        body_rules = {"CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "EC2MetaDataSSRF_BODY"}
+        check(set(overrides) == body_rules | {"SizeRestrictions_Cookie_HEADER"}, f"{label}: core rule set overrides are {sorted(overrides)}")
+        check(all("Count" in (a or {}) for a in overrides.values()), f"{label}: the core rule set's overrides must be Count")
+        check(int(rate.get("Priority", 9)) < int(crs.get("Priority", 0)), f"{label}: the rate limit must run before the core rule set")
+        # 3. The counted body rules still block outside /auth/, by their labels
+        # ("Label match rule statement", AWS WAF Developer Guide).
+        outside = rules.get("aws-common-body-rules-outside-auth") or {}
+        check("Block" in (outside.get("Action") or {}), f"{label}: the body rules must still block outside /auth/")
+        check(int(crs.get("Priority", 9)) < int(outside.get("Priority", 0)), f"{label}: label matching must run after the core rule set")
+        parts = ((outside.get("Statement") or {}).get("AndStatement") or {}).get("Statements") or []
+        labels = {
+            (st.get("LabelMatchStatement") or {}).get("Key")
+            for part in parts for st in ((part.get("OrStatement") or {}).get("Statements") or [])
+        }
+        want_labels = {"awswaf:managed:aws:core-rule-set:" + r.replace("_BODY", "_Body") for r in body_rules}
+        check(labels == want_labels, f"{label}: the outside-/auth/ rule matches labels {sorted(labels)}, want {sorted(want_labels)}")
+        nots = [(part.get("NotStatement") or {}).get("Statement", {}).get("ByteMatchStatement") or {} for part in parts if "NotStatement" in part]
+        check(
+            len(nots) == 1 and nots[0].get("SearchString") == "/auth/" and nots[0].get("PositionalConstraint") == "STARTS_WITH",
+            f"{label}: the body rules must be exempted on /auth/ only",
+        )
+    else:
+        check("WebAcl" not in res, f"{label}: no web ACL without WafEnabled in us-east-1")
+
+    # --- alarms and dashboard ----------------------------------------------
+    topic = p.get("AlarmTopicArn", "")
+    alarms = {n: r.get("Properties") or {} for n, r in res.items() if r.get("Type") == "AWS::CloudWatch::Alarm"}
+    want_alarms = {
+        "ApiServerErrorsAlarm", "AuthorizerErrorsAlarm", "PreSignUpErrorsAlarm", "PreTokenGenerationErrorsAlarm",
+        "FunctionThrottlesAlarm", "FailedSignInsAlarm",
+    }
+    check(set(alarms) == want_alarms, f"{label}: alarms are {sorted(alarms)}, want {sorted(want_alarms)}")
+    for n, a in alarms.items():
+        want_actions_list = [topic] if topic else None
+        check(a.get("AlarmActions") == want_actions_list, f"{label}: {n} must notify AlarmTopicArn exactly when it is given")
+        check(a.get("TreatMissingData") == "notBreaching", f"{label}: {n} must treat missing data as not breaching")
+    api_5xx = alarms.get("ApiServerErrorsAlarm") or {}
+    check(
+        (api_5xx.get("Namespace"), api_5xx.get("MetricName")) == ("AWS/ApiGateway", "5xx")
+        and {d.get("Name"): d.get("Value") for d in api_5xx.get("Dimensions") or []} == {"ApiId": "<HttpApi>", "Stage": "$default"},
+        f"{label}: the 5xx alarm must watch the HTTP API's 5xx by ApiId and the $default Stage",
+    )
+    for n, fn_name in (("AuthorizerErrorsAlarm", "AuthorizerFunction"), ("PreSignUpErrorsAlarm", "PreSignUpFunction"), ("PreTokenGenerationErrorsAlarm", "PreTokenGenerationFunction")):
+        a = alarms.get(n) or {}
+        check(
+            (a.get("Namespace"), a.get("MetricName")) == ("AWS/Lambda", "Errors")
+            and a.get("Dimensions") == [{"Name": "FunctionName", "Value": f"<{fn_name}>"}],
+            f"{label}: {n} must watch {fn_name}'s Errors",
+        )
+    throttled = {
+        (m.get("MetricStat") or {}).get("Metric", {}).get("Dimensions", [{}])[0].get("Value")
+        for m in (alarms.get("FunctionThrottlesAlarm") or {}).get("Metrics") or [] if "MetricStat" in m
+    }
+    check(
+        throttled == {"<ApiFunction>", "<AuthorizerFunction>", "<PreSignUpFunction>", "<PreTokenGenerationFunction>"},
+        f"{label}: the throttles alarm must cover the API, the authorizer and both triggers, got {sorted(map(str, throttled))}",
+    )
+    failed = alarms.get("FailedSignInsAlarm") or {}
+    check(
+        (failed.get("Namespace"), failed.get("MetricName")) == ("monban", "SignIn")
+        # The API writes its metrics with the dimensions Function (its own name) and Outcome
+        # (internal/metrics): the alarm must name both, or it watches nothing.
+        and failed.get("Dimensions") == [{"Name": "Function", "Value": "<ApiFunction>"}, {"Name": "Outcome", "Value": "failure"}]
+        and failed.get("Threshold") == p.get("FailedSignInAlarmThreshold"),
+        f"{label}: the failed sign-in alarm must watch monban's SignIn metric for ApiFunction, Outcome failure, above FailedSignInAlarmThreshold",
+    )
+    try:
+        board = json.loads(props("Dashboard").get("DashboardBody", ""))
+    except ValueError as exc:
+        board = {}
+        errors.append(f"{label}: the dashboard body is not JSON: {exc}")
+    board_metrics = [tuple(m[:2]) for w in board.get("widgets", []) for m in (w.get("properties") or {}).get("metrics", [])]
+    for want in (
+        ("AWS/ApiGateway", "Count"), ("AWS/ApiGateway", "4xx"), ("AWS/ApiGateway", "5xx"), ("AWS/ApiGateway", "Latency"),
+        ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Duration"),
+        ("monban", "SignIn"), ("monban", "SignUp"), ("monban", "Refresh"), ("monban", "SignOut"),
+    ):
+        check(want in board_metrics, f"{label}: the dashboard lacks {want[0]} {want[1]}")
+    board_text = json.dumps(board)
+    for ref in ("<HttpApi>", "<ApiFunction>", "<AuthorizerFunction>", "<PreSignUpFunction>", "<PreTokenGenerationFunction>"):
+        check(ref in board_text, f"{label}: the dashboard must show {ref.strip('<>')}")
+    check(all((w.get("properties") or {}).get("region") == region for w in board.get("widgets", [])), f"{label}: every dashboard widget must be in the stack's region")
     return sc
 
 
 CERT = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
-BASE = {"DomainPrefix": "monban-validate"}
+WEB_ACL = f"arn:aws:wafv2:us-east-1:{ACCOUNT}:global/webacl/monban-shared/a1b2c3d4-5678-90ab-cdef-111111111111"
+SES = f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/example.com"
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:monban-alarms"
+BASE = {}
+# (parameters, region): the region matters to WAF, whose CloudFront web ACLs
+# exist only in us-east-1.
 deployments = {
-    "defaults": dict(BASE),
-    "custom domain": dict(BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT),
-    "existing site": dict(
+    "defaults": (dict(BASE), REGION),
+    "custom domain": (dict(BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT), REGION),
+    "existing site": (dict(
         BASE, SiteDomainName="auth.example.com", SiteCertificateArn=CERT, ExistingSiteUrl="https://www.example.com",
         FrontendOrigins="http://localhost:4321",
-    ),
-    "extra origins, no CSP": dict(BASE, FrontendOrigins="http://localhost:4321,https://preview.example.com", ContentSecurityPolicy=""),
+    ), REGION),
+    "extra origins, no CSP": (dict(BASE, FrontendOrigins="http://localhost:4321,https://preview.example.com", ContentSecurityPolicy=""), REGION),
+    "a chosen domain prefix, unprotected pool": (dict(BASE, DomainPrefix="monban-validate", DeletionProtection="INACTIVE", LogLevel="debug"), REGION),
+    "WAF in us-east-1": (dict(BASE, WafEnabled="true", WafRateLimit="10", WafRateWindow="60", LogLevel="warn"), REGION),
+    "WAF in eu-west-1 with a us-east-1 web ACL": (dict(BASE, WafEnabled="true", WafWebAclArn=WEB_ACL), "eu-west-1"),
+    "no WAF in ap-northeast-1": (dict(BASE), "ap-northeast-1"),
+    "SES e-mail": (dict(BASE, SesIdentityArn=SES, SesFromAddress="Example <no-reply@example.com>", SesReplyTo="help@example.com"), REGION),
+    "SES e-mail, identity only": (dict(BASE, SesIdentityArn=SES), REGION),
+    "admin sign-in flow": (dict(BASE, PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH"), REGION),
+    "alarm topic": (dict(BASE, AlarmTopicArn=TOPIC, FailedSignInAlarmThreshold="25"), REGION),
+    "everything on": (dict(
+        BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT, WafEnabled="true", SesIdentityArn=SES,
+        SesFromAddress="no-reply@example.com", PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH", AlarmTopicArn=TOPIC,
+        ClaimMappings="custom:tenant=tenant,groups=roles", LogLevel="error",
+    ), REGION),
 }
-for label, given in deployments.items():
-    check_deployment(label, given)
+for label, (given, region) in deployments.items():
+    check_deployment(label, given, region)
 
 # The Rules must refuse the combinations that cannot work.
-for label, given in {
-    "a domain without a certificate": dict(BASE, SiteDomainName="www.example.com"),
-    "a certificate without a domain": dict(BASE, SiteCertificateArn=CERT),
-    "an existing site without a domain": dict(BASE, ExistingSiteUrl="https://www.example.com"),
+for label, (given, region) in {
+    "a domain without a certificate": (dict(BASE, SiteDomainName="www.example.com"), REGION),
+    "a certificate without a domain": (dict(BASE, SiteCertificateArn=CERT), REGION),
+    "an existing site without a domain": (dict(BASE, ExistingSiteUrl="https://www.example.com"), REGION),
+    # Web ACLs for CloudFront are created in us-east-1 only.
+    "WAF outside us-east-1 without a web ACL": (dict(BASE, WafEnabled="true"), "eu-west-1"),
+    "a web ACL without WafEnabled": (dict(BASE, WafWebAclArn=WEB_ACL), REGION),
+    "an SES From address without an SES identity": (dict(BASE, SesFromAddress="no-reply@example.com"), REGION),
+    "an SES Reply-To without an SES identity": (dict(BASE, SesReplyTo="help@example.com"), REGION),
 }.items():
     try:
-        check(Scenario(cfn, given).rule_failures(), f"the template's Rules must refuse {label}")
+        check(Scenario(cfn, given, region).rule_failures(), f"the template's Rules must refuse {label}")
     except Unsupported as exc:
         errors.append(f"cannot evaluate the Rules: {exc}")
+
+# Parameter constraints CloudFormation checks before anything else.
+for label, given in {
+    "a domain prefix with aws in it": dict(DomainPrefix="my-aws-login"),
+    "an upper-case domain prefix": dict(DomainPrefix="Monban"),
+    "a WAF rate limit under WAF's minimum of 10": dict(WafRateLimit="5"),
+    "a WAF window WAF does not offer": dict(WafRateWindow="900"),
+    "a WAF web ACL outside us-east-1": dict(WafWebAclArn=WEB_ACL.replace("us-east-1", "eu-west-1")),
+    "an unknown sign-in flow": dict(PasswordAuthFlow="USER_SRP_AUTH"),
+}.items():
+    check(parameter_problems(given, label), f"the template's parameters must refuse {label}")
+
+# Reserved claims fail at deploy time: ClaimMappings' AllowedPattern refuses
+# exactly the claims internal/triggers/pretoken reserves (any case, and every
+# cognito: claim). CloudFormation patterns are Java regular expressions ("Using
+# regular expressions in CloudFormation templates", CloudFormation User Guide);
+# the constructs used (negative lookahead, scoped (?i:...)) mean the same in
+# Python's re. The list is read from the Go source, so the two cannot drift.
+with open(os.path.join(template_dir, "internal", "triggers", "pretoken", "pretoken.go"), encoding="utf-8") as f:
+    pretoken_src = f.read()
+m = re.search(r"var reserved = func\(\) map\[string\]bool \{.*?strings\.Fields\(`([^`]*)`\)", pretoken_src, re.DOTALL)
+go_reserved = set(m.group(1).split()) if m else set()
+check(go_reserved, "cannot read the reserved claims from internal/triggers/pretoken/pretoken.go")
+check(
+    'strings.HasPrefix(c, "cognito:")' in pretoken_src and "strings.ToLower(claim)" in pretoken_src,
+    "pretoken.Reserved no longer lower-cases claims and reserves cognito:*: update ClaimMappings' AllowedPattern",
+)
+claim_spec = PARAMS.get("ClaimMappings", {})
+claim_pattern = claim_spec.get("AllowedPattern", "")
+description = claim_spec.get("ConstraintDescription", "")
+for claim in sorted(go_reserved):
+    check(re.search(rf"(?<![\w:]){re.escape(claim)}(?![\w:])", description) is not None, f"ClaimMappings' ConstraintDescription must name the reserved claim {claim}")
+    for spelling in (claim, claim.upper(), claim.capitalize()):
+        for value in (f"custom:x={spelling}", f"groups=roles,custom:x={spelling}", f"custom:x={spelling},groups=roles"):
+            check(re.fullmatch(claim_pattern, value) is None, f"ClaimMappings must refuse {value!r} (reserved claim)")
+    for value in (f"custom:x={claim}x", f"custom:x=x{claim}", f"custom:x={claim}_extra"):
+        check(re.fullmatch(claim_pattern, value) is not None, f"ClaimMappings must accept {value!r} (not reserved)")
+check("cognito:" in description, "ClaimMappings' ConstraintDescription must name the cognito: claims")
+for value in ("custom:x=cognito:groups", "groups=COGNITO:roles", "a=b,groups=Cognito:x"):
+    check(re.fullmatch(claim_pattern, value) is None, f"ClaimMappings must refuse {value!r} (cognito: claims are reserved)")
+for value in ("", "custom:tenant=tenant", "custom:tenant=tenant,groups=roles", "locale=lang,custom:org=org_id", "groups=cognitogroups"):
+    check(re.fullmatch(claim_pattern, value) is not None, f"ClaimMappings must accept {value!r}")
+for value in ("custom:tenant", "a=b=c", "a=b, c=d", "a=b,,c=d", "=x", "x="):
+    check(re.fullmatch(claim_pattern, value) is None, f"ClaimMappings must refuse the malformed {value!r}")
 
 # The CloudFront Function: directory URLs to index.html, files unchanged.
 function_code = ((sam["Resources"].get("SiteIndexFunction") or {}).get("Properties") or {}).get("FunctionCode", "")
@@ -1054,9 +1450,14 @@ if os.path.exists(samconfig_path):
                 f"samconfig [{env_name}]: FrontendOrigins entry {origin!r} is not a bare origin (scheme://host[:port])",
             )
         check("ApiBaseUrl" not in given, f"samconfig [{env_name}]: ApiBaseUrl is gone (the distribution's URL is the API's)")
+        # prod keeps the safe settings: no unproved address marked verified,
+        # a pool that survives the stack, the WAF in front of sign-in.
         if env_name == "prod":
             check(given.get("DeletionProtection", "ACTIVE") == "ACTIVE", "samconfig [prod]: DeletionProtection must be ACTIVE")
-        check_deployment(f"samconfig [{env_name}]", given)
+            check(given.get("SignUpAutoVerifyEmail") == "false", "samconfig [prod]: SignUpAutoVerifyEmail must be false")
+            check(given.get("WafEnabled") == "true", "samconfig [prod]: WafEnabled must be true")
+        env_region = ((env_config.get("global") or {}).get("parameters") or {}).get("region", REGION)
+        check_deployment(f"samconfig [{env_name}]", given, env_region)
 
 if errors:
     for e in errors:
