@@ -45,6 +45,13 @@ func (e *env) now() time.Time { return time.Now().Add(time.Duration(e.clock.Load
 
 func startEnv(t *testing.T, extra map[string]string) *env {
 	t.Helper()
+	return startEnvWith(t, extra)
+}
+
+// startEnvWith is startEnv with more users beside the test user. The stack runs as make dev
+// runs it, behind the front that adds CloudFront's origin-verify header.
+func startEnvWith(t *testing.T, extra map[string]string, users ...devstack.User) *env {
+	t.Helper()
 	e := &env{}
 	// The site's URL (its port) must be known before the pool registers its callback, so the
 	// server starts first and gets its handler once the stack is up.
@@ -60,8 +67,9 @@ func startEnv(t *testing.T, extra map[string]string) *env {
 	e.stack = devstacktest.Start(t, devstack.StackOptions{
 		SiteURL:             e.site,
 		AccessTokenValidity: time.Hour,
-		Users:               []devstack.User{{Email: userEmail, Password: userPassword, Groups: []string{"staff"}}},
+		Users:               append([]devstack.User{{Email: userEmail, Password: userPassword, Groups: []string{"staff"}}}, users...),
 		Env:                 extra,
+		OriginVerify:        true,
 		App:                 app.Options{HTTPClient: e.srv.Client(), Now: e.now, Log: devstack.DevLogger(t.Output())},
 	})
 	h.Store(&e.stack.Handler)
@@ -220,7 +228,10 @@ func TestHostedUIJourney(t *testing.T) {
 	}
 	e.clock.Store(0)
 
-	oldRefresh := b.cookie("__Secure-monban-refresh")
+	oldRefresh := b.cookie("__Host-monban-refresh")
+	if oldRefresh == "" {
+		t.Fatal("no __Host-monban-refresh cookie after sign-in")
+	}
 	restore := b.noRedirects()
 	resp, body = b.post("/auth/sign-out", "{}")
 	restore()
@@ -235,7 +246,7 @@ func TestHostedUIJourney(t *testing.T) {
 	if !out.Revoked || lo.Path != "/logout" || lo.Query().Get("client_id") != e.stack.Pool.ClientID || lo.Query().Get("logout_uri") != e.site+"/" {
 		t.Fatalf("sign-out answer = %s", body)
 	}
-	if b.cookie("__Host-monban-session") != "" || b.cookie("__Secure-monban-refresh") != "" {
+	if b.cookie("__Host-monban-session") != "" || b.cookie("__Host-monban-refresh") != "" {
 		t.Fatal("sign-out must clear the cookies")
 	}
 	resp, _ = b.get(out.LogoutURL)
@@ -250,19 +261,21 @@ func TestHostedUIJourney(t *testing.T) {
 
 	// Replaying the revoked refresh token gets nothing.
 	u, _ := url.Parse(e.site + "/auth/")
-	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "__Secure-monban-refresh", Value: oldRefresh, Path: "/auth", Secure: true}})
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-monban-refresh", Value: oldRefresh, Path: "/", Secure: true}})
 	resp, body = b.post("/auth/refresh", "{}")
 	if resp.StatusCode != 401 || errorCode(t, body) != "unauthenticated" {
 		t.Fatalf("refresh with a revoked token: %d %s", resp.StatusCode, body)
 	}
 }
 
-// The plain-link sign-out (GET) ends at Cognito's /logout and back on the site.
+// The plain-link sign-out (GET), followed from the site's page as a browser follows it, ends
+// at Cognito's /logout and back on the site.
 func TestSignOutLink(t *testing.T) {
 	e := startEnv(t, nil)
 	b := e.browser(t)
 	b.signIn("/", userEmail, userPassword)
-	resp, _ := b.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "same-origin"})
+	resp, _ := b.do("GET", "/auth/sign-out", "", map[string]string{
+		"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document", "Referer": e.site + "/"})
 	if resp.StatusCode != 200 || resp.Request.URL.String() != e.site+"/" {
 		t.Fatalf("sign-out link ended at %d %s", resp.StatusCode, resp.Request.URL)
 	}

@@ -24,6 +24,8 @@ func TestConformance(t *testing.T) {
 	t.Run("sealed values", testSealedValues)
 	t.Run("chunks", testChunks)
 	t.Run("attributes", testAttributes)
+	t.Run("picking among copies", testPick)
+	t.Run("clearing stray copies", testClearStray)
 }
 
 var (
@@ -249,14 +251,20 @@ func testAttributes(t *testing.T) {
 		codec    cookie.Codec
 		spec     cookie.Spec
 		wantName string
+		wantPath string // defaults to spec.Path
 	}{
-		{"a root cookie without a domain gets the __Host- prefix", cookie.Codec{}, cookie.Spec{Name: "monban-session", Path: "/"}, "__Host-monban-session"},
-		{"an /auth cookie without a domain gets the __Secure- prefix", cookie.Codec{}, cookie.Spec{Name: "monban-refresh", Path: "/auth"}, "__Secure-monban-refresh"},
-		{"a root cookie with a domain gets the __Secure- prefix", cookie.Codec{Domain: "example.com"}, cookie.Spec{Name: "monban-session", Path: "/"}, "__Secure-monban-session"},
-		{"an /auth cookie with a domain gets the __Secure- prefix", cookie.Codec{Domain: "example.com"}, cookie.Spec{Name: "monban-flow", Path: "/auth"}, "__Secure-monban-flow"},
+		{"a root cookie without a domain gets the __Host- prefix", cookie.Codec{}, cookie.Spec{Name: "monban-session", Path: "/"}, "__Host-monban-session", ""},
+		{"an /auth cookie without a domain gets the __Secure- prefix", cookie.Codec{}, cookie.Spec{Name: "monban-refresh", Path: "/auth"}, "__Secure-monban-refresh", ""},
+		{"a root cookie with a domain gets the __Secure- prefix", cookie.Codec{Domain: "example.com"}, cookie.Spec{Name: "monban-session", Path: "/"}, "__Secure-monban-session", ""},
+		{"an /auth cookie with a domain gets the __Secure- prefix", cookie.Codec{Domain: "example.com"}, cookie.Spec{Name: "monban-flow", Path: "/auth"}, "__Secure-monban-flow", ""},
+		{"a cookie with a domain path is a root __Host- cookie without a domain", cookie.Codec{}, cookie.Spec{Name: "monban-refresh", Path: "/", DomainPath: "/auth"}, "__Host-monban-refresh", "/"},
+		{"a cookie with a domain path takes that path with a domain", cookie.Codec{Domain: "example.com"}, cookie.Spec{Name: "monban-refresh", Path: "/", DomainPath: "/auth"}, "__Secure-monban-refresh", "/auth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.wantPath == "" {
+				tt.wantPath = tt.spec.Path
+			}
 			if got := tt.codec.FullName(tt.spec); got != tt.wantName {
 				t.Fatalf("FullName = %q, want %q", got, tt.wantName)
 			}
@@ -279,8 +287,8 @@ func testAttributes(t *testing.T) {
 				if err != nil {
 					t.Fatalf("line %q: %v", line, err)
 				}
-				if !strings.HasPrefix(c.Name, tt.wantName) || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != tt.spec.Path || c.Domain != tt.codec.Domain {
-					t.Errorf("line %q lacks name %s…, HttpOnly, Secure, SameSite=Lax, Path=%s or Domain=%q", line, tt.wantName, tt.spec.Path, tt.codec.Domain)
+				if !strings.HasPrefix(c.Name, tt.wantName) || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != tt.wantPath || c.Domain != tt.codec.Domain {
+					t.Errorf("line %q lacks name %s…, HttpOnly, Secure, SameSite=Lax, Path=%s or Domain=%q", line, tt.wantName, tt.wantPath, tt.codec.Domain)
 				}
 				// Chrome and Firefox cap name plus value at 4096 bytes.
 				if n := len(c.Name) + len(c.Value); n > 4096 {

@@ -7,6 +7,15 @@
 // last. Every write also deletes the cookies of the same kind that the
 // browser still holds but the new value does not use, so a shrinking value
 // leaves no stale chunk behind.
+//
+// A browser sends a cookie's name and value only, never its Domain or Path,
+// and may send one name several times (one cookie per path or domain). A
+// "__Host-" cookie can only have been set by this host, for Path=/, so it is
+// never duplicated by anyone else; a "__Secure-" cookie with a Domain can be
+// set beside monban's by any host under that domain. [Codec.Pick] reads a
+// sealed value without trusting the order or the count of what arrives: it
+// tries every way the cookies sent could form the value and keeps the one
+// that proves authentic, refusing to choose between two.
 package cookie
 
 import (
@@ -25,6 +34,11 @@ const MaxChunk = 4000
 // work an attacker-supplied Cookie header can cause, and Write does not
 // store a value that needs more (see Write).
 const MaxChunks = 8
+
+// MaxCandidates bounds the values Pick tries for one cookie. A browser
+// holding only monban's cookie offers one (or one per chunk count, at most
+// MaxChunks); more means copies were planted beside it.
+const MaxCandidates = 16
 
 // Codec writes and reads monban cookies for one deployment.
 //
@@ -47,12 +61,25 @@ type Spec struct {
 	Name string
 	// Path is the cookie path, "/" or a narrower one such as "/auth".
 	Path string
+	// DomainPath, if set, is the path used instead of Path by a Codec with a
+	// Domain. A cookie with a Domain cannot be "__Host-" whatever its path,
+	// so a narrower one then at least keeps it off the requests that do not
+	// need it (e.g. Path "/" for "__Host-" host-only, "/auth" with a Domain).
+	DomainPath string
+}
+
+// path returns the Path attribute c writes cookies of kind s with.
+func (c Codec) path(s Spec) string {
+	if c.Domain != "" && s.DomainPath != "" {
+		return s.DomainPath
+	}
+	return s.Path
 }
 
 // FullName returns the cookie name for s, with its prefix, before any chunk
 // suffix.
 func (c Codec) FullName(s Spec) string {
-	if c.Domain == "" && s.Path == "/" {
+	if c.Domain == "" && c.path(s) == "/" {
 		return "__Host-" + s.Name
 	}
 	return "__Secure-" + s.Name
@@ -141,7 +168,9 @@ func (c Codec) Write(w http.ResponseWriter, r *http.Request, s Spec, value strin
 // MaxChunks chunks, or both the plain cookie and chunks present. If the
 // browser sends a name twice (cookies set for different paths or domains),
 // the first is used, as net/http's Request.Cookie does; the sealed value's
-// own integrity check catches anything spliced together.
+// own integrity check catches anything spliced together. A copy planted
+// beside the real cookie can therefore hide it: read sealed values that must
+// not be swapped or lost with Pick.
 func (c Codec) Read(r *http.Request, s Spec) (value string, ok bool) {
 	full := c.FullName(s)
 	var (
@@ -193,6 +222,136 @@ func (c Codec) Read(r *http.Request, s Spec) (value string, ok bool) {
 	return b.String(), true
 }
 
+// Result is what Pick found.
+type Result int
+
+const (
+	// Absent means no value was accepted: none was sent, or none proved
+	// authentic.
+	Absent Result = iota
+	// Found means exactly one distinct value was accepted.
+	Found
+	// Ambiguous means two different values were accepted, or the browser
+	// sent more than MaxCandidates ways of forming one. Neither may be used:
+	// treat the cookie as absent, and clear it.
+	Ambiguous
+)
+
+func (res Result) String() string {
+	switch res {
+	case Found:
+		return "found"
+	case Ambiguous:
+		return "ambiguous"
+	}
+	return "absent"
+}
+
+// Pick reads the cookie of kind s when only an authentic value may be used:
+// accept reports whether a value is one (typically: it opens under
+// session.Sealer for the cookie's purpose, and belongs to this browser's
+// user). Pick calls accept once with every distinct value the cookies in r
+// could stand for, in the order the browser sent them (the cookie with the
+// longest path first): each value sent under the plain name, and, for every
+// N up to MaxChunks with name.0 … name.N-1 all sent, every way of joining
+// one value of each. It does not stop at the first accepted value, so
+// accept may collect them all (to revoke each at sign-out, say).
+//
+// Neither a stray chunk (name.0 beside a plain value, name.9, a chunk past
+// the real value's end) nor a duplicate name can hide the real value, and a
+// planted copy is used only if it is authentic and the real value is not
+// there: when two different values are accepted Pick reports Ambiguous and
+// returns neither. Planting a cookie can thus make it read as absent, never
+// as another one beside it.
+func (c Codec) Pick(r *http.Request, s Spec, accept func(value string) bool) (string, Result) {
+	full := c.FullName(s)
+	var (
+		plain  []string
+		chunks [MaxChunks][]string
+	)
+	for _, ck := range r.Cookies() {
+		if ck.Value == "" {
+			continue
+		}
+		if ck.Name == full {
+			plain = addDistinct(plain, ck.Value)
+		} else if i, ok := chunkIndex(full, ck.Name); ok && i < MaxChunks {
+			chunks[i] = addDistinct(chunks[i], ck.Value)
+		}
+	}
+	// Count the ways before trying any: the work stays bounded whatever the
+	// Cookie header holds.
+	total, ways := len(plain), 1
+	for n := 0; n < MaxChunks && len(chunks[n]) > 0 && total <= MaxCandidates; n++ {
+		ways *= len(chunks[n])
+		total += ways
+	}
+	if total > MaxCandidates {
+		return "", Ambiguous
+	}
+
+	var (
+		found string
+		res   = Absent
+		tried = make([]string, 0, total)
+	)
+	try := func(v string) {
+		for _, t := range tried {
+			if t == v {
+				return
+			}
+		}
+		tried = append(tried, v)
+		if !accept(v) {
+			return
+		}
+		switch {
+		case res == Absent:
+			found, res = v, Found
+		case v != found:
+			res = Ambiguous
+		}
+	}
+	for _, v := range plain {
+		try(v)
+	}
+	var b strings.Builder
+	for n := 1; n <= MaxChunks && len(chunks[n-1]) > 0; n++ {
+		var pick [MaxChunks]int // which value of each chunk; an odometer
+		for {
+			b.Reset()
+			for i := range n {
+				b.WriteString(chunks[i][pick[i]])
+			}
+			try(b.String())
+			i := n - 1
+			for ; i >= 0; i-- {
+				if pick[i]++; pick[i] < len(chunks[i]) {
+					break
+				}
+				pick[i] = 0
+			}
+			if i < 0 {
+				break
+			}
+		}
+	}
+	if res != Found {
+		return "", res
+	}
+	return found, Found
+}
+
+// addDistinct appends v to vs unless it is there already.
+func addDistinct(vs []string, v string) []string {
+	for _, x := range vs {
+		if x == v {
+			return vs
+		}
+	}
+	return append(vs, v)
+}
+
 // Clear deletes the cookie of kind s: the plain name always, and every
 // chunk of it present in r.
 func (c Codec) Clear(w http.ResponseWriter, r *http.Request, s Spec) {
@@ -205,12 +364,69 @@ func (c Codec) Clear(w http.ResponseWriter, r *http.Request, s Spec) {
 	}
 }
 
+// ClearStray deletes the copies of the cookie of kind s that Clear cannot
+// reach. With a Domain, any host under it can set the same names for
+// another Path (Path=/auth/session, say, which the browser sends first), and
+// a deployment that had no Domain before may have left host-only ones. For
+// every name of kind s present in r, ClearStray deletes it, with the Domain
+// and host-only, for every path the browser could have sent it for on this
+// request (the only paths it is known to exist for), except the one Clear
+// deletes. Without a Domain no other host can set monban's names ("__Host-"
+// ones exist only host-only on Path=/), and nothing is written.
+//
+// Call it only when clearing: it also deletes the Domain cookie's own name
+// at other paths, and may delete a host-only twin of the cookie Clear
+// deletes, so a value written in the same response could be lost.
+func (c Codec) ClearStray(w http.ResponseWriter, r *http.Request, s Spec) {
+	if c.Domain == "" {
+		return
+	}
+	own := c.path(s)
+	paths := matchingPaths(r.URL.Path)
+	for _, name := range present(r, c.FullName(s)) {
+		for _, p := range paths {
+			for _, domain := range [...]string{c.Domain, ""} {
+				if p == own && domain == c.Domain {
+					continue // Clear's
+				}
+				ck := c.cookie(s, name, "")
+				ck.Path, ck.Domain = p, domain
+				ck.MaxAge = -1
+				ck.Expires = time.Unix(0, 0)
+				http.SetCookie(w, ck)
+			}
+		}
+	}
+}
+
+// maxStrayPaths bounds the paths ClearStray deletes a name for.
+const maxStrayPaths = 16
+
+// matchingPaths returns the cookie paths that path-match the request path p
+// (RFC 6265 §5.1.4): "/", each ancestor of p with and without its trailing
+// slash, and p itself.
+func matchingPaths(p string) []string {
+	if p == "" || p[0] != '/' {
+		p = "/"
+	}
+	out := []string{"/"}
+	for i := 1; i < len(p) && len(out)+2 < maxStrayPaths; i++ {
+		if p[i] == '/' && p[i-1] != '/' {
+			out = append(out, p[:i], p[:i+1])
+		}
+	}
+	if p[len(p)-1] != '/' && len(out) < maxStrayPaths {
+		out = append(out, p)
+	}
+	return out
+}
+
 // cookie returns a cookie of kind s with monban's fixed attributes.
 func (c Codec) cookie(s Spec, name, value string) *http.Cookie {
 	return &http.Cookie{
 		Name:     name,
 		Value:    value,
-		Path:     s.Path,
+		Path:     c.path(s),
 		Domain:   c.Domain,
 		Secure:   true,
 		HttpOnly: true,

@@ -26,14 +26,22 @@ const (
 	ChallengeLifetime = 3 * time.Minute
 )
 
-// The cookies monban sets. The refresh token is only ever sent to /auth. The short-lived
-// flow and challenge cookies are host-only (__Host-, so Path=/): a sibling subdomain cannot
-// plant its own and bind the victim's sign-in to an attacker's account.
+// The cookies monban sets. All are host-only (__Host-, so Path=/): a sibling subdomain can
+// plant none of them, so it can neither bind the victim's sign-in to an attacker's account
+// (flow, challenge) nor make monban use a session or refresh token it did not issue to this
+// browser. With a cookie Domain (MONBAN_COOKIE_DOMAIN) nothing can be host-only; the refresh
+// cookie then keeps Path=/auth, off every other request, and Codec.Pick stops what a
+// planted copy beside the real one could do (see readRefreshCookie).
 var (
 	SessionCookie   = cookie.Spec{Name: "monban-session", Path: "/"}
-	RefreshCookie   = cookie.Spec{Name: "monban-refresh", Path: "/auth"}
+	RefreshCookie   = cookie.Spec{Name: "monban-refresh", Path: "/", DomainPath: "/auth"}
 	FlowCookie      = cookie.Spec{Name: "monban-flow", Path: "/"}
 	ChallengeCookie = cookie.Spec{Name: "monban-challenge", Path: "/"}
+
+	// legacyRefreshCookie is the refresh cookie of earlier releases, __Secure-monban-refresh
+	// on Path=/auth: any sibling subdomain can set that name. It is read only to migrate a
+	// signed-in user's own (readRefreshCookie), and deleted whenever it is sent.
+	legacyRefreshCookie = cookie.Spec{Name: "monban-refresh", Path: "/auth"}
 )
 
 // Deps is what the transport needs.
@@ -181,13 +189,25 @@ func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeInternal)), http.StatusFound)
 		return
 	}
+	// Tokens go only to the site's own origins (Origins): MONBAN_REDIRECT_ALLOWLIST adds places
+	// a browser may be sent, not pages trusted with its tokens. Elsewhere the browser arrives
+	// signed in by the cookies alone.
 	if h.TokenMode {
-		v, err := h.grantView(g)
-		if err != nil {
-			http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeInternal)), http.StatusFound)
-			return
+		origin := ""
+		if u, err := url.Parse(target); err == nil {
+			origin = u.Scheme + "://" + u.Host
 		}
-		target = withFragment(target, v.Tokens.fields())
+		if h.Origins.AllowsOrigin(origin) {
+			v, err := h.grantView(g)
+			if err != nil {
+				http.Redirect(w, r, withQuery(h.ErrorURL, "error", string(auth.CodeInternal)), http.StatusFound)
+				return
+			}
+			target = withFragment(target, v.Tokens.fields())
+		} else {
+			h.log.LogAttrs(r.Context(), slog.LevelInfo, "tokens withheld: the target is not one of the site's origins",
+				slog.String("origin", origin))
+		}
 	}
 	http.Redirect(w, r, target, http.StatusFound)
 }
@@ -248,8 +268,8 @@ func (h *handler) current(w http.ResponseWriter, r *http.Request) (*auth.Session
 	// The hot path (every page load): a fresh session is answered from its cookie alone.
 	sess := h.readSessionCookie(r)
 	var ref *auth.Refresh
-	if h.Auth.Due(sess) {
-		ref = h.readRefreshCookie(r)
+	if h.Auth.Due(sess) || h.legacyRefreshSent(r) {
+		ref = h.readRefreshCookie(w, r, sess)
 	}
 	s, g, err := h.Auth.Current(r.Context(), sess, ref)
 	if ref != nil && (g != nil || err != nil) {
@@ -276,7 +296,7 @@ type refreshRequest struct {
 }
 
 func (h *handler) refresh(w http.ResponseWriter, r *http.Request, body *refreshRequest) (any, error) {
-	ref := auth.Bound(h.readSession(r))
+	ref := h.readRefreshCookie(w, r, h.readSessionCookie(r))
 	if body.RefreshToken != "" {
 		var err error
 		if ref, err = h.bodyRefresh(*body); err != nil {
@@ -322,13 +342,16 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request, body *refreshR
 	return h.doSignOut(w, r, ref)
 }
 
-// signOutLink is the plain-link form: GET, then 302 to Cognito's /logout. A cross-site page
-// must not sign users out, so browsers' Sec-Fetch-Site is checked.
+// signOutLink is the plain-link form: GET, then 302 to Cognito's /logout. Any page can make a
+// browser GET a URL (an <img>, a frame, a prefetch, a script's fetch), so only a link the
+// user follows on the site's own pages signs out (linkFromSite); anything else is refused
+// with 403 and changes nothing. A refusal answers rather than redirecting to the site: a
+// real user whose browser hid where the link was (no Referer) then sees why they are still
+// signed in, instead of a sign-out that silently did nothing.
 func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && !h.Origins.AllowsOrigin(refererOrigin(r)) {
-		// Cross-site is fine only from the site itself (an API on execute-api is cross-site
-		// to its site); any other page could sign users out with an <img>.
-		writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin, "cross-site sign-out refused", nil))
+	if !h.linkFromSite(r) {
+		writeError(w, r, h.log, auth.Fail(auth.CodeForbiddenOrigin,
+			"a sign-out link works only when followed from the site's own pages; use POST /auth/sign-out", nil))
 		return
 	}
 	if r.URL.Query().Has("global") {
@@ -344,6 +367,32 @@ func (h *handler) signOutLink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, res.LogoutURL, http.StatusFound)
 }
 
+// linkFromSite reports whether r is a top-level navigation from one of the site's pages
+// (Origins). With Fetch Metadata, it must be a navigation to a document (not an <img>, a
+// frame or a fetch: Sec-Fetch-Mode navigate, Sec-Fetch-Dest document) and either come from
+// this origin (Sec-Fetch-Site same-origin, which accounts for every redirect on the way),
+// be the user's own doing (none: typed, a bookmark), or, from another host (same-site or
+// cross-site: a site whose API lives on another host), come from a page whose Referer
+// origin is allow-listed. Without Fetch Metadata (older browsers, scripts), only an
+// allow-listed Referer origin will do: a sibling subdomain is same-site but not the site.
+func (h *handler) linkFromSite(r *http.Request) bool {
+	fromSite := h.Origins.AllowsOrigin(refererOrigin(r))
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site == "" {
+		return fromSite
+	}
+	if r.Header.Get("Sec-Fetch-Mode") != "navigate" || r.Header.Get("Sec-Fetch-Dest") != "document" {
+		return false
+	}
+	switch site {
+	case "same-origin", "none":
+		return true
+	case "same-site", "cross-site":
+		return fromSite
+	}
+	return false
+}
+
 // doSignOut signs the browser out; bodyRef is a refresh token the page sent (token mode),
 // used when the request carries no refresh cookie.
 func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *auth.Refresh) (auth.SignOutResult, error) {
@@ -356,7 +405,13 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *aut
 		}
 		global = b
 	}
-	sess, ref := h.readSession(r)
+	sess := h.readSessionCookie(r)
+	var opened []*auth.Refresh
+	ref, _ := h.refreshCookie(w, r, sess, &opened)
+	var ambiguous []*auth.Refresh
+	if ref == nil && len(opened) > 1 {
+		ambiguous = opened
+	}
 	if ref == nil {
 		ref = bodyRef
 	}
@@ -378,17 +433,18 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *aut
 	if ref != nil && !res.Revoked {
 		h.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token not revoked at sign-out")
 	}
+	for _, p := range ambiguous {
+		// Two refresh cookies opened and neither could be told to be this browser's: revoke
+		// each, so the user's own is revoked whichever it is.
+		if pr, _ := h.Auth.SignOut(r.Context(), auth.SignOutRequest{}, nil, p); !pr.Revoked {
+			h.log.LogAttrs(r.Context(), slog.LevelWarn, "refresh token not revoked at sign-out")
+		}
+	}
 	// The browser is signed out whatever Cognito said.
 	h.clearSession(w, r)
 	h.Cookies.Clear(w, r, FlowCookie)
 	h.Cookies.Clear(w, r, ChallengeCookie)
 	return res, err
-}
-
-// readSession opens the session and refresh cookies; a missing, forged or expired cookie
-// reads as nil.
-func (h *handler) readSession(r *http.Request) (*auth.Session, *auth.Refresh) {
-	return h.readSessionCookie(r), h.readRefreshCookie(r)
 }
 
 func (h *handler) readSessionCookie(r *http.Request) *auth.Session {
@@ -399,24 +455,113 @@ func (h *handler) readSessionCookie(r *http.Request) *auth.Session {
 	return &sess
 }
 
-func (h *handler) readRefreshCookie(r *http.Request) *auth.Refresh {
-	var ref auth.Refresh
-	if !h.open(r, RefreshCookie, session.PurposeRefresh, &ref) || ref.Token == "" {
-		return nil
+// readRefreshCookie returns this browser's refresh token for sess (nil: none, or none that
+// may refresh sess), rewriting one of an earlier release as the new cookie (see
+// refreshCookie).
+func (h *handler) readRefreshCookie(w http.ResponseWriter, r *http.Request, sess *auth.Session) *auth.Refresh {
+	ref, legacyRaw := h.refreshCookie(w, r, sess, nil)
+	if legacyRaw != "" {
+		h.Cookies.Write(w, r, RefreshCookie, legacyRaw, h.Now().Add(h.RefreshLifetime))
 	}
-	return &ref
+	return ref
 }
 
+// refreshCookie finds this browser's refresh token for sess. Only a value that opens and
+// may refresh sess (auth.Bound: the same user, when there is a session) counts, whatever
+// else the browser sends beside it (cookie.Codec.Pick). Two that count are ambiguous (copies
+// planted with a cookie Domain, where a sibling subdomain can set monban's names): neither
+// is used and the cookie is deleted everywhere it can be, so a planted cookie can sign the
+// user out, never in as someone else. opened, if not nil, receives every value that counted.
+//
+// The refresh cookie of earlier releases (legacyRefreshCookie), which any sibling subdomain
+// could have planted, counts only beside a session cookie of the same user, which no other
+// host can set; it is always deleted, and when it counted legacyRaw is its sealed value, for
+// the caller to keep as the new cookie. Without that session it is not used: its user signs
+// in again.
+func (h *handler) refreshCookie(w http.ResponseWriter, r *http.Request, sess *auth.Session, opened *[]*auth.Refresh) (ref *auth.Refresh, legacyRaw string) {
+	ref, _, res := h.pickRefresh(r, RefreshCookie, sess, opened)
+	if res == cookie.Ambiguous {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "ambiguous refresh cookies: none used, all deleted")
+		h.Cookies.Clear(w, r, RefreshCookie)
+		h.Cookies.ClearStray(w, r, RefreshCookie)
+	}
+	if !h.legacyRefreshSent(r) {
+		return ref, ""
+	}
+	if res == cookie.Absent && sess != nil {
+		if old, raw, res := h.pickRefresh(r, legacyRefreshCookie, sess, nil); res == cookie.Found {
+			ref, legacyRaw = old, raw
+		}
+	}
+	h.Cookies.Clear(w, r, legacyRefreshCookie)
+	return ref, legacyRaw
+}
+
+// pickRefresh opens the refresh cookie of kind s that may refresh sess (cookie.Codec.Pick).
+func (h *handler) pickRefresh(r *http.Request, s cookie.Spec, sess *auth.Session, opened *[]*auth.Refresh) (*auth.Refresh, string, cookie.Result) {
+	now := h.Now()
+	var last *auth.Refresh
+	raw, res := h.Cookies.Pick(r, s, func(v string) bool {
+		ref := &auth.Refresh{}
+		if err := h.Sealer.Open(session.PurposeRefresh, v, ref, now); err != nil {
+			h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
+			return false
+		}
+		if ref.Token == "" || auth.Bound(sess, ref) == nil {
+			return false
+		}
+		if opened != nil {
+			*opened = append(*opened, ref)
+		}
+		last = ref
+		return true
+	})
+	if res != cookie.Found {
+		return nil, "", res
+	}
+	// Found: every accepted value was raw, so the last one opened is raw's.
+	return last, raw, res
+}
+
+// open opens the sealed cookie of kind s into v. Only a value that opens counts, whatever
+// else the browser sends beside it, and two different ones that open read as absent
+// (cookie.Codec.Pick).
 func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any) bool {
-	raw, ok := h.Cookies.Read(r, s)
-	if !ok {
+	now := h.Now()
+	raw, res := h.Cookies.Pick(r, s, func(raw string) bool {
+		err := h.Sealer.Open(p, raw, nil, now)
+		if err != nil {
+			h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
+		}
+		return err == nil
+	})
+	if res == cookie.Ambiguous {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "ambiguous cookies ignored", slog.String("cookie", s.Name))
+	}
+	if res != cookie.Found {
 		return false
 	}
-	if err := h.Sealer.Open(p, raw, v, h.Now()); err != nil {
+	if err := h.Sealer.Open(p, raw, v, now); err != nil {
 		h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
 		return false
 	}
 	return true
+}
+
+// legacyRefreshSent reports whether r carries the refresh cookie of an earlier release
+// under a name the current one does not use (it shares the name with a cookie Domain).
+// The hot path asks: a cheap look at the header comes first.
+func (h *handler) legacyRefreshSent(r *http.Request) bool {
+	name := h.Cookies.FullName(legacyRefreshCookie)
+	if name == h.Cookies.FullName(RefreshCookie) {
+		return false
+	}
+	for _, v := range r.Header.Values("Cookie") {
+		if strings.Contains(v, name) {
+			return h.sent(r, legacyRefreshCookie)
+		}
+	}
+	return false
 }
 
 // writeGrant seals a new session (and refresh token, when Cognito issued one) into cookies.
@@ -437,13 +582,20 @@ func (h *handler) writeGrant(w http.ResponseWriter, r *http.Request, g *auth.Gra
 	return nil
 }
 
-// clearSession deletes the session and refresh cookies the browser sent. A request that
-// sent none (a signed-out page load) gets no Set-Cookie at all.
+// clearSession deletes the session and refresh cookies the browser sent: with a cookie
+// Domain also their copies under other paths (Codec.ClearStray), and the refresh cookie of
+// an earlier release, with the new one this response may have rewritten it as. A request
+// that sent none (a signed-out page load) gets no Set-Cookie at all.
 func (h *handler) clearSession(w http.ResponseWriter, r *http.Request) {
+	legacy := h.legacyRefreshSent(r)
 	for _, s := range []cookie.Spec{SessionCookie, RefreshCookie} {
-		if h.sent(r, s) {
+		if h.sent(r, s) || (legacy && s == RefreshCookie) {
 			h.Cookies.Clear(w, r, s)
+			h.Cookies.ClearStray(w, r, s)
 		}
+	}
+	if legacy {
+		h.Cookies.Clear(w, r, legacyRefreshCookie)
 	}
 }
 

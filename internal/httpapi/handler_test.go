@@ -296,15 +296,15 @@ func TestCallbackEstablishesSession(t *testing.T) {
 	if w.Code != http.StatusFound || w.Header().Get("Location") != "https://app.example.com/after" {
 		t.Fatalf("callback: %d %s", w.Code, w.Header().Get("Location"))
 	}
-	if fx.cookie("__Host-monban-session") == nil || fx.cookie("__Secure-monban-refresh") == nil {
+	if fx.cookie("__Host-monban-session") == nil || fx.cookie("__Host-monban-refresh") == nil {
 		t.Fatalf("cookies after callback: %v", fx.cookies)
 	}
 	if fx.cookie("__Host-monban-flow") != nil {
 		t.Fatal("the flow cookie must be cleared by the callback")
 	}
 	for _, c := range w.Result().Cookies() {
-		if c.Name == "__Secure-monban-refresh" && c.Path != "/auth" {
-			t.Fatalf("refresh cookie path = %q, want /auth", c.Path)
+		if c.Name == "__Host-monban-refresh" && c.Path != "/" {
+			t.Fatalf("refresh cookie path = %q, want / (host-only, as __Host- requires)", c.Path)
 		}
 	}
 	s := fx.do("GET", "/auth/session", "", nil)
@@ -465,7 +465,7 @@ func TestSessionAfterCookieExpiryRefreshesFromRefreshCookie(t *testing.T) {
 	fx.fake.rotate = true
 	fx.signIn("/")
 	fx.now = fx.now.Add(2 * time.Hour)
-	fx.cookies = []*http.Cookie{fx.cookie("__Secure-monban-refresh")}
+	fx.cookies = []*http.Cookie{fx.cookie("__Host-monban-refresh")}
 	w := fx.do("GET", "/auth/session", "", nil)
 	if w.Code != http.StatusOK || fx.cookie("__Host-monban-session") == nil {
 		t.Fatalf("%d %s", w.Code, w.Body)
@@ -478,7 +478,7 @@ func TestSessionWhenRefreshIsRefused(t *testing.T) {
 	fx.now = fx.now.Add(58 * time.Minute)
 	fx.fake.refreshErr = &smithy.GenericAPIError{Code: "NotAuthorizedException", Message: "Refresh Token has been revoked"}
 	w := fx.do("GET", "/auth/session", "", nil)
-	if !signedOut(w) || fx.cookie("__Secure-monban-refresh") != nil || fx.cookie("__Host-monban-session") != nil {
+	if !signedOut(w) || fx.cookie("__Host-monban-refresh") != nil || fx.cookie("__Host-monban-session") != nil {
 		t.Fatalf("revoked refresh token: %d, cookies %v", w.Code, fx.cookies)
 	}
 }
@@ -614,11 +614,11 @@ func TestSignOutLink(t *testing.T) {
 	if w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/page"}); w.Code != http.StatusForbidden {
 		t.Fatalf("cross-site sign-out link from another site: %d", w.Code)
 	}
-	w := fx.do("GET", "/auth/sign-out", "", map[string]string{"Sec-Fetch-Site": "cross-site", "Referer": "https://app.example.com/account"})
+	w := fx.do("GET", "/auth/sign-out", "", navigation("cross-site", "https://app.example.com/account"))
 	if w.Code != http.StatusFound || !strings.HasPrefix(w.Header().Get("Location"), "https://auth.example.com/logout?") {
 		t.Fatalf("%d %q", w.Code, w.Header().Get("Location"))
 	}
-	if w := fx.do("GET", "/auth/sign-out?logout_uri=https://evil.example/", "", nil); w.Code != http.StatusBadRequest {
+	if w := fx.do("GET", "/auth/sign-out?logout_uri=https://evil.example/", "", navigation("same-origin", site+"/")); w.Code != http.StatusBadRequest {
 		t.Fatalf("foreign logout_uri: %d", w.Code)
 	}
 }
@@ -711,7 +711,7 @@ func TestGlobalSignOutFailureStillSignsTheBrowserOut(t *testing.T) {
 func TestSignOutLinkRefusesGlobal(t *testing.T) {
 	fx := newFixture(t)
 	fx.signIn("/")
-	if w := fx.do("GET", "/auth/sign-out?global=true", "", nil); w.Code != http.StatusBadRequest || len(fx.fake.revoked) != 0 {
+	if w := fx.do("GET", "/auth/sign-out?global=true", "", navigation("same-origin", site+"/")); w.Code != http.StatusBadRequest || len(fx.fake.revoked) != 0 {
 		t.Fatalf("%d", w.Code)
 	}
 	if fx.cookie("__Host-monban-session") == nil {
@@ -749,7 +749,7 @@ func TestPlantedRefreshCookieIsIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.cookie("__Secure-monban-refresh").Value = planted
+	fx.cookie("__Host-monban-refresh").Value = planted
 	fx.now = fx.now.Add(58 * time.Minute)
 	if w := fx.do("GET", "/auth/session", "", nil); w.Code != http.StatusOK || fx.fake.refreshed != 0 {
 		t.Fatalf("%d, refreshed %d times with a planted cookie", w.Code, fx.fake.refreshed)

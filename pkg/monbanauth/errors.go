@@ -52,6 +52,7 @@ var (
 	errMalformedBearer      = &failure{kind: ErrInvalidCredentials, reason: "malformed bearer token"}
 	errCookieInvalid        = &failure{kind: ErrInvalidCredentials, reason: "session cookie forged, truncated or sealed with an unknown secret"}
 	errCookieExpired        = &failure{kind: ErrInvalidCredentials, reason: "session cookie expired"}
+	errCookieAmbiguous      = &failure{kind: ErrInvalidCredentials, reason: "two different authentic session cookies (one planted for another path)"}
 	errNotViaOrigin         = &failure{kind: ErrForbidden, reason: "the request did not come through the site's CloudFront distribution (origin-verify header missing or wrong)"}
 )
 

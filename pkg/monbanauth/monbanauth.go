@@ -283,18 +283,33 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 		}
 	}
 	if a.cookie {
-		sealed, ok := a.cookies.Read(&http.Request{Header: http.Header{"Cookie": req.Cookies}}, sessionCookie)
-		if ok {
-			var s sealedSession
-			if err := a.sealer.Open(session.PurposeSession, sealed, &s, a.now()); err != nil {
-				if errors.Is(err, session.ErrExpired) {
+		hdr := &http.Request{Header: http.Header{"Cookie": req.Cookies}}
+		// Of everything sent under the cookie's name (copies a sibling subdomain planted for
+		// other paths when cookies carry a Domain, stray chunks), only an authentic value
+		// counts, and two different ones count as none: a planted copy cannot make the
+		// request read as another user.
+		var s sealedSession
+		_, res := a.cookies.Pick(hdr, sessionCookie, func(v string) bool {
+			var opened sealedSession
+			if a.sealer.Open(session.PurposeSession, v, &opened, a.now()) != nil || opened.AccessToken == "" {
+				return false
+			}
+			s = opened
+			return true
+		})
+		if res == cookie.Ambiguous {
+			return nil, errCookieAmbiguous
+		}
+		if res != cookie.Found {
+			if sealed, ok := a.cookies.Read(hdr, sessionCookie); ok {
+				// Sent but not authentic: say why, as before.
+				if err := a.sealer.Open(session.PurposeSession, sealed, &s, a.now()); errors.Is(err, session.ErrExpired) {
 					return nil, errCookieExpired
 				}
 				return nil, errCookieInvalid
 			}
-			if s.AccessToken == "" {
-				return nil, errCookieInvalid
-			}
+		}
+		if res == cookie.Found {
 			claims, err := a.verifier.VerifyAccess(ctx, s.AccessToken)
 			if err != nil {
 				return nil, tokenFailure("session cookie's access token", err)

@@ -452,3 +452,34 @@ func TestMiddlewareRefusesRequestsThatBypassCloudFront(t *testing.T) {
 		t.Fatal("the origin secret reached the log")
 	}
 }
+
+// With a cookie domain a sibling subdomain can plant its own session cookie for a longer
+// path beside the user's: the browser then sends both. A planted copy never wins: two
+// authentic sessions read as none, and garbage beside the real one is ignored.
+func TestAPlantedSessionCookieNeverWins(t *testing.T) {
+	f := newFixture(t, func(c *monbanauth.Config) { c.CookieDomain = "example.com" })
+	exp := epoch.Add(time.Hour)
+	mallory := tokentest.AccessClaims(epoch)
+	mallory["sub"], mallory["username"] = "mallory-sub", "mallory"
+	alice := sessionCookies(t, session.PurposeSession, secret, "example.com", tokentest.Sign(tokentest.AccessClaims(epoch)), exp, 0)[0]
+	planted := sessionCookies(t, session.PurposeSession, secret, "example.com", tokentest.Sign(mallory), exp, 0)[0]
+	for _, c := range []struct {
+		name    string
+		cookies string
+		want    int
+	}{
+		{"the user's own cookie", alice, http.StatusNoContent},
+		{"a planted authentic copy first, the user's second", planted + "; " + alice, http.StatusUnauthorized},
+		{"garbage planted beside the real one", "__Secure-monban-session=garbage; " + alice, http.StatusNoContent},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec, id := f.serve(t, nil, []string{c.cookies})
+			if rec.Code != c.want {
+				t.Fatalf("%d %s, want %d", rec.Code, rec.Body, c.want)
+			}
+			if id != nil && id.Subject != tokentest.Subject {
+				t.Fatalf("the request was read as %s", id.Subject)
+			}
+		})
+	}
+}
