@@ -12,6 +12,7 @@ import (
 // body and returns the value to answer 200 with, or an error for the contract.
 func jsonPost[T any](h *handler, fn func(w http.ResponseWriter, r *http.Request, body *T) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(h.Auth.Started(r.Context())) // the answer floor counts from here
 		if err := h.checkPost(r); err != nil {
 			writeError(w, r, h.log, err)
 			return
@@ -54,6 +55,10 @@ type challengeBody struct {
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request, body *auth.SignUpRequest) (any, error) {
+	if h.Auth.HidesExistingUsers() {
+		// Hidden sign-up answers alike for new and taken addresses: in time too.
+		defer h.Auth.HoldAnswer(r.Context())
+	}
 	res, err := h.Auth.SignUp(r.Context(), *body)
 	h.count(metrics.SignUp, err, false)
 	if err != nil {
@@ -76,6 +81,7 @@ func (h *handler) confirmSignUp(w http.ResponseWriter, r *http.Request, body *au
 }
 
 func (h *handler) resendCode(w http.ResponseWriter, r *http.Request, body *auth.CodeRequest) (any, error) {
+	defer h.Auth.HoldAnswer(r.Context()) // the same answer for any address, in the same time
 	d, err := h.Auth.ResendCode(r.Context(), *body)
 	if err != nil {
 		return nil, err
@@ -138,6 +144,7 @@ func (h *handler) signInOutcome(w http.ResponseWriter, r *http.Request, res *aut
 }
 
 func (h *handler) forgotPassword(w http.ResponseWriter, r *http.Request, body *auth.ForgotPasswordRequest) (any, error) {
+	defer h.Auth.HoldAnswer(r.Context()) // the same answer for any address, in the same time
 	if err := h.Auth.ForgotPassword(r.Context(), *body); err != nil {
 		return nil, err
 	}
