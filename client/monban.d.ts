@@ -13,8 +13,17 @@ export interface User {
   /** Absent when the ID token has none. */
   email?: string;
   email_verified: boolean;
-  /** `cognito:groups`; empty when none. */
+  /**
+   * `cognito:groups`; empty when none. At most 32 (the session cookie's budget): see
+   * `groups_truncated`.
+   */
   groups: string[];
+  /**
+   * Present and true when the user is in more groups than the session lists. The access
+   * token still carries them all, and APIs decide by it: never conclude from `groups` that
+   * a user is outside a group.
+   */
+  groups_truncated?: boolean;
   /** The ID token's other string claims, e.g. `custom:tenant`. */
   attributes: Record<string, string>;
 }

@@ -20,8 +20,9 @@
 #   3. the same transform for several parameter sets and regions (defaults; a
 #      custom domain; an existing site elsewhere; extra origins without a CSP;
 #      a chosen domain prefix; WAF in us-east-1, WAF elsewhere with an existing
-#      web ACL; SES e-mail; the admin sign-in flow; an alarm topic; all of them
-#      at once; each samconfig.toml environment), each with the template's
+#      web ACL; SES e-mail; the admin sign-in flow; an alarm topic; hidden
+#      sign-up confirmed by e-mail; all of them at once; each samconfig.toml
+#      environment), each with the template's
 #      Conditions resolved for those values, and checks of what that deployment
 #      would be: the CloudFront distribution (origins, behaviours and their
 #      order, methods, managed policy IDs, origin-verify header, HTTPS, security
@@ -281,13 +282,17 @@ want_env = {
     "MONBAN_ALLOWED_ORIGINS", "MONBAN_REDIRECT_ALLOWLIST", "MONBAN_LOGOUT_URI", "MONBAN_ERROR_URL",
     "MONBAN_SESSION_SECRET_ARN", "MONBAN_ORIGIN_VERIFY_SECRET_ARN", "MONBAN_CLIENT_SECRET_ARN", "MONBAN_COOKIE_DOMAIN",
     "MONBAN_TOKEN_MODE", "MONBAN_TOKEN_ENDPOINT", "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
-    "MONBAN_AUTH_FLOW", "MONBAN_SECRETS_REFRESH",
+    "MONBAN_AUTH_FLOW", "MONBAN_SECRETS_REFRESH", "MONBAN_SIGN_UP_HIDE_EXISTING",
 }
 missing = sorted(want_env - set(env))
 check(not missing, f"ApiFunction environment lacks {missing}")
 check("MONBAN_CLIENT_SECRET" not in env, "the client secret must never be in the environment")
 check(env.get("MONBAN_CLIENT_SECRET_ARN") == {"Ref": "ClientSecret"}, "MONBAN_CLIENT_SECRET_ARN must reference ClientSecret")
 check(env.get("MONBAN_AUTH_FLOW") == {"Ref": "PasswordAuthFlow"}, "MONBAN_AUTH_FLOW must be the PasswordAuthFlow parameter")
+check(
+    env.get("MONBAN_SIGN_UP_HIDE_EXISTING") == {"Ref": "SignUpHideExisting"},
+    "MONBAN_SIGN_UP_HIDE_EXISTING must be the SignUpHideExisting parameter (the Rules check it against SignUpAutoConfirm)",
+)
 # The secrets are read again every MONBAN_SECRETS_REFRESH (a Go duration), so a
 # rotated value reaches warm containers; the README quotes this value.
 SECRETS_REFRESH = "5m"
@@ -386,8 +391,8 @@ check(
 check("PreTokenGeneration" not in lambda_config, "set PreTokenGenerationConfig, not the legacy PreTokenGeneration")
 trigger_env = {
     "PreSignUpFunction": {
-        "MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS", "MONBAN_SIGNUP_EXTERNAL_AUTO_CONFIRM", "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST",
-        "MONBAN_LOG_LEVEL",
+        "MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS", "MONBAN_SIGNUP_AUTO_CONFIRM", "MONBAN_SIGNUP_EXTERNAL_AUTO_CONFIRM",
+        "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST", "MONBAN_LOG_LEVEL",
     },
     "PreTokenGenerationFunction": {"MONBAN_CLAIM_MAPPINGS", "MONBAN_LOG_LEVEL"},
 }
@@ -1060,6 +1065,13 @@ def check_deployment(label, given, region=REGION):
         f"{label}: app client auth flows are {app.get('ExplicitAuthFlows')!r}, want {sorted(want_flows)}",
     )
     check(fenv.get("MONBAN_AUTH_FLOW") == p.get("PasswordAuthFlow"), f"{label}: MONBAN_AUTH_FLOW must be {p.get('PasswordAuthFlow')}")
+    # Hidden sign-up and the trigger's auto-confirm come from the two parameters
+    # the Rules check together: the API cannot see the trigger's setting.
+    signup_env = (props("PreSignUpFunction").get("Environment") or {}).get("Variables") or {}
+    hide, auto_confirm = fenv.get("MONBAN_SIGN_UP_HIDE_EXISTING"), signup_env.get("MONBAN_SIGNUP_AUTO_CONFIRM")
+    check(hide == p.get("SignUpHideExisting"), f"{label}: MONBAN_SIGN_UP_HIDE_EXISTING is {hide!r}, want {p.get('SignUpHideExisting')!r}")
+    check(auto_confirm == p.get("SignUpAutoConfirm"), f"{label}: the trigger's MONBAN_SIGNUP_AUTO_CONFIRM is {auto_confirm!r}, want {p.get('SignUpAutoConfirm')!r}")
+    check(not (hide == "true" and auto_confirm != "false"), f"{label}: hidden sign-up with auto-confirm on tells a new address from a taken one")
     # AdminInitiateAuth and AdminRespondToAuthChallenge are authorized by IAM
     # (Amazon Cognito API Reference): granted on this pool exactly when chosen.
     api_actions = allowed_actions(props("ApiFunctionRole"))
@@ -1318,10 +1330,12 @@ deployments = {
     "SES e-mail, identity only": (dict(BASE, SesIdentityArn=SES), REGION),
     "admin sign-in flow": (dict(BASE, PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH"), REGION),
     "alarm topic": (dict(BASE, AlarmTopicArn=TOPIC, FailedSignInAlarmThreshold="25"), REGION),
+    "hidden sign-up, confirmed by e-mail": (dict(BASE, SignUpHideExisting="true", SignUpAutoConfirm="false"), REGION),
+    "sign-ups confirmed by e-mail": (dict(BASE, SignUpAutoConfirm="false"), REGION),
     "everything on": (dict(
         BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT, WafEnabled="true", SesIdentityArn=SES,
         SesFromAddress="no-reply@example.com", PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH", AlarmTopicArn=TOPIC,
-        ClaimMappings="custom:tenant=tenant,groups=roles", LogLevel="error",
+        ClaimMappings="custom:tenant=tenant,groups=roles", LogLevel="error", SignUpHideExisting="true", SignUpAutoConfirm="false",
     ), REGION),
 }
 for label, (given, region) in deployments.items():
@@ -1337,6 +1351,10 @@ for label, (given, region) in {
     "a web ACL without WafEnabled": (dict(BASE, WafWebAclArn=WEB_ACL), REGION),
     "an SES From address without an SES identity": (dict(BASE, SesFromAddress="no-reply@example.com"), REGION),
     "an SES Reply-To without an SES identity": (dict(BASE, SesReplyTo="help@example.com"), REGION),
+    # Issue 11, item 3: auto-confirmed accounts let a sign-in with the chosen
+    # password tell a new address from a taken one.
+    "hidden sign-up with auto-confirm by default": (dict(BASE, SignUpHideExisting="true"), REGION),
+    "hidden sign-up with auto-confirm": (dict(BASE, SignUpHideExisting="true", SignUpAutoConfirm="true"), REGION),
 }.items():
     try:
         check(Scenario(cfn, given, region).rule_failures(), f"the template's Rules must refuse {label}")

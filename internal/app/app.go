@@ -136,12 +136,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		HideExistingUsers: cfg.HideExistingUsers,
 		RefreshRotation:   cfg.RefreshRotation,
 		TOTPIssuer:        cfg.TOTPIssuer,
+		AnswerFloor:       auth.AnswerFloor{Min: cfg.AnswerFloor},
 	}, auth.Deps{
 		HostedUI: hosted,
 		Verifier: verifier,
 		Revoker:  cognito.NewSessions(idp, cfg.ClientID, clientSecret),
 		Pool:     idp,
 		Profiles: cognito.NewProfiles(idp, hosted),
+		Log:      o.Log,
 	})
 	return refreshing(refresher, httpapi.New(httpapi.Deps{
 		Auth:            flows,

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -43,6 +44,17 @@ var signInRefusals = failure{
 	"InvalidPasswordException": invalidCredentials,
 }
 
+// hiddenSignInRefusals are signInRefusals with existing users hidden at sign-up: a sign-up
+// with a chosen password creates an unconfirmed account only for a free address, so "not
+// confirmed" for that password would tell a free address from a taken one (whose password
+// is not the prober's). The sign-up's answer already said to confirm by e-mail first.
+var hiddenSignInRefusals = failure{
+	"NotAuthorizedException":    invalidCredentials,
+	"UserNotFoundException":     invalidCredentials,
+	"InvalidPasswordException":  invalidCredentials,
+	"UserNotConfirmedException": invalidCredentials,
+}
+
 // SignInPassword signs in with a username (or e-mail) and password, server-side, with the
 // client secret: USER_PASSWORD_AUTH, or ADMIN_USER_PASSWORD_AUTH when configured.
 func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInResult, error) {
@@ -57,6 +69,10 @@ func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInRes
 	if h := s.secretHash(name); h != nil {
 		params["SECRET_HASH"] = *h
 	}
+	refusals := signInRefusals
+	if s.cfg.HideExistingUsers {
+		refusals = hiddenSignInRefusals
+	}
 	var (
 		result    *types.AuthenticationResultType
 		challenge types.ChallengeNameType
@@ -69,7 +85,7 @@ func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInRes
 			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: params,
 		})
 		if err != nil {
-			return nil, poolFailure(err, "admin initiate auth", signInRefusals)
+			return nil, poolFailure(err, "admin initiate auth", refusals)
 		}
 		result, challenge, cparams, session = out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session
 	} else {
@@ -77,7 +93,7 @@ func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInRes
 			ClientId: &s.cfg.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth, AuthParameters: params,
 		})
 		if err != nil {
-			return nil, poolFailure(err, "initiate auth", signInRefusals)
+			return nil, poolFailure(err, "initiate auth", refusals)
 		}
 		result, challenge, cparams, session = out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session
 	}
@@ -283,6 +299,11 @@ func (s *Service) Refresh(ctx context.Context, ref *Refresh) (*Grant, error) {
 		return nil, Fail(CodeUpstreamUnavailable, "Cognito answered without tokens", nil)
 	}
 	g, err := s.grant(ctx, tokensOf(result), "")
+	if errors.Is(err, errSessionTooLarge) {
+		// The user gained groups or claims since signing in: sign the browser out (the next
+		// sign-in says why) rather than fail every page load.
+		return nil, Fail(CodeUnauthenticated, "The session has grown too large for its cookie; sign in again.", err)
+	}
 	if err != nil {
 		return nil, err
 	}

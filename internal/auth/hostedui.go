@@ -9,9 +9,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/monban-auth/monban/internal/cognito"
@@ -45,13 +47,16 @@ type Profiles interface {
 }
 
 // User is what a session knows about its user: a small subset of the ID token's claims.
+// Groups are within the session's budget (sessionbudget.go); GroupsTruncated says that the
+// user is in more groups than it lists, all of which the access token carries.
 type User struct {
-	Sub           string            `json:"sub"`
-	Username      string            `json:"username"`
-	Email         string            `json:"email,omitempty"`
-	EmailVerified bool              `json:"email_verified"`
-	Groups        []string          `json:"groups"`
-	Attributes    map[string]string `json:"attributes"`
+	Sub             string            `json:"sub"`
+	Username        string            `json:"username"`
+	Email           string            `json:"email,omitempty"`
+	EmailVerified   bool              `json:"email_verified"`
+	Groups          []string          `json:"groups"`
+	GroupsTruncated bool              `json:"groups_truncated,omitempty"`
+	Attributes      map[string]string `json:"attributes"`
 }
 
 // Session is the sealed content of the session cookie: the access token (for calling other
@@ -104,6 +109,10 @@ type Config struct {
 	HideExistingUsers bool   // sign-up answers alike for new and existing usernames
 	RefreshRotation   bool   // refresh with GetTokensFromRefreshToken (rotation on)
 	TOTPIssuer        string // the issuer label authenticator apps show
+
+	// AnswerFloor is the least time the answers that must not tell accounts apart take
+	// (answerfloor.go).
+	AnswerFloor AnswerFloor
 }
 
 // Deps are the flows' dependencies.
@@ -112,7 +121,8 @@ type Deps struct {
 	Verifier Verifier
 	Revoker  Revoker
 	Pool     UserPool
-	Profiles Profiles // optional: without it a bearer session has no e-mail
+	Profiles Profiles     // optional: without it a bearer session has no e-mail
+	Log      *slog.Logger // optional: nil logs through slog.Default()
 }
 
 // Service runs the hosted-UI, password, challenge, session, refresh and sign-out flows.
@@ -124,6 +134,9 @@ type Service struct {
 	pool     UserPool
 	profiles Profiles
 	known    *profileCache
+	log      *slog.Logger
+	// autoConfirmed reports, once, a sign-up confirmed at once with existing users hidden.
+	autoConfirmed sync.Once
 }
 
 // NewService wires the flows to their dependencies.
@@ -137,8 +150,11 @@ func NewService(cfg Config, d Deps) *Service {
 	if cfg.TOTPIssuer == "" {
 		cfg.TOTPIssuer = "monban"
 	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
 	return &Service{cfg: cfg, hosted: d.HostedUI, verifier: d.Verifier, revoker: d.Revoker, pool: d.Pool,
-		profiles: d.Profiles, known: newProfileCache(profileCacheSize)}
+		profiles: d.Profiles, known: newProfileCache(profileCacheSize), log: d.Log}
 }
 
 // SignInRequest is GET /auth/sign-in's query.
@@ -236,11 +252,9 @@ func (s *Service) BearerSession(ctx context.Context, raw string) (*Session, erro
 	if u, ok := s.known.get(raw, s.cfg.Now()); ok {
 		return &Session{AccessToken: raw, ExpiresAt: c.ExpiresAt, User: u}, nil
 	}
-	groups := c.Groups
-	if groups == nil {
-		groups = []string{}
-	}
-	u := User{Sub: c.Subject, Username: c.Username, Groups: groups, Attributes: userAttributes(c.Attributes)}
+	u := User{Sub: c.Subject, Username: c.Username, Attributes: userAttributes(c.Attributes)}
+	// No cookie to fit, but the same shape as a cookie session's user.
+	u.Groups, u.GroupsTruncated = sessionGroups(c.Groups, maxSessionGroupBytes)
 	if s.profiles != nil {
 		attrs, err := s.profiles.Attributes(ctx, raw, strings.Fields(c.Scope))
 		switch {
@@ -365,9 +379,6 @@ func (s *Service) grant(ctx context.Context, t *cognito.Tokens, nonce string) (*
 	if groups == nil {
 		groups = acc.Groups
 	}
-	if groups == nil {
-		groups = []string{}
-	}
 	g := &Grant{Tokens: t, Session: Session{
 		AccessToken: t.AccessToken,
 		ExpiresAt:   acc.ExpiresAt,
@@ -376,10 +387,12 @@ func (s *Service) grant(ctx context.Context, t *cognito.Tokens, nonce string) (*
 			Username:      id.Username,
 			Email:         id.Email,
 			EmailVerified: id.EmailVerified,
-			Groups:        groups,
 			Attributes:    userAttributes(id.Attributes),
 		},
 	}}
+	if err := fitSession(&g.Session, groups); err != nil {
+		return nil, err
+	}
 	if t.RefreshToken != "" {
 		g.Refresh = &Refresh{Token: t.RefreshToken, Username: id.Username, Sub: id.Subject}
 	}
@@ -401,21 +414,24 @@ const (
 )
 
 // userAttributes picks the claims that describe the user, within the budget; the shortest
-// go first, so one oversized attribute cannot crowd out the rest.
+// go first, so one oversized attribute cannot crowd out the rest. Sizes are as sealed (JSON),
+// so characters JSON escapes cannot stretch the budget six-fold.
 func userAttributes(all map[string]string) map[string]string {
 	keys := make([]string, 0, len(all))
-	for k := range all {
+	size := make(map[string]int, len(all))
+	for k, v := range all {
 		if !tokenBookkeeping[k] {
 			keys = append(keys, k)
+			size[k] = jsonLen(k) + jsonLen(v)
 		}
 	}
 	slices.SortFunc(keys, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a)+len(all[a]), len(b)+len(all[b])), strings.Compare(a, b))
+		return cmp.Or(cmp.Compare(size[a], size[b]), strings.Compare(a, b))
 	})
 	out := make(map[string]string, min(len(keys), maxSessionAttributes))
 	budget := maxSessionAttributeBytes
 	for _, k := range keys {
-		n := len(k) + len(all[k])
+		n := size[k]
 		if len(out) == maxSessionAttributes || n > budget {
 			break
 		}

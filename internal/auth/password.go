@@ -124,9 +124,9 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		Password:       &r.Password,
 		UserAttributes: attrs,
 	})
-	// With existing users hidden, every accepted sign-up gets this one answer — even a new
-	// user confirmed at once by the trigger, who is not signed in either: "confirmed" or a
-	// session would tell a new address from a taken one. Such a user signs in next.
+	// With existing users hidden, every accepted sign-up gets this one answer, never
+	// "confirmed" and never a session: either would tell a new address from a taken one.
+	// It needs confirmation by e-mail code: see warnAutoConfirmed.
 	hidden := &SignUpResult{Delivery: &Delivery{Medium: "EMAIL", Destination: maskEmail(name)}}
 	if err != nil {
 		if s.cfg.HideExistingUsers && cognito.ErrorCode(err) == "UsernameExistsException" {
@@ -135,6 +135,9 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		return nil, poolFailure(err, "sign up", nil)
 	}
 	if s.cfg.HideExistingUsers {
+		if out.UserConfirmed {
+			s.warnAutoConfirmed()
+		}
 		return hidden, nil
 	}
 	res := &SignUpResult{UserConfirmed: out.UserConfirmed, Delivery: delivery(out.CodeDeliveryDetails)}
@@ -146,6 +149,21 @@ func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, e
 		res.SignIn = si
 	}
 	return res, nil
+}
+
+// warnAutoConfirmed reports, once per Service (a Lambda container has one), that hidden
+// sign-up is undone: Cognito confirmed a new account at once (the pre-sign-up trigger's
+// auto-confirm), so signing in with the password just chosen tells a new address (a
+// session) from a taken one (wrong password). The answer stays the hidden one — anything
+// else would tell the same thing at once — and the deployment must turn auto-confirm off:
+// template.yaml refuses the combination (SignUpHideExisting needs SignUpAutoConfirm=false)
+// and make dev turns it off.
+func (s *Service) warnAutoConfirmed() {
+	s.autoConfirmed.Do(func() {
+		s.log.Error("MONBAN_SIGN_UP_HIDE_EXISTING is on, but Cognito confirmed a sign-up at once: " +
+			"signing in with the chosen password tells a new address from a taken one. " +
+			"Turn the pre-sign-up trigger's auto-confirm off (MONBAN_SIGNUP_AUTO_CONFIRM=false; template parameter SignUpAutoConfirm=false).")
+	})
 }
 
 // maskEmail masks an address the way Cognito's CodeDeliveryDetails does (a***@e***).

@@ -60,7 +60,10 @@ type Config struct {
 	RefreshRotation      bool   // the app client rotates refresh tokens
 	TOTPIssuer           string // label authenticator apps show
 	RefreshTokenValidity time.Duration
-	LogLevel             slog.Level
+	// AnswerFloor is the least time the answers that must not tell accounts apart take
+	// (0: the default; negative: off).
+	AnswerFloor time.Duration
+	LogLevel    slog.Level
 
 	// UnsafeAllowMissingNonce accepts ID tokens that carry no nonce at all (cognito-local
 	// drops it). Never for production: it is logged loudly at start.
@@ -94,10 +97,11 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_TOKEN_MODE", "true: also return tokens in bodies for Authorization: Bearer use (cross-site)"},
 	{"MONBAN_TOKEN_ENDPOINT", "true: enable GET /auth/token"},
 	{"MONBAN_AUTH_FLOW", "password sign-in flow: USER_PASSWORD_AUTH (default) or ADMIN_USER_PASSWORD_AUTH"},
-	{"MONBAN_SIGN_UP_HIDE_EXISTING", "true: every sign-up gets one answer (check your e-mail), never a session, so it tells no taken address"},
+	{"MONBAN_SIGN_UP_HIDE_EXISTING", "true: every sign-up gets one answer (check your e-mail), never a session, so it tells no taken address; needs sign-ups confirmed by e-mail code (the pre-sign-up trigger's MONBAN_SIGNUP_AUTO_CONFIRM=false)"},
 	{"MONBAN_REFRESH_ROTATION", "true: the app client rotates refresh tokens (refresh with GetTokensFromRefreshToken)"},
 	{"MONBAN_TOTP_ISSUER", "issuer name authenticator apps show; default monban"},
 	{"MONBAN_REFRESH_TOKEN_VALIDITY", "refresh cookie lifetime, the app client's setting; default 720h"},
+	{"MONBAN_ANSWER_FLOOR", "least time forgot-password, resend-code and hidden sign-up take to answer, so timing tells no account apart; default 300ms, 0 turns it off"},
 	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
 	{"MONBAN_UNSAFE_ALLOW_MISSING_NONCE", "emulators only: accept ID tokens without nonce"},
 }
@@ -251,6 +255,17 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("MONBAN_REFRESH_TOKEN_VALIDITY", "must be a duration between 1h and 87600h")
 		}
 		c.RefreshTokenValidity = d
+	}
+	if v := get("MONBAN_ANSWER_FLOOR"); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil || d < 0 || d > 10*time.Second:
+			bad("MONBAN_ANSWER_FLOOR", "must be a duration from 0 to 10s, e.g. 300ms")
+		case d == 0:
+			c.AnswerFloor = -1 // off
+		default:
+			c.AnswerFloor = d
+		}
 	}
 	if v := get("MONBAN_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -61,6 +61,7 @@ var localSettings = []localSetting{
 	{name: "MONBAN_TOTP_ISSUER", use: useAPI},
 	{name: "MONBAN_REFRESH_TOKEN_VALIDITY", use: useAPI},
 	{name: "MONBAN_LOG_LEVEL", use: useAPI},
+	{name: "MONBAN_ANSWER_FLOOR", use: useAPI},
 	{name: "MONBAN_ACCEPTED_CREDENTIALS", use: useAPI},
 	{name: "MONBAN_REQUIRED_SCOPES", use: useAPI},
 	{name: "MONBAN_REQUIRED_GROUPS", use: useAPI},
@@ -108,6 +109,8 @@ type EnvReport struct {
 	Applied []string
 	// Ignored are the variables left out, grouped by why, names only.
 	Ignored []IgnoredSettings
+	// Implied are settings the honoured ones need, applied with them (NAME=value (why)).
+	Implied []string
 }
 
 // IgnoredSettings are variables ignored for one reason.
@@ -129,7 +132,9 @@ type IgnoredSettings struct {
 //     (o.SiteURL), which stays first;
 //   - what the stack owns (pool, client, secrets, Cognito URLs, callback, cookie domain,
 //     origin-verify secret, the nonce relaxation), what cognito-local cannot do
-//     (MONBAN_REFRESH_ROTATION) and unknown names are ignored and reported.
+//     (MONBAN_REFRESH_ROTATION) and unknown names are ignored and reported;
+//   - MONBAN_SIGN_UP_HIDE_EXISTING=true turns the trigger's MONBAN_SIGNUP_AUTO_CONFIRM off
+//     unless it was given (hidden sign-up needs confirmation by e-mail code), and says so.
 //
 // A variable exported empty counts as set: the API then sees it blank, which is its
 // default. Values are not validated here: config.Load and the trigger handlers do that at
@@ -193,6 +198,9 @@ func applyEnv(o StackOptions, environ []string, table []localSetting) (StackOpti
 		sort.Strings(names)
 		rep.Ignored = append(rep.Ignored, IgnoredSettings{Why: why, Names: names})
 	}
+	if implied := confirmHiddenSignUps(env, trig); implied != "" {
+		rep.Implied = append(rep.Implied, implied)
+	}
 	o.Env, o.TriggerEnv = env, trig
 	return o, rep
 }
@@ -206,6 +214,9 @@ func (r EnvReport) Lines() []string {
 	}
 	for _, g := range r.Ignored {
 		out = append(out, fmt.Sprintf("ignored, %s: %s", g.Why, strings.Join(g.Names, ", ")))
+	}
+	if len(r.Implied) > 0 {
+		out = append(out, "implied by them: "+strings.Join(r.Implied, ", "))
 	}
 	return out
 }

@@ -42,9 +42,11 @@ func TestApplyEnv(t *testing.T) {
 				"MONBAN_TOTP_ISSUER=My Site", "MONBAN_SCOPES=openid email", "MONBAN_REQUIRED_GROUPS=staff", "MONBAN_TOKEN_ENDPOINT=false"},
 			env: map[string]string{"MONBAN_TOKEN_ENDPOINT": "false", "MONBAN_TOKEN_MODE": "true", "MONBAN_SIGN_UP_HIDE_EXISTING": "true",
 				"MONBAN_LOG_LEVEL": "debug", "MONBAN_TOTP_ISSUER": "My Site", "MONBAN_SCOPES": "openid email", "MONBAN_REQUIRED_GROUPS": "staff"},
-			triggerEnv: demo.TriggerEnv,
+			// Hidden sign-up needs sign-ups confirmed by e-mail code (hiddensignup.go).
+			triggerEnv: map[string]string{"MONBAN_CLAIM_MAPPINGS": "groups=roles,custom:tenant=tenant", "MONBAN_SIGNUP_AUTO_CONFIRM": "false"},
 			lines: []string{`settings from your environment: MONBAN_TOKEN_MODE=true, MONBAN_SIGN_UP_HIDE_EXISTING=true, ` +
-				`MONBAN_LOG_LEVEL=debug, MONBAN_TOTP_ISSUER="My Site", MONBAN_SCOPES="openid email", MONBAN_REQUIRED_GROUPS=staff, MONBAN_TOKEN_ENDPOINT=false`},
+				`MONBAN_LOG_LEVEL=debug, MONBAN_TOTP_ISSUER="My Site", MONBAN_SCOPES="openid email", MONBAN_REQUIRED_GROUPS=staff, MONBAN_TOKEN_ENDPOINT=false`,
+				"implied by them: MONBAN_SIGNUP_AUTO_CONFIRM=false (MONBAN_SIGN_UP_HIDE_EXISTING=true needs sign-ups confirmed by e-mail code; locally the code is 123456)"},
 		},
 		{
 			name:       "trigger settings; the user's claim mappings replace the demo's",

@@ -57,8 +57,8 @@ func SiteHandler(o StackOptions) (http.Handler, error) {
 }
 
 // CheckOptions reports, before anything starts, the options StartStack would refuse: the
-// site (SiteHandler) and the trigger settings in TriggerEnv, with the trigger handlers' own
-// messages.
+// site (SiteHandler), the trigger settings in TriggerEnv, with the trigger handlers' own
+// messages, and hidden sign-up beside auto-confirmation (checkHiddenSignUp).
 func CheckOptions(o StackOptions) error {
 	if _, err := SiteHandler(o); err != nil {
 		return err
@@ -66,7 +66,7 @@ func CheckOptions(o StackOptions) error {
 	if _, err := TriggerHandlers(func(k string) string { return o.TriggerEnv[k] }, slog.New(slog.DiscardHandler)); err != nil {
 		return fmt.Errorf("devstack: triggers: %w", err)
 	}
-	return nil
+	return checkHiddenSignUp(o.Env, o.TriggerEnv)
 }
 
 // DirSite serves the folder dir as a static host (S3 behind CloudFront, Netlify, GitHub

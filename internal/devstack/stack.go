@@ -82,6 +82,9 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHiddenSignUp(o.Env, o.TriggerEnv); err != nil {
+		return nil, err
+	}
 	// The trigger endpoint comes first: the emulator reads its address at start.
 	logger := o.App.Log
 	if logger == nil {
