@@ -5,7 +5,7 @@ GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
 # Lambda functions: folders under functions/ or triggers/.
 FUNCTIONS := api authorizer sample-api pre-sign-up pre-token-generation
 
-.PHONY: dev test unit deps build sizes validate fmt vet clean
+.PHONY: dev test unit race fuzz deps build sizes validate fmt vet clean
 
 ## dev: run the local stack (emulator, API, the demo or SITE_DIR=folder / SITE_PROXY=url) and print its URL
 dev: deps
@@ -25,6 +25,15 @@ client: deps
 ## unit: only the fast tests (no emulator)
 unit:
 	$(GO) test -short ./...
+
+## race: the fast tests under the race detector (CI runs it)
+race:
+	$(GO) test -race -short -count=1 ./...
+
+## fuzz: every fuzz target for FUZZTIME each (default 10s; CI runs it)
+FUZZTIME ?= 10s
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZTIME)
 
 ## deps: the pinned emulator (npm ci from local/package-lock.json) and Go modules
 deps: local/node_modules/.package-lock.json
