@@ -12,7 +12,7 @@ dev: deps
 	$(GO) run ./cmd/monban-dev $(if $(SITE_DIR),-site-dir '$(SITE_DIR)') $(if $(SITE_PROXY),-site-proxy '$(SITE_PROXY)')
 
 ## test: install what the tests need, then run every test and validate the template
-test: deps vet client
+test: deps python-tools vet client
 	$(GO) test -count=1 ./...
 	bash scripts/validate-template.sh
 
@@ -35,9 +35,19 @@ FUZZTIME ?= 10s
 fuzz:
 	@bash scripts/fuzz.sh $(FUZZTIME)
 
-## deps: the pinned emulator (npm ci from local/package-lock.json) and Go modules
+## deps: the pinned emulator (npm ci from local/package-lock.json) and Go modules; make test
+## also needs python-tools (make dev does not)
 deps: local/node_modules/.package-lock.json
 	$(GO) mod download
+
+# moto_server, cfn-lint and aws-sam-translator at requirements-test.txt's pins: those on PATH
+# when they match, else installed into the project venv, whose bin/ comes first on PATH in
+# every recipe (a folder that does not exist is simply skipped).
+PYTHON_TOOLS_VENV := $(CURDIR)/.venv-test
+export PATH := $(PYTHON_TOOLS_VENV)/bin:$(PATH)
+.PHONY: python-tools
+python-tools:
+	@PYTHON_TOOLS_VENV='$(PYTHON_TOOLS_VENV)' bash scripts/python-tools.sh
 
 local/node_modules/.package-lock.json: local/package.json local/package-lock.json
 	cd local && npm ci --no-audit --no-fund --loglevel=error
@@ -66,7 +76,7 @@ sizes: build
 bench:
 	@bash bench/run.sh
 
-validate:
+validate: python-tools
 	bash scripts/validate-template.sh
 
 ## publish: upload SITE_DIR to the stack's site bucket, refresh CloudFront (make publish SITE_DIR=dist [STACK=monban-dev] [REGION=...])

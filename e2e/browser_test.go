@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -19,18 +20,43 @@ import (
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
 )
 
-// chromium finds the browser, or skips (fails under CI=true) with the reason.
+// chromium finds the browser, or skips (fails under CI=true) with the reason and how to get
+// it: CHROMIUM (a path or a command name) when set, else the usual names on PATH, else on
+// macOS the app bundles.
 func chromium(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: the browser tests do not run")
 	}
-	path := os.Getenv("CHROMIUM")
-	if path == "" {
-		path, _ = exec.LookPath("chromium")
+	const install = "Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium; " +
+		"or set CHROMIUM to a Chromium or Chrome executable; .ci/run installs it"
+	var path, why string
+	if env := os.Getenv("CHROMIUM"); env != "" {
+		var err error
+		if path, err = exec.LookPath(env); err != nil {
+			why = "CHROMIUM=" + env + " is not an executable (" + install + ")"
+		}
+	} else {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+		if path == "" && runtime.GOOS == "darwin" {
+			for _, app := range []string{"Chromium.app/Contents/MacOS/Chromium", "Google Chrome.app/Contents/MacOS/Google Chrome"} {
+				if p, err := exec.LookPath(filepath.Join("/Applications", app)); err == nil {
+					path = p
+					break
+				}
+			}
+		}
+		if path == "" {
+			why = "Chromium not found: CHROMIUM is unset and none of chromium, chromium-browser, google-chrome, " +
+				"google-chrome-stable is on PATH (" + install + ")"
+		}
 	}
-	if path == "" {
-		why := "chromium is not installed (apt-get install chromium; .ci/run does)"
+	if why != "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(why + " (CI=true: the browser test is required)")
 		}

@@ -3,6 +3,7 @@
 // a watch over what a page reports as broken.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import fs from "node:fs";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -12,11 +13,32 @@ const { chromium } = require("playwright-core");
 const started = Date.now();
 export const step = (msg) => console.log(`step (${((Date.now() - started) / 1000).toFixed(1)}s):`, msg);
 
+// executable is the browser: CHROMIUM (the Go tests always set it), else the first of the
+// usual names on PATH, else the macOS app bundles, as e2e/browser_test.go looks for it.
+function executable() {
+  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+  const dirs = (process.env.PATH || "").split(path.delimiter).filter(Boolean);
+  const candidates = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+    .flatMap((name) => dirs.map((dir) => path.join(dir, name)))
+    .concat(["/Applications/Chromium.app/Contents/MacOS/Chromium",
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"]);
+  for (const file of candidates) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not this one
+    }
+  }
+  throw new Error("Chromium not found: set CHROMIUM, or install it (Debian/Ubuntu: sudo apt-get install chromium; " +
+    "macOS: brew install --cask chromium)");
+}
+
 // run launches Chromium, opens a page and hands it to fn; the browser is closed however fn
 // ends.
 export async function run(fn) {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    executablePath: executable(),
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });

@@ -1,0 +1,5 @@
+// Package devtools holds the tests of the developer set-up scripts under scripts/ that
+// `make deps` runs: scripts/python-tools.sh, which provides the pinned Python test tools of
+// requirements-test.txt (from PATH when they match, else in the project venv .venv-test/).
+// It has no code of its own.
+package devtools
