@@ -17,6 +17,7 @@ import (
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
+	"github.com/monban-auth/monban/internal/lambdahttp"
 )
 
 func loadEvent(t *testing.T, name string, replace map[string]string) events.APIGatewayV2HTTPRequest {
@@ -45,6 +46,23 @@ func loadEvent(t *testing.T, name string, replace map[string]string) events.APIG
 	}
 	ev.Cookies = cookies
 	return ev
+}
+
+// invoke sends ev through the Lambda entry point as the runtime does (JSON in, JSON out).
+func invoke(ctx context.Context, t *testing.T, h *lambdahttp.Handler, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	t.Helper()
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.Invoke(ctx, payload)
+	var resp events.APIGatewayV2HTTPResponse
+	if err == nil {
+		if jerr := json.Unmarshal(out, &resp); jerr != nil {
+			t.Fatalf("answer %s: %v", out, jerr)
+		}
+	}
+	return resp, err
 }
 
 // pairs turns Set-Cookie lines into name=value pairs as a browser would send them back,
@@ -88,7 +106,7 @@ func TestLambdaEntryPointHostedUIFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	resp, err := handle(ctx, loadEvent(t, "sign-in.json", nil))
+	resp, err := invoke(ctx, t, handle, loadEvent(t, "sign-in.json", nil))
 	if err != nil || resp.StatusCode != 302 {
 		t.Fatalf("sign-in: %v %d %s", err, resp.StatusCode, resp.Body)
 	}
@@ -122,7 +140,7 @@ func TestLambdaEntryPointHostedUIFlow(t *testing.T) {
 		t.Fatalf("login form answered %d %q", login.StatusCode, login.Header.Get("Location"))
 	}
 
-	resp, err = handle(ctx, loadEvent(t, "callback.json", map[string]string{
+	resp, err = invoke(ctx, t, handle, loadEvent(t, "callback.json", map[string]string{
 		"CODE": back.Query().Get("code"), "STATE": back.Query().Get("state"), "FLOW_COOKIE": flow[0],
 	}))
 	if err != nil || resp.StatusCode != 302 || resp.Headers["Location"] != site+"/account" {
@@ -133,7 +151,7 @@ func TestLambdaEntryPointHostedUIFlow(t *testing.T) {
 		t.Fatalf("callback cookies: kept %q deleted %q", kept, deleted)
 	}
 
-	resp, err = handle(ctx, loadEvent(t, "session.json", map[string]string{"SESSION_COOKIES": strings.Join(kept, "; ")}))
+	resp, err = invoke(ctx, t, handle, loadEvent(t, "session.json", map[string]string{"SESSION_COOKIES": strings.Join(kept, "; ")}))
 	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"email":"bob@example.com"`) {
 		t.Fatalf("session: %v %d %s", err, resp.StatusCode, resp.Body)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -12,23 +11,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/monban-auth/monban/internal/lambdahttp"
 	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/sampleapi"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
-type lambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
-
-// newHandler serves the sample API from HTTP API events, with the caller's
-// identity taken from what API Gateway's authorizer established. log nil
-// means JSON lines on stdout.
-func newHandler(log *slog.Logger) lambdaHandler {
+// newHandler serves the sample API from HTTP API (payload 2.0) events, with the
+// caller's identity taken from what API Gateway's authorizer established; any
+// other event is refused with a message that names the wiring to change (see
+// lambdahttp). log nil means JSON lines on stdout.
+func newHandler(log *slog.Logger) *lambdahttp.Handler {
 	if log == nil {
 		log = logging.New(os.Stdout, slog.LevelInfo)
 	}
-	return httpadapter.NewV2(fromGateway(sampleapi.Handler(), log)).ProxyWithContext
+	return lambdahttp.New("sample-api", fromGateway(sampleapi.Handler(), log), log)
 }
 
 // fromGateway puts the identity API Gateway's authorizer verified into the

@@ -64,6 +64,10 @@ type Event struct {
 	// Cookies are the request's cookies (HTTP API 2.0, which takes them out
 	// of Headers).
 	Cookies []string `json:"cookies"`
+
+	// Read only to say what an event that is not an authorizer event is.
+	HTTPMethod    string `json:"httpMethod"`    // a payload 1.0 request (REST API, HTTP API 1.0)
+	TriggerSource string `json:"triggerSource"` // a Cognito user pool trigger event
 }
 
 // shape is the kind of event, which decides the response format.
@@ -88,8 +92,31 @@ func (e *Event) shape() (shape, error) {
 	case e.Version == "" && e.Type == "TOKEN":
 		return shapeToken, nil
 	}
-	return 0, fmt.Errorf("authorizer: unsupported event (version %.10q, type %.10q)", e.Version, e.Type)
+	var got, fix string
+	switch {
+	case e.Type == "" && e.Version == "2.0":
+		got, fix = "an HTTP API request (payload format 2.0), not an authorizer event", attachAsAuthorizer
+	case e.Type == "" && e.HTTPMethod != "":
+		got, fix = "a proxy integration's request (REST API or HTTP API payload format 1.0), not an authorizer event", attachAsAuthorizer
+	case e.Type == "" && e.TriggerSource != "":
+		got, fix = fmt.Sprintf("a Cognito user pool trigger event (triggerSource %.64q)", e.TriggerSource), attachAsAuthorizer
+	case e.Type == "":
+		got, fix = "an event without a type, which no API Gateway authorizer sends", attachAsAuthorizer
+	case e.Type == "TOKEN":
+		got = fmt.Sprintf("a TOKEN event with payload format version %.10q, which API Gateway does not send (TOKEN authorizers are REST API ones, unversioned)", e.Version)
+		fix = `on an HTTP API, use a REQUEST authorizer with AuthorizerPayloadFormatVersion "2.0" and EnableSimpleResponses`
+	case e.Type == "REQUEST":
+		got = fmt.Sprintf("a REQUEST event with payload format version %.10q", e.Version)
+		fix = `set the authorizer's AuthorizerPayloadFormatVersion to "2.0" (with EnableSimpleResponses) or "1.0"`
+	default:
+		got, fix = fmt.Sprintf("an authorizer event of type %.32q", e.Type), "use a REQUEST authorizer (or TOKEN, on a REST API)"
+	}
+	return 0, fmt.Errorf("authorizer: received %s; it answers API Gateway Lambda authorizer events (HTTP API REQUEST, payload format 2.0 or 1.0; REST API REQUEST or TOKEN): %s", got, fix)
 }
+
+// attachAsAuthorizer is what to change when the function receives events that are not an
+// authorizer's.
+const attachAsAuthorizer = "attach it to the routes it guards as their Lambda authorizer, not as their integration or another event source"
 
 // request returns the credentials the event carries.
 func (e *Event) request(s shape) monbanauth.Request {
@@ -259,19 +286,46 @@ func policy(principal, effect, resource string, ctx map[string]any) events.APIGa
 // stageResource turns a methodArn,
 // arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/VERB/PATH…, into the
 // ARN of every method and path of the same API and stage.
+//
+// A methodArn API Gateway did not write is refused, with an error that says
+// what is wrong and what to send instead: the policy is written for the whole
+// stage, so a wildcard where API Gateway puts a name (the stage "*" of API
+// Gateway's stock TOKEN sample, arn:…:API_ID/*/GET/) would allow every stage,
+// or every API, of the account.
 func stageResource(methodArn string) (string, error) {
-	bad := fmt.Errorf("authorizer: methodArn %.200q is not an execute-api method ARN", methodArn)
+	const form = "arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH"
+	bad := func(problem string) error {
+		return fmt.Errorf("authorizer: methodArn %.200q %s; API Gateway sends %s, naming the API's id and the invoked stage, "+
+			"and this authorizer writes its policy for that stage: send the event through API Gateway, or give it a methodArn of that form",
+			methodArn, problem, form)
+	}
+	if methodArn == "" {
+		return "", errors.New("authorizer: the event has no methodArn, which API Gateway sends with every REST API and HTTP API payload format 1.0 authorizer event (" +
+			form + "): send the event through API Gateway, or give it one")
+	}
 	parts := strings.SplitN(methodArn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "execute-api" || parts[3] == "" || parts[4] == "" {
-		return "", bad
+	if len(parts) != 6 || parts[0] != "arn" {
+		return "", bad("is not an ARN")
+	}
+	if parts[2] != "execute-api" {
+		return "", bad(fmt.Sprintf("names the service %.32q, not execute-api", parts[2]))
 	}
 	segs := strings.SplitN(parts[5], "/", 3)
-	if len(segs) != 3 || segs[0] == "" || segs[1] == "" {
-		return "", bad
+	if len(segs) != 3 {
+		return "", bad("has no API_ID/STAGE/METHOD part")
 	}
-	for _, p := range []string{parts[1], parts[3], parts[4], segs[0], segs[1]} {
-		if strings.ContainsAny(p, "*?/ ") {
-			return "", bad
+	for _, p := range []struct{ name, value string }{
+		{"partition", parts[1]}, {"region", parts[3]}, {"account", parts[4]}, {"API id", segs[0]}, {"stage", segs[1]},
+	} {
+		switch {
+		case p.value == "":
+			return "", bad("has an empty " + p.name)
+		case p.name == "stage" && p.value == "*":
+			return "", fmt.Errorf("authorizer: methodArn %.200q has the wildcard stage \"*\", as API Gateway's sample TOKEN event does; "+
+				"API Gateway names the invoked stage (…/prod/GET/…) in every real event, and a policy for \"*\" would allow every stage of the API: "+
+				"put the name of a deployed stage in its place, or call the API through that stage", methodArn)
+		case strings.ContainsAny(p.value, "*?/ "):
+			return "", bad(fmt.Sprintf("has a wildcard, a slash or a space in its %s (%.64q), where API Gateway puts a name", p.name, p.value))
 		}
 	}
 	return strings.Join(parts[:5], ":") + ":" + segs[0] + "/" + segs[1] + "/*/*", nil

@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/monban-auth/monban/internal/authorizer"
 	"github.com/monban-auth/monban/internal/cookie"
+	"github.com/monban-auth/monban/internal/golden"
+	"github.com/monban-auth/monban/internal/lambdasamples"
 	"github.com/monban-auth/monban/internal/session"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
@@ -487,6 +490,147 @@ func TestRequestsMustComeThroughCloudFront(t *testing.T) {
 			want, _ := json.Marshal(c.want)
 			if errMsg != "" || !jsonEqual(t, got, string(want)) {
 				t.Fatalf("response\n got %s (error %q)\nwant %s", got, errMsg, want)
+			}
+		})
+	}
+}
+
+// sample reads one of aws-lambda-go's sample events (events/testdata, at the version
+// go.mod requires), with edit applied to it as a JSON object.
+func sample(t *testing.T, name string, edit func(ev map[string]any)) []byte {
+	t.Helper()
+	raw := lambdasamples.Read(t, name)
+	if edit == nil {
+		return raw
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	edit(ev)
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// aws-lambda-go's own sample authorizer events, through the Lambda runtime's decoding and
+// encoding: each shape is answered as API Gateway expects it, API Gateway's stock TOKEN
+// sample (stage "*") is refused with an error saying what is wrong and what to send, and
+// events that are not an authorizer's are refused naming what arrived.
+func TestAWSLambdaGoSampleEvents(t *testing.T) {
+	atStage := func(stage string) func(map[string]any) {
+		return func(ev map[string]any) {
+			ev["methodArn"] = strings.Replace(ev["methodArn"].(string), "/*/", "/"+stage+"/", 1)
+		}
+	}
+	withToken := func(token string, then ...func(map[string]any)) func(map[string]any) {
+		return func(ev map[string]any) {
+			for _, fn := range then {
+				fn(ev)
+			}
+			if _, ok := ev["authorizationToken"]; ok && ev["type"] == "TOKEN" {
+				ev["authorizationToken"] = token
+				return
+			}
+			ev["headers"].(map[string]any)["Authorization"] = token
+		}
+	}
+	const wrongKind = "authorizer: received %s; it answers API Gateway Lambda authorizer events (HTTP API REQUEST, payload format 2.0 or 1.0; REST API REQUEST or TOKEN): " +
+		"attach it to the routes it guards as their Lambda authorizer, not as their integration or another event source"
+	cases := []struct {
+		name    string
+		sample  string
+		edit    func(map[string]any)
+		golden  string // the expected answer
+		wantErr string // or the expected error, exactly
+	}{
+		{name: "the stock TOKEN sample's stage \"*\" is refused, saying what to send instead", sample: "apigw-custom-auth-request.json",
+			wantErr: `authorizer: methodArn "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/" has the wildcard stage "*", as API Gateway's sample TOKEN event does; ` +
+				`API Gateway names the invoked stage (…/prod/GET/…) in every real event, and a policy for "*" would allow every stage of the API: ` +
+				`put the name of a deployed stage in its place, or call the API through that stage`},
+		{name: "the TOKEN sample at a real stage is refused as unauthenticated (its token is no JWT)", sample: "apigw-custom-auth-request.json",
+			edit: atStage("prod"), wantErr: "Unauthorized"},
+		{name: "the TOKEN sample at a real stage with a good token is allowed the stage", sample: "apigw-custom-auth-request.json",
+			edit: withToken("Bearer "+good, atStage("prod")), golden: "sample-token-allow.json"},
+		{name: "the REST REQUEST sample without credentials is unauthenticated", sample: "apigw-custom-auth-request-type-request.json",
+			wantErr: "Unauthorized"},
+		{name: "the REST REQUEST sample with a good token is allowed its stage", sample: "apigw-custom-auth-request-type-request.json",
+			edit: withToken("Bearer " + good), golden: "sample-rest-request-allow.json"},
+		{name: "the HTTP API payload 1.0 sample without credentials is unauthenticated", sample: "apigw-v2-custom-authorizer-v1-request.json",
+			wantErr: "Unauthorized"},
+		{name: "the HTTP API payload 1.0 sample with a good token is allowed its stage", sample: "apigw-v2-custom-authorizer-v1-request.json",
+			edit: withToken("Bearer " + good), golden: "sample-http-api-1.0-allow.json"},
+		{name: "the HTTP API payload 2.0 sample without monban credentials is refused", sample: "apigw-v2-custom-authorizer-v2-request.json",
+			golden: "sample-http-api-2.0-refuse.json"},
+		{name: "the HTTP API payload 2.0 sample with a good token is authorized", sample: "apigw-v2-custom-authorizer-v2-request.json",
+			edit: withToken("Bearer " + good), golden: "sample-http-api-2.0-allow.json"},
+		{name: "an HTTP API request is refused as no authorizer event", sample: "apigw-v2-request-no-authorizer.json",
+			wantErr: strings.Replace(wrongKind, "%s", "an HTTP API request (payload format 2.0), not an authorizer event", 1)},
+		{name: "a REST API proxy request is refused as no authorizer event", sample: "apigw-request.json",
+			wantErr: strings.Replace(wrongKind, "%s", "a proxy integration's request (REST API or HTTP API payload format 1.0), not an authorizer event", 1)},
+		{name: "a Cognito trigger event is refused", sample: "cognito-event-userpools-presignup.json",
+			wantErr: strings.Replace(wrongKind, "%s", `a Cognito user pool trigger event (triggerSource "PreSignUp_SignUp")`, 1)},
+		{name: "an SQS event is refused", sample: "sqs-event.json",
+			wantErr: strings.Replace(wrongKind, "%s", "an event without a type, which no API Gateway authorizer sends", 1)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			out, err := lambda.NewHandler(f.h.Handle).Invoke(context.Background(), sample(t, c.sample, c.edit))
+			golden.Answer(t, c.golden, out, err, c.wantErr)
+		})
+	}
+}
+
+// A methodArn API Gateway would not send is refused with what is wrong in it and what to
+// send instead (API Gateway turns the error into a 500, so the message is read in the
+// function's log or the console's test).
+func TestMethodArnRefusalsSayWhatIsWrong(t *testing.T) {
+	const tail = "; API Gateway sends arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH, naming the API's id and the invoked stage, " +
+		"and this authorizer writes its policy for that stage: send the event through API Gateway, or give it a methodArn of that form"
+	f := newFixture(t)
+	for _, c := range []struct{ arn, want string }{
+		{"", "authorizer: the event has no methodArn, which API Gateway sends with every REST API and HTTP API payload format 1.0 authorizer event " +
+			"(arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH): send the event through API Gateway, or give it one"},
+		{"execute-api/prod/GET/", `authorizer: methodArn "execute-api/prod/GET/" is not an ARN` + tail},
+		{"arn:aws:lambda:eu-west-1:123456789012:function:x", `authorizer: methodArn "arn:aws:lambda:eu-west-1:123456789012:function:x" names the service "lambda", not execute-api` + tail},
+		{"arn:aws:execute-api:eu-west-1:123456789012:abc", `authorizer: methodArn "arn:aws:execute-api:eu-west-1:123456789012:abc" has no API_ID/STAGE/METHOD part` + tail},
+		{"arn:aws:execute-api::123456789012:abc/prod/GET/", `authorizer: methodArn "arn:aws:execute-api::123456789012:abc/prod/GET/" has an empty region` + tail},
+		{"arn:aws:execute-api:eu-west-1:123456789012:*/prod/GET/", `authorizer: methodArn "arn:aws:execute-api:eu-west-1:123456789012:*/prod/GET/" ` +
+			`has a wildcard, a slash or a space in its API id ("*"), where API Gateway puts a name` + tail},
+		{"arn:aws:execute-api:eu-west-1:*:abc/prod/GET/", `authorizer: methodArn "arn:aws:execute-api:eu-west-1:*:abc/prod/GET/" ` +
+			`has a wildcard, a slash or a space in its account ("*"), where API Gateway puts a name` + tail},
+	} {
+		t.Run(c.arn, func(t *testing.T) {
+			resp, err := f.h.Handle(context.Background(), authorizer.Event{Type: "TOKEN", AuthorizationToken: "Bearer " + good, MethodArn: c.arn})
+			if resp != nil || err == nil || err.Error() != c.want {
+				t.Fatalf("got %v, %v\nwant error %s", resp, err, c.want)
+			}
+		})
+	}
+}
+
+// An authorizer event of a shape API Gateway does not send is refused with what to set.
+func TestUnknownAuthorizerShapesSayWhatToSet(t *testing.T) {
+	const head = "authorizer: received %s; it answers API Gateway Lambda authorizer events (HTTP API REQUEST, payload format 2.0 or 1.0; REST API REQUEST or TOKEN): "
+	f := newFixture(t)
+	for _, c := range []struct {
+		ev   authorizer.Event
+		want string
+	}{
+		{authorizer.Event{Version: "3.0", Type: "REQUEST"}, strings.Replace(head, "%s", `a REQUEST event with payload format version "3.0"`, 1) +
+			`set the authorizer's AuthorizerPayloadFormatVersion to "2.0" (with EnableSimpleResponses) or "1.0"`},
+		{authorizer.Event{Version: "2.0", Type: "TOKEN"}, strings.Replace(head, "%s", `a TOKEN event with payload format version "2.0", which API Gateway does not send (TOKEN authorizers are REST API ones, unversioned)`, 1) +
+			`on an HTTP API, use a REQUEST authorizer with AuthorizerPayloadFormatVersion "2.0" and EnableSimpleResponses`},
+		{authorizer.Event{Type: "COGNITO_USER_POOLS"}, strings.Replace(head, "%s", `an authorizer event of type "COGNITO_USER_POOLS"`, 1) +
+			"use a REQUEST authorizer (or TOKEN, on a REST API)"},
+	} {
+		t.Run(c.ev.Type+c.ev.Version, func(t *testing.T) {
+			resp, err := f.h.Handle(context.Background(), c.ev)
+			if resp != nil || err == nil || err.Error() != c.want {
+				t.Fatalf("got %v, %v\nwant error %s", resp, err, c.want)
 			}
 		})
 	}

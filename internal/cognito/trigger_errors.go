@@ -31,5 +31,15 @@ func TriggerRejection(err error) (message string, ok bool) {
 		return "", false
 	}
 	message = strings.TrimSpace(m[1])
+	// A trigger wired to the wrong kind of event answers with a message for the operator
+	// ("monban's pre-token-generation function received a PreSignUp event…"): nothing for
+	// the person signing up, who gets the generic failure instead.
+	if strings.HasPrefix(message, OperatorMessagePrefix) {
+		return "", false
+	}
 	return message, message != ""
 }
+
+// OperatorMessagePrefix starts the messages monban's triggers fail with when they are wired
+// wrongly; those are for the operator, never shown to a user.
+const OperatorMessagePrefix = "monban's "

@@ -52,3 +52,11 @@ func TestTriggerRejection(t *testing.T) {
 		})
 	}
 }
+
+func TestAWronglyWiredTriggersMessageIsNotShownToUsers(t *testing.T) {
+	err := &smithy.GenericAPIError{Code: "UserLambdaValidationException",
+		Message: "PreSignUp failed with error monban's pre-token-generation function received a PreSignUp event (triggerSource \"PreSignUp_SignUp\")."}
+	if m, ok := TriggerRejection(err); ok || m != "" {
+		t.Fatalf("an operator's message reached the user: %q", m)
+	}
+}

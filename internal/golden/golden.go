@@ -40,3 +40,19 @@ func JSON(t testing.TB, name string, got []byte) {
 		t.Fatalf("differs from %s:\n got %s\nwant %s", path, buf.Bytes(), want)
 	}
 }
+
+// Answer checks one invocation's outcome: with wantErr set, the error's exact text (and no
+// answer); otherwise no error and an answer equal to testdata/golden/name.
+func Answer(t testing.TB, name string, out []byte, err error, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || err.Error() != wantErr {
+			t.Fatalf("err = %v, answer %s\nwant error %s", err, out, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	JSON(t, name, out)
+}

@@ -49,6 +49,10 @@ var apiSuite = suite{
 				}
 			}
 		},
+		// aws-lambda-go's REST API sample: the wrong integration, refused in a 500 that names it.
+		"rest-api-proxy-sample": wantWrongWiring(`monban's api function serves API Gateway HTTP API requests in payload format 2.0, `+
+			`but received a REST API proxy event (payload format 1.0). A REST API cannot send payload format 2.0: `+
+			`integrate it with an HTTP API (AWS::ApiGatewayV2::Integration, IntegrationType AWS_PROXY) with PayloadFormatVersion "2.0", as template.yaml does.`, ""),
 		"refresh-from-foreign-origin": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
 			r := httpResponse(t, resp, fnErr, http.StatusForbidden)
 			wantErrorCode(t, r, "forbidden_origin")
@@ -78,6 +82,36 @@ func apiEnv(tb testing.TB) map[string]string {
 		"MONBAN_CALLBACK_URL":     siteOrigin + "/auth/callback",
 		"MONBAN_ALLOWED_ORIGINS":  siteOrigin,
 		"MONBAN_SESSION_SECRET":   sessionSecret,
+	}
+}
+
+// wantWrongWiring wants the 500 an HTTP function answers an HTTP event of the wrong
+// integration with: the error contract, with exactly message; statusDescription is set
+// for a load balancer.
+func wantWrongWiring(message, statusDescription string) check {
+	return func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+		if fnErr != nil {
+			t.Fatalf("function error %v; want a 500 the caller shows", fnErr)
+		}
+		var r struct {
+			StatusCode        int               `json:"statusCode"`
+			StatusDescription string            `json:"statusDescription"`
+			Headers           map[string]string `json:"headers"`
+			Body              string            `json:"body"`
+		}
+		if err := json.Unmarshal(resp, &r); err != nil {
+			t.Fatalf("response %s: %v", resp, err)
+		}
+		var body struct {
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+			t.Fatalf("body %q: %v", r.Body, err)
+		}
+		if r.StatusCode != http.StatusInternalServerError || r.StatusDescription != statusDescription ||
+			r.Headers["Content-Type"] != "application/json" || body.Error.Code != "internal" || body.Error.Message != message {
+			t.Errorf("response %s\nwant 500 (statusDescription %q) with the message %s", resp, statusDescription, message)
+		}
 	}
 }
 

@@ -31,6 +31,10 @@ var authorizerSuite = suite{
 		// API Gateway answers 401 to exactly this error message.
 		"rest-request-without-credentials": wantUnauthorizedError,
 		"rest-token-unsigned":              wantUnauthorizedError,
+		// aws-lambda-go's copy of API Gateway's stock TOKEN sample, whose stage is "*".
+		"rest-token-sample-wildcard-stage": wantFunctionError(`authorizer: methodArn "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*/GET/" ` +
+			`has the wildcard stage "*", as API Gateway's sample TOKEN event does; API Gateway names the invoked stage (…/prod/GET/…) in every real event, ` +
+			`and a policy for "*" would allow every stage of the API: put the name of a deployed stage in its place, or call the API through that stage`),
 	},
 }
 
@@ -45,6 +49,15 @@ func wantNotAuthorized(t *testing.T, _ map[string]string, resp []byte, fnErr *Fu
 	}
 	if r["isAuthorized"] != false || r["context"] != nil {
 		t.Errorf("response %s; want {\"isAuthorized\":false}", resp)
+	}
+}
+
+// wantFunctionError wants the invocation to fail with exactly message.
+func wantFunctionError(message string) check {
+	return func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
+		if fnErr == nil || fnErr.Message != message {
+			t.Errorf("got %s, %v\nwant the error %s", resp, fnErr, message)
+		}
 	}
 }
 
@@ -63,6 +76,12 @@ var sampleAPISuite = suite{
 		"me-lambda-authorizer":  wantCaller("cookie"),
 		"me-jwt-authorizer":     wantCaller("bearer"),
 		"me-without-authorizer": wantNoCaller,
+		// aws-lambda-go's load balancer sample: the wrong integration, refused in a 500
+		// the load balancer passes on.
+		"alb-sample": wantWrongWiring(`monban's sample-api function serves API Gateway HTTP API requests in payload format 2.0, `+
+			`but received an Application Load Balancer target group event. Put it behind an HTTP API instead of a load balancer: `+
+			`integrate it with an HTTP API (AWS::ApiGatewayV2::Integration, IntegrationType AWS_PROXY) with PayloadFormatVersion "2.0", as template.yaml does.`,
+			"500 Internal Server Error"),
 	},
 }
 

@@ -34,6 +34,10 @@ var preSignUpSuite = suite{
 				t.Errorf("got %s, %v; want the sign-up refused with %q", resp, fnErr, presignup.MessageDomainNotAllowed)
 			}
 		},
+		// aws-lambda-go's pre-token-generation sample: another trigger's event, refused.
+		"pre-token-generation-sample": wantFunctionError(`monban's pre-sign-up function received a PreTokenGeneration event ` +
+			`(triggerSource "TokenGeneration_Authentication"); it answers only PreSignUp events (triggerSource PreSignUp_…): ` +
+			`attach it to the user pool's PreSignUp trigger only, and monban's pre-token-generation function to PreTokenGeneration`),
 		"admin-create-user": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
 			ev := decodeTrigger[events.CognitoEventUserPoolsPreSignup](t, resp, fnErr)
 			if ev.Response != (events.CognitoEventUserPoolsPreSignupResponse{}) {
@@ -68,6 +72,10 @@ var preTokenSuite = suite{
 				t.Errorf("groups %v; want them kept", d.GroupOverrideDetails.GroupsToOverride)
 			}
 		},
+		// aws-lambda-go's pre-sign-up sample: refused, not answered as a token event.
+		"pre-sign-up-sample": wantFunctionError(`monban's pre-token-generation function received a PreSignUp event ` +
+			`(triggerSource "PreSignUp_SignUp"); it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): ` +
+			`attach it to the user pool's PreTokenGeneration trigger only, and monban's pre-sign-up function to PreSignUp`),
 		"v1-refresh": func(t *testing.T, _ map[string]string, resp []byte, fnErr *FunctionError) {
 			ev := decodeTrigger[events.CognitoEventUserPoolsPreTokenGen](t, resp, fnErr)
 			claims := ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride

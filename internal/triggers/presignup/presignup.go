@@ -18,9 +18,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/internal/triggers/triggersource"
 )
 
-// Trigger sources of the pre-sign-up event.
+// Trigger sources of the pre-sign-up event, as the "Pre sign-up Lambda trigger" page of the
+// Amazon Cognito Developer Guide lists them (cognito-local sends the same values).
 const (
 	SourceSignUp           = "PreSignUp_SignUp"
 	SourceAdminCreateUser  = "PreSignUp_AdminCreateUser"
@@ -170,8 +173,17 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 }
 
 // Handle answers one pre-sign-up event: the event with its response filled in, or a
-// *Rejection that refuses the sign-up.
+// *Rejection that refuses the sign-up. An event of another trigger (the function attached
+// to the wrong one, or to something that is not a user pool) is refused with an error
+// naming what was received and what to change, never answered: answered, it would come
+// back with its own response replaced by a pre-sign-up one.
 func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	if triggersource.Trigger(ev.TriggerSource) != triggersource.PreSignUp {
+		err := triggersource.WrongTrigger(triggersource.PreSignUp, ev.TriggerSource)
+		h.log.ErrorContext(ctx, "pre-sign-up: event of another trigger refused", "error", err.Error(),
+			"trigger_source", ev.TriggerSource, "user_pool_id", ev.UserPoolID)
+		return ev, err
+	}
 	email := strings.TrimSpace(ev.Request.UserAttributes["email"])
 	switch ev.TriggerSource {
 	case SourceSignUp:
@@ -194,8 +206,10 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPre
 	case SourceAdminCreateUser:
 		// An administrator vouches for the users they create: no check, no change.
 	default:
-		// A source this code predates: the allow-list still holds (failing closed), but
-		// nothing is confirmed that was not meant to be.
+		// A pre-sign-up source this code predates (PreSignUp_…): the allow-list still holds
+		// (failing closed), but nothing is confirmed that was not meant to be, which is
+		// Cognito's own answer without a trigger. Refusing it would stop every sign-up of
+		// that kind.
 		h.log.WarnContext(ctx, "pre-sign-up: unknown trigger source",
 			"trigger_source", ev.TriggerSource, "user_pool_id", ev.UserPoolID)
 		if err := h.check(ctx, ev, email); err != nil {

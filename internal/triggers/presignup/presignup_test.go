@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/monban-auth/monban/internal/golden"
+	"github.com/monban-auth/monban/internal/lambdasamples"
 )
 
 func TestHandleAnswersGoldenEvents(t *testing.T) {
@@ -184,4 +186,80 @@ func marshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return append(b, '\n')
+}
+
+// aws-lambda-go's own sample events (events/testdata, at the version go.mod requires),
+// through the Lambda runtime's decoding and encoding: the pre-sign-up sample is answered,
+// every other trigger's event (or an event that is no trigger's) is refused with an error
+// that names what arrived and what to change.
+func TestAWSLambdaGoSampleEvents(t *testing.T) {
+	const wrongTokenEvent = `monban's pre-sign-up function received a PreTokenGeneration event (triggerSource "TokenGeneration_Authentication"); ` +
+		`it answers only PreSignUp events (triggerSource PreSignUp_…): attach it to the user pool's PreSignUp trigger only, ` +
+		`and monban's pre-token-generation function to PreTokenGeneration`
+	cases := []struct {
+		name    string
+		cfg     Config
+		sample  string
+		golden  string // the expected answer
+		wantErr string // or the expected error, exactly
+	}{
+		{name: "the pre-sign-up sample is confirmed", cfg: DefaultConfig(),
+			sample: "cognito-event-userpools-presignup.json", golden: "sample-presignup-confirmed.json"},
+		{name: "the pre-sign-up sample, whose e-mail is a placeholder, is refused by an allow-list",
+			cfg: Config{AllowedDomains: []string{"example.com"}, AutoConfirm: true}, sample: "cognito-event-userpools-presignup.json",
+			wantErr: MessageEmailRequired},
+		{name: "a version 2 pre-token-generation event is refused", cfg: DefaultConfig(),
+			sample: "cognito-event-userpools-pretokengen-v2_0.json", wantErr: wrongTokenEvent},
+		{name: "the other version 2 pre-token-generation sample is refused", cfg: DefaultConfig(),
+			sample: "cognito-event-userpools-pretokengen-v2.json", wantErr: wrongTokenEvent},
+		{name: "the version 1 pre-token-generation sample, with a source Cognito never sends, is refused", cfg: DefaultConfig(),
+			sample: "cognito-event-userpools-pretokengen.json",
+			wantErr: `monban's pre-sign-up function received an event with triggerSource "PreTokenGen", which Cognito does not send; ` +
+				`it answers only PreSignUp events (triggerSource PreSignUp_…): attach it to the user pool's PreSignUp trigger and send it Cognito's events`},
+		{name: "a post-confirmation event is refused", cfg: DefaultConfig(), sample: "cognito-event-userpools-postconfirmation.json",
+			wantErr: `monban's pre-sign-up function received a PostConfirmation event (triggerSource "PostConfirmation_ConfirmSignUp"); ` +
+				`it answers only PreSignUp events (triggerSource PreSignUp_…): attach it to the user pool's PreSignUp trigger only ` +
+				`(monban has no function for PostConfirmation)`},
+		{name: "an inbound federation event is refused", cfg: DefaultConfig(), sample: "cognito-event-userpools-inbound-federation-oidc.json",
+			wantErr: `monban's pre-sign-up function received an InboundFederation event (triggerSource "InboundFederation_ExternalProvider"); ` +
+				`it answers only PreSignUp events (triggerSource PreSignUp_…): attach it to the user pool's PreSignUp trigger only ` +
+				`(monban has no function for InboundFederation)`},
+		{name: "an API Gateway request is refused", cfg: DefaultConfig(), sample: "apigw-v2-request-no-authorizer.json",
+			wantErr: `monban's pre-sign-up function received an event without a triggerSource, which is not a Cognito user pool trigger event; ` +
+				`it answers only PreSignUp events (triggerSource PreSignUp_…): attach it to a user pool's PreSignUp trigger, not to another event source`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h, err := New(c.cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), lambdasamples.Read(t, c.sample))
+			golden.Answer(t, c.golden, out, err, c.wantErr)
+		})
+	}
+}
+
+// A refused event of another trigger is logged, with its source, at error level: the
+// operator finds the wiring mistake in the function's own log too.
+func TestAnotherTriggersEventIsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h, err := New(DefaultConfig(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CognitoEventUserPoolsPreSignup
+	readJSON(t, filepath.Join("testdata", "signup.json"), &ev)
+	ev.TriggerSource = "TokenGeneration_RefreshTokens"
+	if _, err := h.Handle(context.Background(), ev); err == nil {
+		t.Fatal("a token event was answered")
+	}
+	var line map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatalf("log %q: %v", logs.String(), err)
+	}
+	if line["level"] != "ERROR" || line["trigger_source"] != "TokenGeneration_RefreshTokens" || !strings.Contains(line["error"].(string), "PreTokenGeneration event") {
+		t.Fatalf("log line %v", line)
+	}
 }

@@ -20,6 +20,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/monban-auth/monban/internal/triggers/triggersource"
 )
 
 // EnvClaimMappings is the environment variable ConfigFromEnv reads: comma-separated
@@ -163,6 +165,23 @@ func Reserved(claim string) bool {
 	return reserved[c] || strings.HasPrefix(c, "cognito:")
 }
 
+// Trigger sources of the pre-token-generation event, as the "Pre token generation Lambda
+// trigger" page of the Amazon Cognito Developer Guide lists them ("Pre token generation
+// Lambda trigger sources"); cognito-local sends TokenGeneration_ and the same operations.
+const (
+	SourceHostedAuth           = "TokenGeneration_HostedAuth"           // managed login (hosted UI)
+	SourceAuthentication       = "TokenGeneration_Authentication"       // an authentication flow completed
+	SourceNewPasswordChallenge = "TokenGeneration_NewPasswordChallenge" // an admin-created user set a password
+	SourceAuthenticateDevice   = "TokenGeneration_AuthenticateDevice"   // a remembered device authenticated
+	SourceRefreshTokens        = "TokenGeneration_RefreshTokens"        // a refresh
+	SourceClientCredentials    = "TokenGeneration_ClientCredentials"    // machine-to-machine, V3_0 events only
+)
+
+var sources = map[string]bool{
+	SourceHostedAuth: true, SourceAuthentication: true, SourceNewPasswordChallenge: true,
+	SourceAuthenticateDevice: true, SourceRefreshTokens: true, SourceClientCredentials: true,
+}
+
 // Handler answers pre-token-generation events.
 type Handler struct {
 	mappings []Mapping
@@ -185,10 +204,26 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 // cognito-local sends with a version 1 body) as HandleV1; "2" and "3" (identical for user
 // sign-ins) as HandleV2. Any other version is an error, so a misconfigured pool fails
 // visibly instead of issuing tokens without the claims relying parties expect.
+//
+// An event of another trigger (triggerSource not TokenGeneration_…: the function attached
+// to the wrong trigger, or to something that is not a user pool) is refused with an error
+// naming what was received and what to change, never answered as a token event: a
+// pre-sign-up event answered here would lose its autoConfirmUser. A TokenGeneration_ source
+// newer than this code is answered, with a warning: it is still a token event.
 func (h *Handler) Handle(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
 	var head events.CognitoEventUserPoolsHeader
 	if err := json.Unmarshal(event, &head); err != nil {
 		return nil, fmt.Errorf("pre-token-generation event: %w", err)
+	}
+	switch {
+	case triggersource.Trigger(head.TriggerSource) != triggersource.PreTokenGeneration:
+		err := triggersource.WrongTrigger(triggersource.PreTokenGeneration, head.TriggerSource)
+		h.log.ErrorContext(ctx, "pre-token-generation: event of another trigger refused", "error", err.Error(),
+			"trigger_source", head.TriggerSource, "user_pool_id", head.UserPoolID)
+		return nil, err
+	case !sources[head.TriggerSource]:
+		h.log.WarnContext(ctx, "pre-token-generation: unknown trigger source",
+			"trigger_source", head.TriggerSource, "user_pool_id", head.UserPoolID)
 	}
 	switch head.Version {
 	case "0", "1":

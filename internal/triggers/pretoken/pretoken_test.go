@@ -8,10 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/monban-auth/monban/internal/golden"
+	"github.com/monban-auth/monban/internal/lambdasamples"
 )
 
 var tenantAndRoles = []Mapping{{Source: "custom:tenant", Claim: "tenant"}, {Source: GroupsSource, Claim: "roles"}}
@@ -201,5 +205,109 @@ func TestConfigFromEnvKeepingValid(t *testing.T) {
 	}
 	if _, err := ConfigFromEnv(func(string) string { return "custom:x=sub" }); err == nil {
 		t.Fatal("ConfigFromEnv must stay strict (make dev refuses a bad setting at start)")
+	}
+}
+
+// aws-lambda-go's own sample events (events/testdata, at the version go.mod requires),
+// through the Lambda runtime's decoding and encoding: the pre-token-generation samples are
+// answered, every other trigger's event (or an event that is no trigger's) is refused with an
+// error that names what arrived and what to change.
+func TestAWSLambdaGoSampleEvents(t *testing.T) {
+	mappings := []Mapping{{Source: "email", Claim: "contact"}, {Source: GroupsSource, Claim: "roles"}}
+	asAuthentication := func(s string) string {
+		return strings.Replace(s, `"triggerSource": "PreTokenGen"`, `"triggerSource": "TokenGeneration_Authentication"`, 1)
+	}
+	cases := []struct {
+		name    string
+		sample  string
+		edit    func(string) string
+		golden  string // the expected answer
+		wantErr string // or the expected error, exactly
+	}{
+		{name: "the version 2 sample gets the claims in both tokens", sample: "cognito-event-userpools-pretokengen-v2.json", golden: "sample-v2-claims.json"},
+		{name: "the V2_0 sample, with a number claim already set, keeps it beside the new claims", sample: "cognito-event-userpools-pretokengen-v2_0.json", golden: "sample-v2_0-claims.json"},
+		{name: "the version 1 sample with a real trigger source gets the claims in the ID token",
+			sample: "cognito-event-userpools-pretokengen.json", edit: asAuthentication, golden: "sample-v1-claims.json"},
+		{name: "the version 1 sample as shipped, with a source Cognito never sends, is refused", sample: "cognito-event-userpools-pretokengen.json",
+			wantErr: `monban's pre-token-generation function received an event with triggerSource "PreTokenGen", which Cognito does not send; ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to the user pool's PreTokenGeneration trigger and send it Cognito's events`},
+		{name: "a pre-sign-up event is refused, not answered as a token event", sample: "cognito-event-userpools-presignup.json",
+			wantErr: `monban's pre-token-generation function received a PreSignUp event (triggerSource "PreSignUp_SignUp"); ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to the user pool's PreTokenGeneration trigger only, ` +
+				`and monban's pre-sign-up function to PreSignUp`},
+		{name: "a post-authentication event is refused", sample: "cognito-event-userpools-postauthentication.json",
+			wantErr: `monban's pre-token-generation function received a PostAuthentication event (triggerSource "PostAuthentication_Authentication"); ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to the user pool's PreTokenGeneration trigger only ` +
+				`(monban has no function for PostAuthentication)`},
+		{name: "a custom message event is refused", sample: "cognito-event-userpools-custommessage.json",
+			wantErr: `monban's pre-token-generation function received a CustomMessage event ` +
+				`(triggerSource "CustomMessage_SignUp/CustomMessage_ResendCode/CustomMessage_Forg"); ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to the user pool's PreTokenGeneration trigger only ` +
+				`(monban has no function for CustomMessage)`},
+		{name: "an API Gateway request is refused", sample: "apigw-v2-request-no-authorizer.json",
+			wantErr: `monban's pre-token-generation function received an event without a triggerSource, which is not a Cognito user pool trigger event; ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to a user pool's PreTokenGeneration trigger, not to another event source`},
+		{name: "an SQS message is refused", sample: "sqs-event.json",
+			wantErr: `monban's pre-token-generation function received an event without a triggerSource, which is not a Cognito user pool trigger event; ` +
+				`it answers only PreTokenGeneration events (triggerSource TokenGeneration_…): attach it to a user pool's PreTokenGeneration trigger, not to another event source`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h, err := New(Config{Mappings: mappings}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			event := lambdasamples.Read(t, c.sample)
+			if c.edit != nil {
+				edited := c.edit(string(event))
+				if edited == string(event) {
+					t.Fatal("the edit changed nothing: has the sample changed?")
+				}
+				event = []byte(edited)
+			}
+			out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), event)
+			golden.Answer(t, c.golden, out, err, c.wantErr)
+		})
+	}
+}
+
+// Every documented trigger source is answered; a TokenGeneration_ source newer than this
+// code is answered too (it is still a token event) with a warning; another trigger's event
+// is refused and logged as an error.
+func TestTriggerSources(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "v2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		source, level string
+		answered      bool
+	}{
+		{SourceHostedAuth, "", true}, {SourceAuthentication, "", true}, {SourceNewPasswordChallenge, "", true},
+		{SourceAuthenticateDevice, "", true}, {SourceRefreshTokens, "", true}, {SourceClientCredentials, "", true},
+		{"TokenGeneration_SomethingNew", "WARN", true},
+		{"PreSignUp_ExternalProvider", "ERROR", false}, {"PreSignUp_AdminCreateUser", "ERROR", false},
+		{"PreAuthentication_Authentication", "ERROR", false}, {"", "ERROR", false},
+	} {
+		t.Run(c.source, func(t *testing.T) {
+			var logs bytes.Buffer
+			h, err := New(Config{Mappings: tenantAndRoles}, slog.New(slog.NewJSONHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			event := strings.Replace(string(b), `"TokenGeneration_Authentication"`, strconv.Quote(c.source), 1)
+			out, err := h.Handle(context.Background(), []byte(event))
+			if c.answered != (err == nil) || c.answered != strings.Contains(string(out), `"tenant":"acme"`) {
+				t.Fatalf("answer %s, error %v; want answered %v", out, err, c.answered)
+			}
+			var line struct {
+				Level         string `json:"level"`
+				TriggerSource string `json:"trigger_source"`
+			}
+			json.Unmarshal(logs.Bytes(), &line)
+			if line.Level != c.level || (c.level != "" && line.TriggerSource != c.source) {
+				t.Fatalf("log %q; want a %q line naming the source", logs.String(), c.level)
+			}
+		})
 	}
 }
