@@ -30,6 +30,27 @@ import (
 
 // quirks records what an emulator does not do, so the one suite asks each backend only what
 // it can answer (SPEC §9). Production behaviour is never relaxed for them.
+//
+// What cognito-local lacks and the local stack stands in for, as make dev runs it (each with
+// its end-to-end test in standins_test.go; the stand-ins' own tests are devstack's):
+//   - ResendConfirmationCode: the API front answers it (code ConfirmationCode, delivery EMAIL
+//     to the masked address; "User is already confirmed." for a confirmed user; a simulated
+//     delivery for an unknown one, the client preventing user-existence errors), so the
+//     cognito-local backend resendsCodes;
+//   - GlobalSignOut: the API front records the user and the second, and refuses that user's
+//     older refresh tokens ("Refresh Token has been revoked", also at /oauth2/token) and
+//     access tokens ("Access Token has been revoked");
+//   - the password policy: the API front enforces template.yaml's (12 characters with
+//     lowercase, uppercase, number and symbol) on SignUp, ChangePassword,
+//     ConfirmForgotPassword and NEW_PASSWORD_REQUIRED answers, with Cognito's
+//     InvalidPasswordException and message, so the cognito-local backend
+//     enforcesPasswordPolicy;
+//   - /signup (managed login's sign-up page, screen=signup): the hosted-UI front serves a
+//     plain form that signs up through the API front and completes the sign-in on the
+//     emulator's login form;
+//   - /logout: the hosted-UI front redirects to a registered logout_uri.
+//
+// The admin client below (be.admin) talks to the emulator itself, past the stand-ins.
 type quirks struct {
 	enforcesPasswordPolicy bool // sign-up rejects weak passwords
 	standardAttributesInID bool // the ID token carries standard attributes such as name
@@ -104,8 +125,10 @@ func cognitoLocalBackend(t *testing.T) *backend {
 	set(stack.Handler)
 	b := &backend{
 		name: "cognito-local", site: srv.URL, srv: srv, poolID: stack.Pool.ID,
-		admin:      devstack.NewCognitoClient(stack.Cognito.URL),
-		quirks:     quirks{rejectsWrongTOTP: true, checksConfirmCode: true, wrongCurrentPasswordIsPolicyError: true},
+		admin: devstack.NewCognitoClient(stack.Cognito.URL),
+		quirks: quirks{rejectsWrongTOTP: true, checksConfirmCode: true, wrongCurrentPasswordIsPolicyError: true,
+			// Both by the stack's API front, not the emulator (see above).
+			resendsCodes: true, enforcesPasswordPolicy: true},
 		signUpCode: func(string) string { return devstack.ConfirmationCode },
 		resetCode:  func(string) string { return devstack.ConfirmationCode },
 	}

@@ -45,12 +45,13 @@ func (e *env) now() time.Time { return time.Now().Add(time.Duration(e.clock.Load
 
 func startEnv(t *testing.T, extra map[string]string) *env {
 	t.Helper()
-	return startEnvWith(t, extra)
+	return startEnvWith(t, func(o *devstack.StackOptions) { o.Env = extra })
 }
 
-// startEnvWith is startEnv with more users beside the test user. The stack runs as make dev
-// runs it, behind the front that adds CloudFront's origin-verify header.
-func startEnvWith(t *testing.T, extra map[string]string, users ...devstack.User) *env {
+// startEnvWith is startEnv with the stack's options changed by tweak (more users, the
+// triggers' settings…). The stack runs as make dev runs it, behind the front that adds
+// CloudFront's origin-verify header.
+func startEnvWith(t *testing.T, tweak func(*devstack.StackOptions)) *env {
 	t.Helper()
 	e := &env{}
 	// The site's URL (its port) must be known before the pool registers its callback, so the
@@ -64,14 +65,15 @@ func startEnvWith(t *testing.T, extra map[string]string, users ...devstack.User)
 	e.srv.StartTLS()
 	t.Cleanup(e.srv.Close)
 	e.site = e.srv.URL
-	e.stack = devstacktest.Start(t, devstack.StackOptions{
+	o := devstack.StackOptions{
 		SiteURL:             e.site,
 		AccessTokenValidity: time.Hour,
-		Users:               append([]devstack.User{{Email: userEmail, Password: userPassword, Groups: []string{"staff"}}}, users...),
-		Env:                 extra,
+		Users:               []devstack.User{{Email: userEmail, Password: userPassword, Groups: []string{"staff"}}},
 		OriginVerify:        true,
 		App:                 app.Options{HTTPClient: e.srv.Client(), Now: e.now, Log: devstack.DevLogger(t.Output())},
-	})
+	}
+	tweak(&o)
+	e.stack = devstacktest.Start(t, o)
 	h.Store(&e.stack.Handler)
 	return e
 }

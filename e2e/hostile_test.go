@@ -23,10 +23,10 @@ func TestHostileInputAgainstTheStack(t *testing.T) {
 	for i := range 60 {
 		crowded.Groups = append(crowded.Groups, fmt.Sprintf("group-%02d", i))
 	}
-	e := startEnvWith(t, map[string]string{
-		"MONBAN_TOKEN_MODE":         "true",
-		"MONBAN_REDIRECT_ALLOWLIST": partner,
-	}, crowded)
+	e := startEnvWith(t, func(o *devstack.StackOptions) {
+		o.Env = map[string]string{"MONBAN_TOKEN_MODE": "true", "MONBAN_REDIRECT_ALLOWLIST": partner}
+		o.Users = append(o.Users, crowded)
+	})
 
 	// stillSignsIn proves the attack changed nothing stored: the user signs in as before.
 	stillSignsIn := func(t *testing.T, email string) {

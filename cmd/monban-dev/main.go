@@ -45,7 +45,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.addr, "addr", "localhost:8080", "host:port the one local URL is served at: the site, /auth, /api, /oauth2, /logout")
+	flag.StringVar(&o.addr, "addr", "localhost:8080", "host:port the one local URL is served at: the site, /auth, /api, /oauth2, /logout, /signup")
 	flag.IntVar(&o.cognitoPort, "cognito-port", 9229, "cognito-local's port (its discovery document assumes 9229)")
 	flag.StringVar(&o.siteDir, "site-dir", "", "serve this build `folder` at / instead of the demo page (default $SITE_DIR)")
 	flag.StringVar(&o.siteProxy, "site-proxy", "", "proxy / to the site's own dev server at this loopback `URL`, WebSockets included,\ne.g. http://localhost:4321 (default $SITE_PROXY)")
@@ -77,7 +77,7 @@ func usage(w io.Writer) {
 
 Runs monban's local stack on one URL, as CloudFront serves a deployment: the site at /,
 the monban API at /auth, a protected sample API at /api, and the Cognito emulator's hosted
-UI at /oauth2 and /logout. The site is the demo page, your build folder (-site-dir) or your
+UI at /oauth2, /logout and /signup. The site is the demo page, your build folder (-site-dir) or your
 site's own dev server (-site-proxy: Astro, Vite, Next, Hugo…), not both.
 
 Flags:
@@ -163,7 +163,7 @@ func run(o options) error {
 	default:
 		fmt.Printf("  site: the demo page (make dev SITE_DIR=folder or SITE_PROXY=url serves yours)\n")
 	}
-	fmt.Printf("  beside it: /auth (monban), /api/me (a protected sample API), /oauth2 and /logout (the emulator)\n")
+	fmt.Printf("  beside it: /auth (monban), /api/me (a protected sample API), /oauth2, /logout and /signup (the emulator and its stand-ins)\n")
 	fmt.Printf("  sign in as %s / %s\n", demoEmail, demoPassword)
 	if m := so.TriggerEnv[pretoken.EnvClaimMappings]; m != "" {
 		fmt.Printf("  ID tokens gain claims by trigger: %s\n", m)

@@ -28,7 +28,7 @@ type BootstrapOptions struct {
 	// RefreshTokenValidity is the refresh token lifetime, whole minutes from
 	// 1 hour to 3650 days; 0 means 30 days.
 	RefreshTokenValidity time.Duration
-	// Users are created confirmed, with a permanent password.
+	// Users are created confirmed, with a permanent password that meets PasswordPolicy.
 	Users []User
 }
 
@@ -47,16 +47,6 @@ type Pool struct {
 	Issuer string
 	// JWKSURL is Issuer + "/.well-known/jwks.json".
 	JWKSURL string
-}
-
-// The password policy of the local pool; seed users' passwords must meet it.
-var passwordPolicy = types.PasswordPolicyType{
-	MinimumLength:                 aws.Int32(8),
-	RequireLowercase:              true,
-	RequireUppercase:              true,
-	RequireNumbers:                true,
-	RequireSymbols:                true,
-	TemporaryPasswordValidityDays: 7,
 }
 
 // Bootstrap makes sure the user pool, its app client (with a secret) and the
@@ -81,6 +71,13 @@ func Bootstrap(ctx context.Context, c *cip.Client, emulatorURL string, o Bootstr
 	refresh, err := minutes("RefreshTokenValidity", o.RefreshTokenValidity, 30*24*time.Hour, time.Hour, 3650*24*time.Hour)
 	if err != nil {
 		return Pool{}, err
+	}
+
+	for _, u := range o.Users {
+		// As Cognito's AdminSetUserPassword would, which the emulator does not.
+		if msg := policyViolation(PasswordPolicy, u.Password); u.Password != "" && msg != "" {
+			return Pool{}, fmt.Errorf("devstack: seed user %s: InvalidPasswordException: %s", u.Email, msg)
+		}
 	}
 
 	poolID, err := ensurePool(ctx, c, o.PoolName)
@@ -155,7 +152,8 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 		// Cognito allows duplicate names; guessing could seed the wrong pool.
 		return "", fmt.Errorf("devstack: %d user pools are named %q (%s); delete the extras", len(ids), name, strings.Join(ids, ", "))
 	}
-	policy := passwordPolicy
+	// template.yaml's policy, which the API front enforces (the emulator only stores it).
+	policy := PasswordPolicy
 	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 		PoolName:               aws.String(name),
 		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},

@@ -1,9 +1,10 @@
 // Package devstack runs monban's local Cognito stand-in for `make dev` and the
 // integration tests: it installs the pinned cognito-local emulator from the
 // repository's local/ folder, starts it as a child process, creates the user
-// pool, app client and seed users idempotently, fills in the one hosted-UI
-// endpoint the emulator lacks (/logout), and serves the real Cognito trigger
-// handlers to the emulator through a local Lambda Invoke endpoint.
+// pool, app client and seed users idempotently, fills in what the emulator lacks
+// (the hosted UI's /logout and /signup; ResendConfirmationCode, GlobalSignOut and the
+// password policy in front of its API: see cognitoapi.go), and serves the real Cognito
+// trigger handlers to the emulator through a local Lambda Invoke endpoint.
 //
 // Nothing here is used in production; it exists so the production handlers can
 // run unchanged against an emulator.

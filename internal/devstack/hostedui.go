@@ -25,7 +25,8 @@ const logoutCacheTTL = 5 * time.Second
 // it is one of the client's registered LogoutURLs, else 400. cognito-local has
 // no /logout, and without it the local stack could not exercise the sign-out
 // redirect. (cognito-local keeps no hosted-UI session, so there is nothing to
-// end before redirecting.)
+// end before redirecting.) It also serves /signup, the sign-up page the emulator lacks (see
+// signUpPage), through c.
 func HostedUIFront(emulatorURL string, c *cip.Client, poolID string) http.Handler {
 	target, err := url.Parse(emulatorURL)
 	if err != nil || target.Scheme == "" || target.Host == "" {
@@ -46,6 +47,7 @@ func HostedUIFront(emulatorURL string, c *cip.Client, poolID string) http.Handle
 	l := &logoutHandler{client: c, poolID: poolID, cache: map[string]logoutEntry{}}
 	mux := http.NewServeMux()
 	mux.Handle("/logout", l)
+	mux.Handle("/signup", newSignUpPage(target, c, poolID))
 	mux.Handle("/", proxy)
 	return mux
 }

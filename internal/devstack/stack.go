@@ -29,7 +29,7 @@ type StackOptions struct {
 	// the emulator's own discovery document assumes.
 	CognitoPort int
 	// SiteURL is the origin the stack is served at (e.g. http://localhost:8080): the demo
-	// site, the API under /auth and the hosted UI under /oauth2 and /logout all live there.
+	// site, the API under /auth and the hosted UI under /oauth2, /logout and /signup all live there.
 	SiteURL string
 	// SiteDir, when set, is a build folder served at "/" instead of the demo page (make dev
 	// SITE_DIR=…); see SiteHandler.
@@ -71,6 +71,9 @@ type Stack struct {
 	Handler http.Handler
 	// API is the /auth handler alone, exactly as the Lambda function serves it.
 	API http.Handler
+	// CognitoAPI is the user-pool API as the API sees it (MONBAN_COGNITO_ENDPOINT): the
+	// emulator behind the stand-ins for what it lacks (see cognitoapi.go).
+	CognitoAPI *CognitoAPIFront
 }
 
 // StartStack starts the emulator, with the trigger handlers behind a local Lambda Invoke
@@ -133,12 +136,19 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if err != nil {
 		return fail(err)
 	}
+	s.CognitoAPI, err = StartCognitoAPIFront(CognitoAPIFrontOptions{
+		EmulatorURL: cl.URL, Pool: s.Pool, Admin: idp, Log: logger,
+		RevocationsFile: filepath.Join(o.DataDir, ".cognito", "monban-global-sign-outs.json"),
+	})
+	if err != nil {
+		return fail(err)
+	}
 	s.Env = map[string]string{
 		"MONBAN_USER_POOL_ID":     s.Pool.ID,
 		"MONBAN_CLIENT_ID":        s.Pool.ClientID,
 		"MONBAN_CLIENT_SECRET":    s.Pool.ClientSecret,
 		"MONBAN_COGNITO_DOMAIN":   site,
-		"MONBAN_COGNITO_ENDPOINT": cl.URL,
+		"MONBAN_COGNITO_ENDPOINT": s.CognitoAPI.URL,
 		"MONBAN_ISSUER":           s.Pool.Issuer,
 		"MONBAN_JWKS_URL":         s.Pool.JWKSURL,
 		"MONBAN_CALLBACK_URL":     site + "/auth/callback",
@@ -169,11 +179,12 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if err != nil {
 		return fail(err)
 	}
-	front := HostedUIFront(cl.URL, idp, s.Pool.ID)
+	front := HostedUIFront(cl.URL, NewCognitoClient(s.CognitoAPI.URL), s.Pool.ID)
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", viaFront(s.API))
-	mux.Handle("/oauth2/", front)
+	mux.Handle("/oauth2/", s.CognitoAPI.Handler.GuardTokenEndpoint(front))
 	mux.Handle("/logout", front)
+	mux.Handle("/signup", front)
 	mux.Handle("/api/", viaFront(protected))
 	mux.Handle("/", siteHandler)
 	s.Handler = mux
@@ -191,8 +202,10 @@ func addOriginVerify(secret string, next http.Handler) http.Handler {
 	})
 }
 
-// Stop stops the emulator, then the trigger endpoint it calls.
-func (s *Stack) Stop() error { return errors.Join(s.Cognito.Stop(), s.Lambda.Close()) }
+// Stop stops the API front, the emulator, then the trigger endpoint it calls.
+func (s *Stack) Stop() error {
+	return errors.Join(s.CognitoAPI.Close(), s.Cognito.Stop(), s.Lambda.Close())
+}
 
 // devSecret keeps one session secret per data folder, so restarting the local stack does
 // not sign the browser out.
