@@ -30,6 +30,11 @@ unit:
 race:
 	$(GO) test -race -short -count=1 ./...
 
+## mutation: mutation testing of the security core with a pinned gremlins (minutes; not in test)
+.PHONY: mutation
+mutation:
+	@bash scripts/mutation.sh
+
 ## fuzz: every fuzz target for FUZZTIME each (default 10s; CI runs it)
 FUZZTIME ?= 10s
 fuzz:

@@ -91,13 +91,12 @@ func chunkName(full string, i int) string {
 }
 
 // chunkIndex reports whether name is a chunk of the cookie named full, and
-// its index. Only the canonical decimal form Write produces counts.
+// its index. Only the canonical decimal form Write produces counts: digits
+// only, no leading zero. Any index of MaxChunks or more, however many digits
+// it has, is returned as MaxChunks, for Read to refuse and Pick to skip.
 func chunkIndex(full, name string) (int, bool) {
-	if len(name) <= len(full)+1 || name[:len(full)] != full || name[len(full)] != '.' {
-		return 0, false
-	}
-	suffix := name[len(full)+1:]
-	if len(suffix) > 3 || (len(suffix) > 1 && suffix[0] == '0') {
+	suffix, ok := strings.CutPrefix(name, full+".")
+	if !ok || suffix == "" || (len(suffix) > 1 && suffix[0] == '0') {
 		return 0, false
 	}
 	i := 0
@@ -105,7 +104,7 @@ func chunkIndex(full, name string) (int, bool) {
 		if ch < '0' || ch > '9' {
 			return 0, false
 		}
-		i = i*10 + int(ch-'0')
+		i = min(i*10+int(ch-'0'), MaxChunks)
 	}
 	return i, true
 }
@@ -280,9 +279,10 @@ func (c Codec) Pick(r *http.Request, s Spec, accept func(value string) bool) (st
 		}
 	}
 	// Count the ways before trying any: the work stays bounded whatever the
-	// Cookie header holds.
+	// Cookie header holds. ways, the values chunks 0 … n can form, stays 0
+	// from the first chunk not sent.
 	total, ways := len(plain), 1
-	for n := 0; n < MaxChunks && len(chunks[n]) > 0 && total <= MaxCandidates; n++ {
+	for n := 0; n < MaxChunks && total <= MaxCandidates; n++ {
 		ways *= len(chunks[n])
 		total += ways
 	}
@@ -399,23 +399,27 @@ func (c Codec) ClearStray(w http.ResponseWriter, r *http.Request, s Spec) {
 	}
 }
 
-// maxStrayPaths bounds the paths ClearStray deletes a name for.
-const maxStrayPaths = 16
+// maxStrayAncestors bounds the ancestors of the request path ClearStray
+// deletes a name for (each with and without its trailing slash, beside "/"
+// and the path itself).
+const maxStrayAncestors = 7
 
 // matchingPaths returns the cookie paths that path-match the request path p
 // (RFC 6265 §5.1.4): "/", each ancestor of p with and without its trailing
-// slash, and p itself.
+// slash (the first maxStrayAncestors), and p itself.
 func matchingPaths(p string) []string {
 	if p == "" || p[0] != '/' {
 		p = "/"
 	}
 	out := []string{"/"}
-	for i := 1; i < len(p) && len(out)+2 < maxStrayPaths; i++ {
+	ancestors := 0
+	for i := 1; i < len(p) && ancestors < maxStrayAncestors; i++ {
 		if p[i] == '/' && p[i-1] != '/' {
 			out = append(out, p[:i], p[:i+1])
+			ancestors++
 		}
 	}
-	if p[len(p)-1] != '/' && len(out) < maxStrayPaths {
+	if p[len(p)-1] != '/' {
 		out = append(out, p)
 	}
 	return out

@@ -396,11 +396,11 @@ func splitPayload(pt []byte) (exp int64, body []byte, ok bool) {
 	// (say a second "exp" member) can only come from a holder of the
 	// secret, who could seal any expiry anyway.
 	if rest, found := bytes.CutPrefix(pt, []byte(`{"exp":`)); found {
-		if i := bytes.IndexByte(rest, ','); i > 0 {
-			if body, found := bytes.CutPrefix(rest[i:], []byte(`,"v":`)); found && len(body) > 1 && body[len(body)-1] == '}' {
-				if exp, err := strconv.ParseInt(string(rest[:i]), 10, 64); err == nil {
-					return exp, body[:len(body)-1], true
-				}
+		// Without the separator body is nil, which has no "}" to cut.
+		num, body, _ := bytes.Cut(rest, []byte(`,"v":`))
+		if body, found := bytes.CutSuffix(body, []byte(`}`)); found && len(body) > 0 {
+			if exp, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+				return exp, body, true
 			}
 		}
 	}

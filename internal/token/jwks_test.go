@@ -327,6 +327,7 @@ func TestNewVerifierValidatesConfig(t *testing.T) {
 		{"a JWKS URL with another scheme is refused", token.Config{Issuer: testIssuer, JWKSURL: "file:///etc/jwks.json", ClientID: "c"}, false},
 		{"a negative skew is refused", token.Config{Issuer: testIssuer, ClientID: "c", Skew: -time.Second}, false},
 		{"a negative refetch interval is refused", token.Config{Issuer: testIssuer, ClientID: "c", RefetchInterval: -time.Second}, false},
+		{"a negative key set max age is refused", token.Config{Issuer: testIssuer, ClientID: "c", KeysMaxAge: -time.Second}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -369,6 +369,8 @@ func TestVerifyRejectsGarbageWithoutFetchingKeys(t *testing.T) {
 		{"two dots are rejected", ".."},
 		{"three short parts are rejected", "a.b.c"},
 		{"two parts are rejected", "eyJhbGciOiJSUzI1NiJ9.e30"},
+		{"an empty payload under a valid header is rejected", b64(`{"alg":"RS256","kid":"kid-a"}`) + "..c2ln"},
+		{"an empty header is rejected", "." + b64("{}") + ".c2ln"},
 		{"four parts are rejected", "a.b.c.d"},
 		{"a five-part JWE is rejected", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aGVsbG8.aGVsbG8.aGVsbG8"},
 		{"a header that is not JSON is rejected", b64("not json") + "." + b64("{}") + ".c2ln"},

@@ -158,13 +158,14 @@ func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
 		c.unlink(i)
 	case len(c.nodes) < cap(c.nodes):
 		i = int32(len(c.nodes))
-		c.nodes = append(c.nodes, node{prev: -1, next: -1})
+		c.nodes = append(c.nodes, node{})
 	default:
 		i = c.tail
 		c.unlink(i)
 		delete(c.index, c.nodes[i].key)
 	}
-	c.nodes[i] = node{key: k, claims: claims, exp: claims.ExpiresAt, prev: -1, next: -1}
+	// pushFront sets the links.
+	c.nodes[i] = node{key: k, claims: claims, exp: claims.ExpiresAt}
 	c.index[k] = i
 	c.pushFront(i)
 }
@@ -172,6 +173,8 @@ func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
 // The recency list: head is the most recently used slot. Freed slots (claims
 // nil) are kept at the tail end so put reuses them before evicting anything.
 
+// unlink takes slot i out of the list. Its own links are left as they were: every
+// caller links it in again (pushFront, moveToBack) or overwrites it at once.
 func (c *Cache) unlink(i int32) {
 	n := &c.nodes[i]
 	if n.prev >= 0 {
@@ -184,7 +187,6 @@ func (c *Cache) unlink(i int32) {
 	} else {
 		c.tail = n.prev
 	}
-	n.prev, n.next = -1, -1
 }
 
 func (c *Cache) pushFront(i int32) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -130,6 +132,115 @@ func TestCache(t *testing.T) {
 	}
 }
 
+// ttlVerifier accepts every token unless told to fail, and gives it an exp a
+// token-specific time after the clock's now, so a token verified again after its exp
+// is cached again.
+type ttlVerifier struct {
+	clock *tokentest.Clock
+	calls int
+	fail  bool
+}
+
+func (v *ttlVerifier) VerifyAccess(_ context.Context, raw string) (*token.Claims, error) {
+	v.calls++
+	if v.fail {
+		return nil, token.ErrInvalid
+	}
+	ttl := time.Duration(1+len(raw)%4) * time.Minute
+	return &token.Claims{Subject: raw, ExpiresAt: v.clock.Now().Add(ttl)}, nil
+}
+
+// lruModel is the cache's specification: entries in recency order, most recent
+// first; an entry is served while now is before its exp and dropped when found
+// expired; a new entry takes a free place or evicts the least recently used one.
+type lruModel struct {
+	capacity int
+	entries  []modelEntry
+}
+
+type modelEntry struct {
+	raw string
+	exp time.Time
+}
+
+// lookup reports whether raw is served from the cache at now, updating the model
+// as the cache should.
+func (m *lruModel) lookup(raw string, now time.Time) bool {
+	for i, e := range m.entries {
+		if e.raw != raw {
+			continue
+		}
+		m.entries = append(m.entries[:i], m.entries[i+1:]...)
+		if !now.Before(e.exp) {
+			return false
+		}
+		m.entries = append([]modelEntry{e}, m.entries...)
+		return true
+	}
+	return false
+}
+
+func (m *lruModel) add(raw string, exp, now time.Time) {
+	if !now.Before(exp) {
+		return
+	}
+	if len(m.entries) == m.capacity {
+		m.entries = m.entries[:len(m.entries)-1]
+	}
+	m.entries = append([]modelEntry{{raw, exp}}, m.entries...)
+}
+
+// The cache against its model over a long, fixed pseudo-random run of lookups, clock
+// steps and rejections: every answer served from the cache, every eviction and every
+// reuse of a slot freed by an expired entry must happen exactly when the model says.
+// Small capacities make slot 0 the head, the tail and a neighbour in turn; rejections
+// leave freed slots waiting at the tail while other entries move; some tokens are
+// longer than the hashing buffer and differ only past it.
+func TestCacheFollowsItsModel(t *testing.T) {
+	long := strings.Repeat("x", 700)
+	var pool []string
+	for n := range 8 {
+		pool = append(pool, fmt.Sprintf("tok-%d", n), fmt.Sprintf("%s-%d", long, n))
+	}
+	for capacity := 1; capacity <= 5; capacity++ {
+		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
+			clock := tokentest.NewClock(epoch)
+			v := &ttlVerifier{clock: clock}
+			c := newCache(t, v, capacity, clock)
+			m := &lruModel{capacity: capacity}
+			rng := rand.New(rand.NewPCG(1, uint64(capacity)))
+			for step := range 3000 {
+				if rng.IntN(4) == 0 {
+					clock.Advance(time.Duration(rng.IntN(90)) * time.Second)
+				}
+				raw := pool[rng.IntN(capacity+3)]
+				now := clock.Now()
+				hit := m.lookup(raw, now)
+				v.fail = rng.IntN(4) == 0
+				before := v.calls
+				cl, err := c.VerifyAccess(context.Background(), raw)
+				if gotHit := v.calls == before; gotHit != hit {
+					t.Fatalf("step %d, %.12s...: served from the cache %v, the model says %v", step, raw, gotHit, hit)
+				}
+				switch {
+				case hit || !v.fail:
+					if err != nil || cl.Subject != raw {
+						t.Fatalf("step %d: %v %v", step, cl, err)
+					}
+					if !hit {
+						m.add(raw, cl.ExpiresAt, now)
+					}
+				case !errors.Is(err, token.ErrInvalid):
+					t.Fatalf("step %d: a rejection came back as %v", step, err)
+				}
+				if c.Len() != len(m.entries) {
+					t.Fatalf("step %d: len %d, the model holds %d", step, c.Len(), len(m.entries))
+				}
+			}
+		})
+	}
+}
+
 func TestNewRefusesNonsense(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -140,12 +251,22 @@ func TestNewRefusesNonsense(t *testing.T) {
 		{"a zero capacity is refused", &counting{}, 0},
 		{"a negative capacity is refused", &counting{}, -1},
 		{"an absurd capacity is refused", &counting{}, 1 << 30},
+		{"a capacity one over the maximum is refused", &counting{}, 1<<20 + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := tokencache.New(tc.inner, tc.capacity, nil); err == nil {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+func TestNewAcceptsCapacitiesFromOneToTheMaximum(t *testing.T) {
+	for _, capacity := range []int{1, 1 << 20} {
+		c, err := tokencache.New(&counting{}, capacity, nil)
+		if err != nil || c == nil {
+			t.Fatalf("capacity %d: %v", capacity, err)
+		}
 	}
 }
 
