@@ -28,9 +28,12 @@ packages=(
 )
 
 bin="$PWD/.tools/bin"
-if [[ ! -x "$bin/gremlins" ]] || ! "$bin/gremlins" --version 2>/dev/null | grep -q "${gremlins_version#v}"; then
+# A go-installed gremlins reports its version as "dev": the installed version is recorded
+# beside it instead.
+if [[ ! -x "$bin/gremlins" || "$(cat "$bin/gremlins.version" 2>/dev/null)" != "$gremlins_version" ]]; then
   echo "mutation: installing gremlins $gremlins_version into .tools/bin"
   GOBIN="$bin" "$go" install "github.com/go-gremlins/gremlins/cmd/gremlins@$gremlins_version"
+  echo "$gremlins_version" >"$bin/gremlins.version"
 fi
 
 selected=("$@")

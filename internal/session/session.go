@@ -265,6 +265,14 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	if pi < 0 {
 		return ErrInvalid
 	}
+	// Only the characters a sealed value is made of: Go's base64 decoders skip CR and LF
+	// even in strict mode, so without this a value with line breaks inserted would open as
+	// the original, a second spelling of one sealed value.
+	for i := 0; i < len(sealed); i++ {
+		if c := sealed[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return ErrInvalid
+		}
+	}
 	var parts [5]string
 	rest := sealed
 	for i := range 4 {
