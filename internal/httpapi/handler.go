@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -528,8 +529,11 @@ func (h *handler) pickRefresh(r *http.Request, s cookie.Spec, sess *auth.Session
 // (cookie.Codec.Pick).
 func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any) bool {
 	now := h.Now()
-	raw, res := h.Cookies.Pick(r, s, func(raw string) bool {
-		err := h.Sealer.Open(p, raw, nil, now)
+	// Each candidate is opened straight into v (Open leaves v untouched when it fails), so
+	// the usual single cookie is decrypted once on this hot path, not once to accept it and
+	// again to read it.
+	_, res := h.Cookies.Pick(r, s, func(raw string) bool {
+		err := h.Sealer.Open(p, raw, v, now)
 		if err != nil {
 			h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
 		}
@@ -539,10 +543,8 @@ func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any)
 		h.log.LogAttrs(r.Context(), slog.LevelWarn, "ambiguous cookies ignored", slog.String("cookie", s.Name))
 	}
 	if res != cookie.Found {
-		return false
-	}
-	if err := h.Sealer.Open(p, raw, v, now); err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
+		// v may hold one of two authentic values: leave the caller nothing of either.
+		reflect.ValueOf(v).Elem().SetZero()
 		return false
 	}
 	return true
