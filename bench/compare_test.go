@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokencache"
 )
@@ -129,11 +129,11 @@ func BenchmarkCompareVerify(b *testing.B) {
 // content session-decode.mjs has Auth.js encode and decode.
 func BenchmarkCompareSessionOpen(b *testing.B) {
 	f := fixtures(b)
-	s, err := session.NewSealer([][]byte{[]byte(f.SessionSecret)})
+	s, err := seal.NewSealer([][]byte{[]byte(f.SessionSecret)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	sealed, err := s.Seal(session.PurposeSession, f.Session, f.Session.ExpiresAt)
+	sealed, err := s.Seal(seal.PurposeSession, f.Session, f.Session.ExpiresAt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func BenchmarkCompareSessionOpen(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var got auth.Session
-		if err := s.Open(session.PurposeSession, sealed, &got, now); err != nil {
+		if err := s.Open(seal.PurposeSession, sealed, &got, now); err != nil {
 			b.Fatal(err)
 		}
 	}

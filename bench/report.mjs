@@ -64,8 +64,8 @@ row("session cookie decode, same session (access token + user)",
 const cookieBytes = go[open]?.["cookie-bytes"];
 row("session cookie size", cookieBytes === undefined ? "—" : `${cookieBytes} B`,
   sd.cookie_bytes === undefined ? "—" : `${sd.cookie_bytes} B ${authjs}`, ratio(sd.cookie_bytes, cookieBytes));
-const mOpen = "internal/session.BenchmarkOpen/monban", jwx = "internal/session.BenchmarkOpen/jwx";
-row("session cookie decode, internal/session's payload",
+const mOpen = "internal/seal.BenchmarkOpen/monban", jwx = "internal/seal.BenchmarkOpen/jwx";
+row("session cookie decode, internal/seal's payload",
   withAllocs(mOpen), `${fmtNs(ns(jwx))} jwx jwe.Decrypt (${allocs(jwx) ?? "?"} allocs)`, ratio(ns(jwx), ns(mOpen)));
 row("GET /auth/session, signed in (whole handler)", withAllocs("internal/httpapi.BenchmarkSessionHandler"), "—", "—");
 

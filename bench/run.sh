@@ -30,7 +30,7 @@ export MONBAN_BENCH_FIXTURES="$out/fixtures.json"
 # other benchmark shares the two cores with the one being timed. A package not in the tree
 # is skipped.
 step "Go micro-benchmarks (-benchtime $benchtime)"
-for p in bench internal/token internal/tokencache internal/session internal/httpapi; do
+for p in bench internal/token internal/tokencache internal/seal internal/httpapi; do
   [ -d "$p" ] || continue
   go test -run '^$' -bench '^Benchmark(Compare|VerifyAccess|VerifyID|RSAVerifyFloor|Seal|Open|SessionHandler)' \
     -benchmem -count=1 -benchtime "$benchtime" "./$p" 2>&1 | tee -a "$out/go.txt" >&2 || failed=1

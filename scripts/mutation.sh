@@ -18,9 +18,9 @@ gremlins_version=v0.6.0
 
 # package, efficacy threshold (percent), files to leave out (a regexp; "" for none)
 packages=(
-  "internal/redirect 100 "
+  "internal/allowlist 100 "
   "internal/cookie 97 "
-  "internal/session 88 "
+  "internal/seal 88 "
   "internal/token 90 "
   "internal/tokencache 85 "
   "pkg/monbanauth 95 "

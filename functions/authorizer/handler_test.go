@@ -19,7 +19,7 @@ import (
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 const (
@@ -75,12 +75,12 @@ func sessionCookie(t *testing.T, stack *devstack.Stack, at string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := session.NewSealer(secrets)
+	s, err := seal.NewSealer(secrets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	exp := time.Now().Add(time.Hour)
-	sealed, err := s.Seal(session.PurposeSession, map[string]any{"at": at, "exp": exp}, exp)
+	sealed, err := s.Seal(seal.PurposeSession, map[string]any{"at": at, "exp": exp}, exp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/config"
@@ -23,9 +24,8 @@ import (
 	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
-	"github.com/monban-auth/monban/internal/redirect"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/secrets"
-	"github.com/monban-auth/monban/internal/session"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -88,7 +88,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		}
 		vals = merge(vals, read)
 	}
-	sealer, err := session.NewSealer(vals.Session)
+	sealer, err := seal.NewSealer(vals.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +110,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
-	policy, err := redirect.NewPolicy(cfg.SiteURL, cfg.RedirectAllowlist)
+	policy, err := allowlist.NewPolicy(cfg.SiteURL, cfg.RedirectAllowlist)
 	if err != nil {
 		return nil, err
 	}
-	origins, err := redirect.NewPolicy(cfg.AllowedOrigins[0], cfg.AllowedOrigins)
+	origins, err := allowlist.NewPolicy(cfg.AllowedOrigins[0], cfg.AllowedOrigins)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func merge(v, read secrets.Values) secrets.Values {
 }
 
 // apply puts re-read secrets into use; an unusable list leaves the current one in place.
-func apply(v secrets.Values, sealer *session.Sealer, origin *originverify.Check) error {
+func apply(v secrets.Values, sealer *seal.Sealer, origin *originverify.Check) error {
 	var errs []error
 	if v.Session != nil {
 		errs = append(errs, sealer.Rekey(v.Session))

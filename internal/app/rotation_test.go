@@ -15,8 +15,8 @@ import (
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/httpapi"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/secrets/secretstest"
-	"github.com/monban-auth/monban/internal/session"
 )
 
 var (
@@ -58,9 +58,9 @@ func TestSessionSecretRotatesUnderARunningHandler(t *testing.T) {
 
 	codec := cookie.Codec{Now: now}
 	sessionCookie := func(secret string) []*http.Cookie {
-		s, _ := session.NewSealer([][]byte{[]byte(secret)})
+		s, _ := seal.NewSealer([][]byte{[]byte(secret)})
 		exp := now().Add(time.Hour)
-		sealed, _ := s.Seal(session.PurposeSession, auth.Session{AccessToken: "at", ExpiresAt: exp, User: auth.User{Sub: "sub-1", Groups: []string{}}}, exp)
+		sealed, _ := s.Seal(seal.PurposeSession, auth.Session{AccessToken: "at", ExpiresAt: exp, User: auth.User{Sub: "sub-1", Groups: []string{}}}, exp)
 		w := httptest.NewRecorder()
 		codec.Write(w, httptest.NewRequest("GET", "/", nil), httpapi.SessionCookie, sealed, exp)
 		return w.Result().Cookies()
@@ -78,10 +78,10 @@ func TestSessionSecretRotatesUnderARunningHandler(t *testing.T) {
 	sealsWith := func(secret string) bool {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", "https://www.example.com/auth/sign-in", nil))
-		only, _ := session.NewSealer([][]byte{[]byte(secret)})
+		only, _ := seal.NewSealer([][]byte{[]byte(secret)})
 		for _, c := range w.Result().Cookies() {
 			if strings.Contains(c.Name, "monban-flow") {
-				return only.Open(session.PurposeFlow, c.Value, nil, now()) == nil
+				return only.Open(seal.PurposeFlow, c.Value, nil, now()) == nil
 			}
 		}
 		t.Fatalf("sign-in set no flow cookie: %d", w.Code)

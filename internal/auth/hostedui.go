@@ -16,8 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/cognito"
-	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -94,12 +94,12 @@ type Grant struct {
 
 // Config is what the flows need to know of the deployment.
 type Config struct {
-	CallbackURL       string           // this API's /auth/callback, as registered on the app client
-	Scopes            []string         // e.g. openid email profile
-	Redirects         *redirect.Policy // where browsers may be sent
-	LogoutURI         string           // default target of Cognito's /logout
-	RefreshWindow     time.Duration    // refresh this long before the access token expires
-	AllowMissingNonce bool             // emulator relaxation: an ID token without nonce passes
+	CallbackURL       string            // this API's /auth/callback, as registered on the app client
+	Scopes            []string          // e.g. openid email profile
+	Redirects         *allowlist.Policy // where browsers may be sent
+	LogoutURI         string            // default target of Cognito's /logout
+	RefreshWindow     time.Duration     // refresh this long before the access token expires
+	AllowMissingNonce bool              // emulator relaxation: an ID token without nonce passes
 	Now               func() time.Time
 
 	UserPoolID        string

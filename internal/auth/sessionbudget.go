@@ -30,7 +30,7 @@ const (
 // alone leaves no room in the session cookie.
 var errSessionTooLarge = errors.New("session too large for its cookie")
 
-// jsonLen is the length of s as session.Sealer writes it (encoding/json, HTML-escaped),
+// jsonLen is the length of s as seal.Sealer writes it (encoding/json, HTML-escaped),
 // without the quotes: "<" counts 6 bytes, not 1.
 func jsonLen(s string) int {
 	b, _ := json.Marshal(s) // a string always marshals

@@ -17,7 +17,7 @@ import (
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/golden"
 	"github.com/monban-auth/monban/internal/lambdasamples"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -101,11 +101,11 @@ func (f *fixture) handle(t testing.TB, name, authorization, cookies string) (str
 // session holding accessToken (chunked when padded past one cookie).
 func sealCookie(t testing.TB, sec []byte, accessToken string, exp time.Time, pad int) string {
 	t.Helper()
-	s, err := session.NewSealer([][]byte{sec})
+	s, err := seal.NewSealer([][]byte{sec})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := s.Seal(session.PurposeSession, map[string]any{"at": accessToken, "exp": exp, "u": map[string]any{"sub": tokentest.Subject, "pad": strings.Repeat("p", pad)}}, exp)
+	sealed, err := s.Seal(seal.PurposeSession, map[string]any{"at": accessToken, "exp": exp, "u": map[string]any{"sub": tokentest.Subject, "pad": strings.Repeat("p", pad)}}, exp)
 	if err != nil {
 		t.Fatal(err)
 	}

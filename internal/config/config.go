@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/monban-auth/monban/internal/redirect"
+	"github.com/monban-auth/monban/internal/allowlist"
 )
 
 // MinSecretLength is the shortest session secret accepted, in bytes.
@@ -201,7 +201,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.AllowedOrigins = List(required("MONBAN_ALLOWED_ORIGINS"))
 	for i, o := range c.AllowedOrigins {
-		u, err := redirect.ParseOrigin(o)
+		u, err := allowlist.ParseOrigin(o)
 		if err != nil {
 			bad("MONBAN_ALLOWED_ORIGINS", "%v", err)
 			continue
@@ -213,7 +213,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.SiteURL = c.AllowedOrigins[0]
 	}
 	c.RedirectAllowlist = append(List(get("MONBAN_REDIRECT_ALLOWLIST")), c.AllowedOrigins...)
-	policy, err := redirect.NewPolicy(c.SiteURL, c.RedirectAllowlist)
+	policy, err := allowlist.NewPolicy(c.SiteURL, c.RedirectAllowlist)
 	if err != nil && c.SiteURL != "" {
 		bad("MONBAN_SITE_URL/MONBAN_REDIRECT_ALLOWLIST", "%v", err)
 	}

@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/cookie"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // TestConformance is the conformance suite for sealed cookies: values go
-// through session.Sealer, cookie.Codec.Write, an httptest recorder, a cookie
-// jar standing in for the browser, cookie.Codec.Read and session.Sealer.Open,
+// through seal.Sealer, cookie.Codec.Write, an httptest recorder, a cookie
+// jar standing in for the browser, cookie.Codec.Read and seal.Sealer.Open,
 // exactly as in a request to monban.
 func TestConformance(t *testing.T) {
 	t.Run("sealed values", testSealedValues)
@@ -35,14 +35,14 @@ var (
 )
 
 // specs maps each purpose to the cookie monban keeps it in.
-var specs = map[session.Purpose]cookie.Spec{
-	session.PurposeSession:   {Name: "monban-session", Path: "/"},
-	session.PurposeRefresh:   {Name: "monban-refresh", Path: "/auth"},
-	session.PurposeFlow:      {Name: "monban-flow", Path: "/auth"},
-	session.PurposeChallenge: {Name: "monban-challenge", Path: "/auth"},
+var specs = map[seal.Purpose]cookie.Spec{
+	seal.PurposeSession:   {Name: "monban-session", Path: "/"},
+	seal.PurposeRefresh:   {Name: "monban-refresh", Path: "/auth"},
+	seal.PurposeFlow:      {Name: "monban-flow", Path: "/auth"},
+	seal.PurposeChallenge: {Name: "monban-challenge", Path: "/auth"},
 }
 
-var allPurposes = []session.Purpose{session.PurposeSession, session.PurposeRefresh, session.PurposeFlow, session.PurposeChallenge}
+var allPurposes = []seal.Purpose{seal.PurposeSession, seal.PurposeRefresh, seal.PurposeFlow, seal.PurposeChallenge}
 
 type payload struct {
 	Sub   string `json:"sub"`
@@ -56,53 +56,53 @@ func testSealedValues(t *testing.T) {
 
 	type tc struct {
 		name    string
-		purpose session.Purpose // sealed for
-		openAs  session.Purpose // read and opened as; defaults to purpose
-		sealer  *session.Sealer // defaults to current
-		opener  *session.Sealer // defaults to current
-		value   payload         // defaults to {Sub: "user-1"}
-		at      time.Duration   // when Open runs, from the time of sealing
+		purpose seal.Purpose  // sealed for
+		openAs  seal.Purpose  // read and opened as; defaults to purpose
+		sealer  *seal.Sealer  // defaults to current
+		opener  *seal.Sealer  // defaults to current
+		value   payload       // defaults to {Sub: "user-1"}
+		at      time.Duration // when Open runs, from the time of sealing
 		tamper  func([]*http.Cookie) []*http.Cookie
 		absent  bool  // Read must report the cookie absent
 		wantErr error // from Open, when Read succeeds
 	}
 	tests := []tc{
-		{name: "a value sealed with the old secret opens while it is second in the list", purpose: session.PurposeSession, sealer: before},
-		{name: "a value sealed with a removed secret does not open", purpose: session.PurposeSession, sealer: gone, wantErr: session.ErrInvalid},
-		{name: "a value sealed with the new secret does not open with only the old one", purpose: session.PurposeSession, opener: before, wantErr: session.ErrInvalid},
-		{name: "a value opens a second before it expires", purpose: session.PurposeSession, at: 10*time.Minute - time.Second},
-		{name: "a value does not open at its expiry", purpose: session.PurposeSession, at: 10 * time.Minute, wantErr: session.ErrExpired},
-		{name: "a value does not open after its expiry", purpose: session.PurposeFlow, at: time.Hour, wantErr: session.ErrExpired},
-		{name: "a value too large for one cookie round-trips through chunks", purpose: session.PurposeSession, value: payload{Sub: "user-1", Token: strings.Repeat("t", 2*cookie.MaxChunk)}},
-		{name: "chunks sent back in the wrong order do not open", purpose: session.PurposeSession, value: payload{Sub: "user-1", Token: strings.Repeat("t", 2*cookie.MaxChunk)}, tamper: swapChunks(0, 1), wantErr: session.ErrInvalid},
-		{name: "a tampered protected header does not open", purpose: session.PurposeSession, tamper: editPart(0, flipChar), wantErr: session.ErrInvalid},
-		{name: "a header edited to name another purpose does not open as that purpose", purpose: session.PurposeSession, openAs: session.PurposeFlow, tamper: editPart(0, rePurpose("session", "flow")), wantErr: session.ErrInvalid},
-		{name: "a header edited to name the old secret's kid does not open", purpose: session.PurposeSession, tamper: editPart(0, reKid(kidOf(t, before))), wantErr: session.ErrInvalid},
-		{name: "an encrypted key added to a dir value does not open", purpose: session.PurposeSession, tamper: editPart(1, func(string) string { return "AAAA" }), wantErr: session.ErrInvalid},
-		{name: "a tampered iv does not open", purpose: session.PurposeSession, tamper: editPart(2, flipChar), wantErr: session.ErrInvalid},
-		{name: "a tampered ciphertext does not open", purpose: session.PurposeRefresh, tamper: editPart(3, flipChar), wantErr: session.ErrInvalid},
-		{name: "a tampered tag does not open", purpose: session.PurposeChallenge, tamper: editPart(4, flipChar), wantErr: session.ErrInvalid},
-		{name: "a tag with its padding bits changed does not open", purpose: session.PurposeSession, tamper: editPart(4, lastCharPaddingBits), wantErr: session.ErrInvalid},
-		{name: "a value missing its last character does not open", purpose: session.PurposeSession, tamper: editValue(func(v string) string { return v[:len(v)-1] }), wantErr: session.ErrInvalid},
-		{name: "a value cut in half does not open", purpose: session.PurposeSession, tamper: editValue(func(v string) string { return v[:len(v)/2] }), wantErr: session.ErrInvalid},
-		{name: "a value missing its tag does not open", purpose: session.PurposeSession, tamper: editValue(func(v string) string { return v[:strings.LastIndexByte(v, '.')] }), wantErr: session.ErrInvalid},
-		{name: "a value with an extra part does not open", purpose: session.PurposeSession, tamper: editValue(func(v string) string { return v + ".AAAA" }), wantErr: session.ErrInvalid},
-		{name: "a garbage word does not open", purpose: session.PurposeSession, tamper: setValue("garbage"), wantErr: session.ErrInvalid},
-		{name: "five empty parts do not open", purpose: session.PurposeSession, tamper: setValue("...."), wantErr: session.ErrInvalid},
-		{name: "a JWS-looking value does not open", purpose: session.PurposeSession, tamper: setValue("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."), wantErr: session.ErrInvalid},
-		{name: "an unsealed JWE with alg none does not open", purpose: session.PurposeSession, tamper: setValue("eyJhbGciOiJub25lIiwiZW5jIjoiQTI1NkdDTSJ9..AAAAAAAAAAAAAAAA.e30.AAAAAAAAAAAAAAAAAAAAAA"), wantErr: session.ErrInvalid},
-		{name: "a value over 16 KiB does not open", purpose: session.PurposeSession, tamper: setValue(strings.Repeat("A", 16<<10+1)), wantErr: session.ErrInvalid},
-		{name: "a quoted value does not open", purpose: session.PurposeSession, tamper: setValue(`"abc.def"`), wantErr: session.ErrInvalid},
-		{name: "an empty value reads as absent", purpose: session.PurposeSession, tamper: setValue(""), absent: true},
-		{name: "a value with bytes a cookie cannot hold reads as absent", purpose: session.PurposeSession, tamper: setValue("a\x00b"), absent: true},
-		{name: "a value with non-ASCII bytes reads as absent", purpose: session.PurposeSession, tamper: setValue("門番"), absent: true},
-		{name: "a missing cookie reads as absent", purpose: session.PurposeSession, tamper: func([]*http.Cookie) []*http.Cookie { return nil }, absent: true},
+		{name: "a value sealed with the old secret opens while it is second in the list", purpose: seal.PurposeSession, sealer: before},
+		{name: "a value sealed with a removed secret does not open", purpose: seal.PurposeSession, sealer: gone, wantErr: seal.ErrInvalid},
+		{name: "a value sealed with the new secret does not open with only the old one", purpose: seal.PurposeSession, opener: before, wantErr: seal.ErrInvalid},
+		{name: "a value opens a second before it expires", purpose: seal.PurposeSession, at: 10*time.Minute - time.Second},
+		{name: "a value does not open at its expiry", purpose: seal.PurposeSession, at: 10 * time.Minute, wantErr: seal.ErrExpired},
+		{name: "a value does not open after its expiry", purpose: seal.PurposeFlow, at: time.Hour, wantErr: seal.ErrExpired},
+		{name: "a value too large for one cookie round-trips through chunks", purpose: seal.PurposeSession, value: payload{Sub: "user-1", Token: strings.Repeat("t", 2*cookie.MaxChunk)}},
+		{name: "chunks sent back in the wrong order do not open", purpose: seal.PurposeSession, value: payload{Sub: "user-1", Token: strings.Repeat("t", 2*cookie.MaxChunk)}, tamper: swapChunks(0, 1), wantErr: seal.ErrInvalid},
+		{name: "a tampered protected header does not open", purpose: seal.PurposeSession, tamper: editPart(0, flipChar), wantErr: seal.ErrInvalid},
+		{name: "a header edited to name another purpose does not open as that purpose", purpose: seal.PurposeSession, openAs: seal.PurposeFlow, tamper: editPart(0, rePurpose("session", "flow")), wantErr: seal.ErrInvalid},
+		{name: "a header edited to name the old secret's kid does not open", purpose: seal.PurposeSession, tamper: editPart(0, reKid(kidOf(t, before))), wantErr: seal.ErrInvalid},
+		{name: "an encrypted key added to a dir value does not open", purpose: seal.PurposeSession, tamper: editPart(1, func(string) string { return "AAAA" }), wantErr: seal.ErrInvalid},
+		{name: "a tampered iv does not open", purpose: seal.PurposeSession, tamper: editPart(2, flipChar), wantErr: seal.ErrInvalid},
+		{name: "a tampered ciphertext does not open", purpose: seal.PurposeRefresh, tamper: editPart(3, flipChar), wantErr: seal.ErrInvalid},
+		{name: "a tampered tag does not open", purpose: seal.PurposeChallenge, tamper: editPart(4, flipChar), wantErr: seal.ErrInvalid},
+		{name: "a tag with its padding bits changed does not open", purpose: seal.PurposeSession, tamper: editPart(4, lastCharPaddingBits), wantErr: seal.ErrInvalid},
+		{name: "a value missing its last character does not open", purpose: seal.PurposeSession, tamper: editValue(func(v string) string { return v[:len(v)-1] }), wantErr: seal.ErrInvalid},
+		{name: "a value cut in half does not open", purpose: seal.PurposeSession, tamper: editValue(func(v string) string { return v[:len(v)/2] }), wantErr: seal.ErrInvalid},
+		{name: "a value missing its tag does not open", purpose: seal.PurposeSession, tamper: editValue(func(v string) string { return v[:strings.LastIndexByte(v, '.')] }), wantErr: seal.ErrInvalid},
+		{name: "a value with an extra part does not open", purpose: seal.PurposeSession, tamper: editValue(func(v string) string { return v + ".AAAA" }), wantErr: seal.ErrInvalid},
+		{name: "a garbage word does not open", purpose: seal.PurposeSession, tamper: setValue("garbage"), wantErr: seal.ErrInvalid},
+		{name: "five empty parts do not open", purpose: seal.PurposeSession, tamper: setValue("...."), wantErr: seal.ErrInvalid},
+		{name: "a JWS-looking value does not open", purpose: seal.PurposeSession, tamper: setValue("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."), wantErr: seal.ErrInvalid},
+		{name: "an unsealed JWE with alg none does not open", purpose: seal.PurposeSession, tamper: setValue("eyJhbGciOiJub25lIiwiZW5jIjoiQTI1NkdDTSJ9..AAAAAAAAAAAAAAAA.e30.AAAAAAAAAAAAAAAAAAAAAA"), wantErr: seal.ErrInvalid},
+		{name: "a value over 16 KiB does not open", purpose: seal.PurposeSession, tamper: setValue(strings.Repeat("A", 16<<10+1)), wantErr: seal.ErrInvalid},
+		{name: "a quoted value does not open", purpose: seal.PurposeSession, tamper: setValue(`"abc.def"`), wantErr: seal.ErrInvalid},
+		{name: "an empty value reads as absent", purpose: seal.PurposeSession, tamper: setValue(""), absent: true},
+		{name: "a value with bytes a cookie cannot hold reads as absent", purpose: seal.PurposeSession, tamper: setValue("a\x00b"), absent: true},
+		{name: "a value with non-ASCII bytes reads as absent", purpose: seal.PurposeSession, tamper: setValue("門番"), absent: true},
+		{name: "a missing cookie reads as absent", purpose: seal.PurposeSession, tamper: func([]*http.Cookie) []*http.Cookie { return nil }, absent: true},
 	}
 	for _, p := range allPurposes {
 		tests = append(tests, tc{name: "a " + string(p) + " value round-trips", purpose: p})
 		for _, q := range allPurposes {
 			if q != p {
-				tests = append(tests, tc{name: "a " + string(p) + " value never opens as " + string(q), purpose: p, openAs: q, wantErr: session.ErrInvalid})
+				tests = append(tests, tc{name: "a " + string(p) + " value never opens as " + string(q), purpose: p, openAs: q, wantErr: seal.ErrInvalid})
 			}
 		}
 	}
@@ -307,7 +307,7 @@ func testAttributes(t *testing.T) {
 
 	t.Run("a zero expiry writes a browser-session cookie", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		cookie.Codec{}.Write(rec, httptest.NewRequest(http.MethodGet, "/", nil), specs[session.PurposeSession], "v", time.Time{})
+		cookie.Codec{}.Write(rec, httptest.NewRequest(http.MethodGet, "/", nil), specs[seal.PurposeSession], "v", time.Time{})
 		line := rec.Header().Get("Set-Cookie")
 		if strings.Contains(line, "Max-Age") || strings.Contains(line, "Expires") {
 			t.Fatalf("line %q has a lifetime", line)
@@ -315,7 +315,7 @@ func testAttributes(t *testing.T) {
 	})
 	t.Run("a past expiry writes a deletion", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		cookie.Codec{}.Write(rec, httptest.NewRequest(http.MethodGet, "/", nil), specs[session.PurposeSession], "v", time.Now().Add(-time.Minute))
+		cookie.Codec{}.Write(rec, httptest.NewRequest(http.MethodGet, "/", nil), specs[seal.PurposeSession], "v", time.Now().Add(-time.Minute))
 		if line := rec.Header().Get("Set-Cookie"); !strings.Contains(line, "Max-Age=0") {
 			t.Fatalf("line %q does not delete the cookie", line)
 		}
@@ -482,9 +482,9 @@ func editHeader(f func(string) string) func(string) string {
 }
 
 // kidOf returns the kid s seals with.
-func kidOf(t *testing.T, s *session.Sealer) string {
+func kidOf(t *testing.T, s *seal.Sealer) string {
 	t.Helper()
-	sealed, err := s.Seal(session.PurposeSession, 1, time.Now().Add(time.Minute))
+	sealed, err := s.Seal(seal.PurposeSession, 1, time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,9 +545,9 @@ func addRaw(name, v string) func([]*http.Cookie) []*http.Cookie {
 	}
 }
 
-func mustSealer(tb testing.TB, secrets ...[]byte) *session.Sealer {
+func mustSealer(tb testing.TB, secrets ...[]byte) *seal.Sealer {
 	tb.Helper()
-	s, err := session.NewSealer(secrets)
+	s, err := seal.NewSealer(secrets)
 	if err != nil {
 		tb.Fatal(err)
 	}

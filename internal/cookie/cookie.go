@@ -117,7 +117,7 @@ func chunkIndex(full, name string) (int, bool) {
 // An empty value clears the cookie, as does a value that cannot be stored
 // (more than MaxChunks chunks, or bytes a cookie value cannot hold): a later
 // Read then reports it absent rather than returning something else. Values
-// from session.Sealer are always storable.
+// from seal.Sealer are always storable.
 func (c Codec) Write(w http.ResponseWriter, r *http.Request, s Spec, value string, expires time.Time) {
 	n := (len(value) + MaxChunk - 1) / MaxChunk
 	if n == 0 || n > MaxChunks || !validValue(value) {
@@ -248,7 +248,7 @@ func (res Result) String() string {
 
 // Pick reads the cookie of kind s when only an authentic value may be used:
 // accept reports whether a value is one (typically: it opens under
-// session.Sealer for the cookie's purpose, and belongs to this browser's
+// seal.Sealer for the cookie's purpose, and belongs to this browser's
 // user). Pick calls accept once with every distinct value the cookies in r
 // could stand for, in the order the browser sent them (the cookie with the
 // longest path first): each value sent under the plain name, and, for every

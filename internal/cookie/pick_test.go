@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/cookie"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // testPick is the conformance suite's part for Codec.Pick: a sealed value written by
@@ -19,19 +19,19 @@ import (
 func testPick(t *testing.T) {
 	sealer := mustSealer(t, secretNew)
 	now := time.Now()
-	seal := func(p session.Purpose, v payload, exp time.Time) string {
+	sealed := func(p seal.Purpose, v payload, exp time.Time) string {
 		s, err := sealer.Seal(p, v, exp)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
-	small := seal(session.PurposeSession, payload{Sub: "user-1"}, now.Add(time.Hour))
-	large := seal(session.PurposeSession, payload{Sub: "user-1", Token: val(cookie.MaxChunk+100, 3)}, now.Add(time.Hour))
-	other := seal(session.PurposeSession, payload{Sub: "mallory"}, now.Add(time.Hour))
-	otherLarge := seal(session.PurposeSession, payload{Sub: "mallory", Token: val(cookie.MaxChunk+100, 4)}, now.Add(time.Hour))
-	expired := seal(session.PurposeSession, payload{Sub: "mallory"}, now.Add(-time.Minute))
-	refresh := seal(session.PurposeRefresh, payload{Sub: "mallory"}, now.Add(time.Hour))
+	small := sealed(seal.PurposeSession, payload{Sub: "user-1"}, now.Add(time.Hour))
+	large := sealed(seal.PurposeSession, payload{Sub: "user-1", Token: val(cookie.MaxChunk+100, 3)}, now.Add(time.Hour))
+	other := sealed(seal.PurposeSession, payload{Sub: "mallory"}, now.Add(time.Hour))
+	otherLarge := sealed(seal.PurposeSession, payload{Sub: "mallory", Token: val(cookie.MaxChunk+100, 4)}, now.Add(time.Hour))
+	expired := sealed(seal.PurposeSession, payload{Sub: "mallory"}, now.Add(-time.Minute))
+	refresh := sealed(seal.PurposeRefresh, payload{Sub: "mallory"}, now.Add(time.Hour))
 	name := "__Secure-monban-session"
 
 	// first puts a planted cookie before the real ones, where a longer path puts it.
@@ -100,7 +100,7 @@ func testPick(t *testing.T) {
 			tried := map[string]int{}
 			got, res := codec.Pick(b.request(tt.tamper), spec, func(v string) bool {
 				tried[v]++
-				return sealer.Open(session.PurposeSession, v, nil, now) == nil
+				return sealer.Open(seal.PurposeSession, v, nil, now) == nil
 			})
 			if res != tt.want {
 				t.Fatalf("Pick = %v, want %v", res, tt.want)

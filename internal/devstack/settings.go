@@ -10,8 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/config"
-	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
@@ -307,12 +307,12 @@ func localLogoutURLs(site string, env map[string]string) []string {
 	}
 	origins := append(config.List(env["MONBAN_ALLOWED_ORIGINS"]), config.List(env["MONBAN_REDIRECT_ALLOWLIST"])...)
 	for _, o := range origins {
-		if u, err := redirect.ParseOrigin(o); err == nil {
+		if u, err := allowlist.ParseOrigin(o); err == nil {
 			add(u.String() + "/")
 		}
 	}
 	if v := strings.TrimSpace(env["MONBAN_LOGOUT_URI"]); v != "" {
-		if p, err := redirect.NewPolicy(site, origins); err == nil {
+		if p, err := allowlist.NewPolicy(site, origins); err == nil {
 			if u, err := p.Resolve(v); err == nil {
 				add(u)
 			} // else config.Load reports it, naming the variable

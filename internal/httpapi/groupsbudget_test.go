@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
-	"github.com/monban-auth/monban/internal/redirect"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -76,7 +76,7 @@ func groupsFixture(t *testing.T, n, accessLen int) *fixture {
 	for i := range groups {
 		groups[i] = fmt.Sprintf("project-%04d-readers-and-reviewers-eu", i)
 	}
-	policy, err := redirect.NewPolicy(site, []string{"https://app.example.com"})
+	policy, err := allowlist.NewPolicy(site, []string{"https://app.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
-	"github.com/monban-auth/monban/internal/redirect"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // Lifetimes of the short-lived cookies (SPEC §3).
@@ -48,12 +48,12 @@ var (
 // Deps is what the transport needs.
 type Deps struct {
 	Auth    *auth.Service
-	Sealer  *session.Sealer
+	Sealer  *seal.Sealer
 	Cookies cookie.Codec
 	// Origins are the site's origins: the only ones CORS answers and CSRF checks let through.
 	// Redirect targets are the flows' business (auth.Config.Redirects): an origin trusted
 	// as a place to send browsers is not thereby trusted to read sessions.
-	Origins *redirect.Policy
+	Origins *allowlist.Policy
 	// OriginVerify refuses requests that did not come through the site's CloudFront
 	// distribution (its zero value checks nothing).
 	OriginVerify *originverify.Check
@@ -158,7 +158,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	exp := h.Now().Add(FlowLifetime)
-	sealed, err := h.Sealer.Seal(session.PurposeFlow, flow, exp)
+	sealed, err := h.Sealer.Seal(seal.PurposeFlow, flow, exp)
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return
@@ -170,7 +170,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
 	var flow auth.Flow
 	fp := &flow
-	if !h.open(r, FlowCookie, session.PurposeFlow, fp) {
+	if !h.open(r, FlowCookie, seal.PurposeFlow, fp) {
 		fp = nil
 	}
 	// Single use: whatever happens next, this flow is spent.
@@ -328,7 +328,7 @@ func (h *handler) bodyRefresh(body refreshRequest) (*auth.Refresh, error) {
 		return nil, auth.Fail(auth.CodeInvalidRequest, "refresh_token in the body needs token mode", nil)
 	}
 	ref := &auth.Refresh{}
-	if err := h.Sealer.Open(session.PurposeRefresh, body.RefreshToken, ref, h.Now()); err != nil {
+	if err := h.Sealer.Open(seal.PurposeRefresh, body.RefreshToken, ref, h.Now()); err != nil {
 		return nil, auth.Fail(auth.CodeUnauthenticated, "refresh_token is not valid", err)
 	}
 	return ref, nil
@@ -450,7 +450,7 @@ func (h *handler) doSignOut(w http.ResponseWriter, r *http.Request, bodyRef *aut
 
 func (h *handler) readSessionCookie(r *http.Request) *auth.Session {
 	var sess auth.Session
-	if !h.open(r, SessionCookie, session.PurposeSession, &sess) {
+	if !h.open(r, SessionCookie, seal.PurposeSession, &sess) {
 		return nil
 	}
 	return &sess
@@ -504,7 +504,7 @@ func (h *handler) pickRefresh(r *http.Request, s cookie.Spec, sess *auth.Session
 	var last *auth.Refresh
 	raw, res := h.Cookies.Pick(r, s, func(v string) bool {
 		ref := &auth.Refresh{}
-		if err := h.Sealer.Open(session.PurposeRefresh, v, ref, now); err != nil {
+		if err := h.Sealer.Open(seal.PurposeRefresh, v, ref, now); err != nil {
 			h.log.LogAttrs(r.Context(), slog.LevelDebug, "cookie rejected", slog.String("cookie", s.Name), slog.String("reason", err.Error()))
 			return false
 		}
@@ -527,7 +527,7 @@ func (h *handler) pickRefresh(r *http.Request, s cookie.Spec, sess *auth.Session
 // open opens the sealed cookie of kind s into v. Only a value that opens counts, whatever
 // else the browser sends beside it, and two different ones that open read as absent
 // (cookie.Codec.Pick).
-func (h *handler) open(r *http.Request, s cookie.Spec, p session.Purpose, v any) bool {
+func (h *handler) open(r *http.Request, s cookie.Spec, p seal.Purpose, v any) bool {
 	now := h.Now()
 	// Each candidate is opened straight into v (Open leaves v untouched when it fails), so
 	// the usual single cookie is decrypted once on this hot path, not once to accept it and
@@ -568,14 +568,14 @@ func (h *handler) legacyRefreshSent(r *http.Request) bool {
 
 // writeGrant seals a new session (and refresh token, when Cognito issued one) into cookies.
 func (h *handler) writeGrant(w http.ResponseWriter, r *http.Request, g *auth.Grant) error {
-	sealed, err := h.Sealer.Seal(session.PurposeSession, g.Session, g.Session.ExpiresAt)
+	sealed, err := h.Sealer.Seal(seal.PurposeSession, g.Session, g.Session.ExpiresAt)
 	if err != nil {
 		return err
 	}
 	h.Cookies.Write(w, r, SessionCookie, sealed, g.Session.ExpiresAt)
 	if g.Refresh != nil {
 		exp := h.Now().Add(h.RefreshLifetime)
-		sealed, err := h.Sealer.Seal(session.PurposeRefresh, g.Refresh, exp)
+		sealed, err := h.Sealer.Seal(seal.PurposeRefresh, g.Refresh, exp)
 		if err != nil {
 			return err
 		}
@@ -689,7 +689,7 @@ func (h *handler) grantView(g *auth.Grant) (*sessionView, error) {
 	}
 	v.Tokens = &tokens{AccessToken: g.Tokens.AccessToken, IDToken: g.Tokens.IDToken, ExpiresAt: g.Session.ExpiresAt}
 	if g.Refresh != nil {
-		sealed, err := h.Sealer.Seal(session.PurposeRefresh, g.Refresh, h.Now().Add(h.RefreshLifetime))
+		sealed, err := h.Sealer.Seal(seal.PurposeRefresh, g.Refresh, h.Now().Add(h.RefreshLifetime))
 		if err != nil {
 			return nil, err
 		}

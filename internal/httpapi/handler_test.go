@@ -19,11 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/cookie"
-	"github.com/monban-auth/monban/internal/redirect"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -149,7 +149,7 @@ type fixture struct {
 	fake    *fakeCognito
 	now     time.Time
 	logs    *bytes.Buffer
-	sealer  *session.Sealer
+	sealer  *seal.Sealer
 	cookies []*http.Cookie // the browser's jar, by name
 }
 
@@ -158,16 +158,16 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 	fx := &fixture{t: t, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), logs: &bytes.Buffer{}}
 	clock := func() time.Time { return fx.now }
 	fx.fake = &fakeCognito{now: clock, lifetime: time.Hour}
-	policy, err := redirect.NewPolicy(site, []string{"https://app.example.com", "https://partner.example.net"})
+	policy, err := allowlist.NewPolicy(site, []string{"https://app.example.com", "https://partner.example.net"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// partner.example.net may receive redirects but is not one of the site's origins.
-	origins, err := redirect.NewPolicy(site, []string{"https://app.example.com"})
+	origins, err := allowlist.NewPolicy(site, []string{"https://app.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.sealer, err = session.NewSealer([][]byte{[]byte(strings.Repeat("k", 32))})
+	fx.sealer, err = seal.NewSealer([][]byte{[]byte(strings.Repeat("k", 32))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,10 +405,10 @@ func TestSessionRejectsBadCookies(t *testing.T) {
 			case "a truncated cookie":
 				v = real[:len(real)/2]
 			case "a forged cookie sealed with another secret":
-				other, _ := session.NewSealer([][]byte{[]byte(strings.Repeat("x", 32))})
-				v, _ = other.Seal(session.PurposeSession, auth.Session{AccessToken: "x", ExpiresAt: fx.now.Add(time.Hour)}, fx.now.Add(time.Hour))
+				other, _ := seal.NewSealer([][]byte{[]byte(strings.Repeat("x", 32))})
+				v, _ = other.Seal(seal.PurposeSession, auth.Session{AccessToken: "x", ExpiresAt: fx.now.Add(time.Hour)}, fx.now.Add(time.Hour))
 			case "a flow cookie presented as a session":
-				v, _ = fx.sealer.Seal(session.PurposeFlow, auth.Session{AccessToken: "x", ExpiresAt: fx.now.Add(time.Hour)}, fx.now.Add(time.Hour))
+				v, _ = fx.sealer.Seal(seal.PurposeFlow, auth.Session{AccessToken: "x", ExpiresAt: fx.now.Add(time.Hour)}, fx.now.Add(time.Hour))
 			}
 			fx.cookies = []*http.Cookie{{Name: "__Host-monban-session", Value: v}}
 			w := fx.do("GET", "/auth/session", "", nil)
@@ -745,7 +745,7 @@ func TestRedirectOnlyOriginsAreNotTrustedForCORSOrCSRF(t *testing.T) {
 func TestPlantedRefreshCookieIsIgnored(t *testing.T) {
 	fx := newFixture(t)
 	fx.signIn("/")
-	planted, err := fx.sealer.Seal(session.PurposeRefresh, auth.Refresh{Token: secretRefresh, Username: "attacker", Sub: "attacker"}, fx.now.Add(time.Hour))
+	planted, err := fx.sealer.Seal(seal.PurposeRefresh, auth.Refresh{Token: secretRefresh, Username: "attacker", Sub: "attacker"}, fx.now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
-	"github.com/monban-auth/monban/internal/redirect"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // Issue 11, items 1 and 5: what a sibling subdomain (evil.example.com, beside the site's
@@ -55,7 +55,7 @@ func hostileFixture(t *testing.T, domain string) (*fixture, *presentingPool) {
 	t.Helper()
 	var deps *Deps
 	fx := newFixture(t, func(d *Deps) { d.Cookies.Domain, deps = domain, d })
-	redirects, err := redirect.NewPolicy(site, []string{"https://app.example.com", "https://partner.example.net"})
+	redirects, err := allowlist.NewPolicy(site, []string{"https://app.example.com", "https://partner.example.net"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,9 +185,9 @@ func sealed(t *testing.T, fx *fixture, what string) string {
 	)
 	switch what {
 	case "refresh":
-		v, err = fx.sealer.Seal(session.PurposeRefresh, auth.Refresh{Token: malloryRefresh, Username: "mallory", Sub: "sub-mallory"}, fx.now.Add(30*24*time.Hour))
+		v, err = fx.sealer.Seal(seal.PurposeRefresh, auth.Refresh{Token: malloryRefresh, Username: "mallory", Sub: "sub-mallory"}, fx.now.Add(30*24*time.Hour))
 	case "session":
-		v, err = fx.sealer.Seal(session.PurposeSession, auth.Session{AccessToken: "MALLORY-ACCESS", ExpiresAt: fx.now.Add(time.Hour),
+		v, err = fx.sealer.Seal(seal.PurposeSession, auth.Session{AccessToken: "MALLORY-ACCESS", ExpiresAt: fx.now.Add(time.Hour),
 			User: auth.User{Sub: "sub-mallory", Username: "mallory", Groups: []string{}}}, fx.now.Add(time.Hour))
 	}
 	if err != nil {

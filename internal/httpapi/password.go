@@ -5,7 +5,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/metrics"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // jsonPost wraps a POST handler with the CSRF rules and body decoding: fn gets the decoded
@@ -101,9 +101,9 @@ func (h *handler) signInPassword(w http.ResponseWriter, r *http.Request, body *a
 func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *challengeBody) (any, error) {
 	var pending auth.Challenge
 	pp := &pending
-	if !h.open(r, ChallengeCookie, session.PurposeChallenge, pp) {
+	if !h.open(r, ChallengeCookie, seal.PurposeChallenge, pp) {
 		pp = nil
-		if h.TokenMode && body.ChallengeToken != "" && h.Sealer.Open(session.PurposeChallenge, body.ChallengeToken, &pending, h.Now()) == nil {
+		if h.TokenMode && body.ChallengeToken != "" && h.Sealer.Open(seal.PurposeChallenge, body.ChallengeToken, &pending, h.Now()) == nil {
 			pp = &pending
 		}
 	}
@@ -131,7 +131,7 @@ func (h *handler) signInOutcome(w http.ResponseWriter, r *http.Request, res *aut
 		return &signInView{sessionView: v}, err
 	}
 	exp := h.Now().Add(ChallengeLifetime)
-	sealed, err := h.Sealer.Seal(session.PurposeChallenge, res.Pending, exp)
+	sealed, err := h.Sealer.Seal(seal.PurposeChallenge, res.Pending, exp)
 	if err != nil {
 		return nil, err
 	}

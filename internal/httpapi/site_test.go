@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"github.com/monban-auth/monban/client"
+	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
-	"github.com/monban-auth/monban/internal/redirect"
 )
 
 const originSecret = "ORIGIN-VERIFY-SECRET-0123456789abcdef"
@@ -178,7 +178,7 @@ func TestBearerSessionHasTheCookieSessionsUser(t *testing.T) {
 	profiles := &fakeProfiles{}
 	var deps Deps
 	fx := newFixture(t, func(d *Deps) { d.TokenMode = true; deps = *d })
-	redirects, _ := redirect.NewPolicy(site, nil)
+	redirects, _ := allowlist.NewPolicy(site, nil)
 	deps.Auth = auth.NewService(auth.Config{
 		CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: redirects,
 		LogoutURI: site + "/", Now: deps.Now, ClientID: "cid", ClientSecret: "csecret",

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
@@ -25,7 +25,7 @@ func TestTheTokenErrorStaysInTheChain(t *testing.T) {
 	}
 	inCookie := func(raw string) func(t *testing.T) monbanauth.Request {
 		return func(t *testing.T) monbanauth.Request {
-			return monbanauth.Request{Cookies: sessionCookies(t, session.PurposeSession, secret, "", raw, epoch.Add(time.Hour), 0)}
+			return monbanauth.Request{Cookies: sessionCookies(t, seal.PurposeSession, secret, "", raw, epoch.Add(time.Hour), 0)}
 		}
 	}
 	tests := []struct {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -19,8 +19,8 @@ import (
 func FuzzAuthenticate(f *testing.F) {
 	fx := newFixture(f)
 	good := tokentest.Sign(tokentest.AccessClaims(epoch))
-	cookie := sessionCookies(f, session.PurposeSession, secret, "", good, epoch.Add(time.Hour), 0)[0]
-	chunked := sessionCookies(f, session.PurposeSession, secret, "", good, epoch.Add(time.Hour), 6000)[0]
+	cookie := sessionCookies(f, seal.PurposeSession, secret, "", good, epoch.Add(time.Hour), 0)[0]
+	chunked := sessionCookies(f, seal.PurposeSession, secret, "", good, epoch.Add(time.Hour), 6000)[0]
 	for _, seed := range []struct{ authz, cookie string }{
 		{"", ""},
 		{"Bearer " + good, ""},

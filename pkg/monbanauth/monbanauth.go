@@ -39,7 +39,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/originverify"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokencache"
 )
@@ -121,7 +121,7 @@ type accessVerifier interface {
 // per process and keep it, so its key and token caches stay warm.
 type Authenticator struct {
 	verifier       accessVerifier
-	sealer         *session.Sealer
+	sealer         *seal.Sealer
 	cookies        cookie.Codec
 	bearer, cookie bool
 	requiredScopes []string
@@ -181,7 +181,7 @@ func New(cfg Config) (*Authenticator, error) {
 		if len(cfg.SessionSecrets) == 0 {
 			return nil, errors.New("monbanauth: session cookies are accepted, so SessionSecrets is required")
 		}
-		if a.sealer, err = session.NewSealer(cfg.SessionSecrets); err != nil {
+		if a.sealer, err = seal.NewSealer(cfg.SessionSecrets); err != nil {
 			return nil, fmt.Errorf("monbanauth: %w", err)
 		}
 	}
@@ -291,7 +291,7 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 		var s sealedSession
 		_, res := a.cookies.Pick(hdr, sessionCookie, func(v string) bool {
 			var opened sealedSession
-			if a.sealer.Open(session.PurposeSession, v, &opened, a.now()) != nil || opened.AccessToken == "" {
+			if a.sealer.Open(seal.PurposeSession, v, &opened, a.now()) != nil || opened.AccessToken == "" {
 				return false
 			}
 			s = opened
@@ -303,7 +303,7 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 		if res != cookie.Found {
 			if sealed, ok := a.cookies.Read(hdr, sessionCookie); ok {
 				// Sent but not authentic: say why, as before.
-				if err := a.sealer.Open(session.PurposeSession, sealed, &s, a.now()); errors.Is(err, session.ErrExpired) {
+				if err := a.sealer.Open(seal.PurposeSession, sealed, &s, a.now()); errors.Is(err, seal.ErrExpired) {
 					return nil, errCookieExpired
 				}
 				return nil, errCookieInvalid

@@ -15,7 +15,7 @@ import (
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/httpapi"
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -60,9 +60,9 @@ func newFixture(t testing.TB, tweak ...func(*monbanauth.Config)) *fixture {
 // sessionCookies seals a session holding accessToken the way the monban API
 // does, with its own types and cookie codec, and returns the Cookie header
 // lines a browser would send back. extra pads the session (to force chunks).
-func sessionCookies(t testing.TB, p session.Purpose, sec []byte, domain, accessToken string, exp time.Time, extra int) []string {
+func sessionCookies(t testing.TB, p seal.Purpose, sec []byte, domain, accessToken string, exp time.Time, extra int) []string {
 	t.Helper()
-	s, err := session.NewSealer([][]byte{sec})
+	s, err := seal.NewSealer([][]byte{sec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestMiddleware(t *testing.T) {
 	good := tokentest.Sign(ac)
 	exp := epoch.Add(time.Hour)
 	hostCookie := func(t testing.TB) []string {
-		return sessionCookies(t, session.PurposeSession, secret, "", good, exp, 0)
+		return sessionCookies(t, seal.PurposeSession, secret, "", good, exp, 0)
 	}
 
 	tests := []struct {
@@ -132,14 +132,14 @@ func TestMiddleware(t *testing.T) {
 		{name: "the Bearer scheme is matched case-insensitively", authorization: []string{"bearer " + good}, status: 204, via: monbanauth.Bearer},
 		{name: "a genuine session cookie is let through with its user", cookies: hostCookie, status: 204, via: monbanauth.Cookie},
 		{name: "a session cookie split into chunks is let through", cookies: func(t testing.TB) []string {
-			c := sessionCookies(t, session.PurposeSession, secret, "", good, exp, 6000)
+			c := sessionCookies(t, seal.PurposeSession, secret, "", good, exp, 6000)
 			if !strings.Contains(c[0], "__Host-monban-session.1=") {
 				t.Fatalf("expected a chunked cookie, got %.80s…", c[0])
 			}
 			return c
 		}, status: 204, via: monbanauth.Cookie},
 		{name: "with a cookie domain the __Secure- cookie is read", tweak: func(c *monbanauth.Config) { c.CookieDomain = "example.com" }, cookies: func(t testing.TB) []string {
-			return sessionCookies(t, session.PurposeSession, secret, "example.com", good, exp, 0)
+			return sessionCookies(t, seal.PurposeSession, secret, "example.com", good, exp, 0)
 		}, status: 204, via: monbanauth.Cookie},
 		{name: "with a cookie domain a __Host- cookie is not the session", tweak: func(c *monbanauth.Config) { c.CookieDomain = "example.com" }, cookies: hostCookie, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban"`},
 		{name: "another Authorization scheme leaves the cookie to decide", authorization: []string{"Basic YWxpY2U6cHc="}, cookies: hostCookie, status: 204, via: monbanauth.Cookie},
@@ -152,20 +152,20 @@ func TestMiddleware(t *testing.T) {
 			return []string{"__Host-monban-session=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.Zm9yZ2Vk.AAAAAAAAAAAAAAAAAAAAAA"}
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "a session cookie sealed with another secret is refused", cookies: func(t testing.TB) []string {
-			return sessionCookies(t, session.PurposeSession, otherSecret, "", good, exp, 0)
+			return sessionCookies(t, seal.PurposeSession, otherSecret, "", good, exp, 0)
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "a refresh cookie renamed as the session cookie is refused", cookies: func(t testing.TB) []string {
-			return sessionCookies(t, session.PurposeRefresh, secret, "", good, exp, 0)
+			return sessionCookies(t, seal.PurposeRefresh, secret, "", good, exp, 0)
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "an expired session cookie is refused", cookies: func(t testing.TB) []string {
-			return sessionCookies(t, session.PurposeSession, secret, "", good, epoch.Add(-time.Second), 0)
+			return sessionCookies(t, seal.PurposeSession, secret, "", good, epoch.Add(-time.Second), 0)
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "a genuine cookie holding an expired access token is refused", cookies: func(t testing.TB) []string {
 			old := tokentest.Sign(tokentest.With(ac, "iat", epoch.Unix()-7200, "exp", epoch.Unix()-3600))
-			return sessionCookies(t, session.PurposeSession, secret, "", old, exp, 0)
+			return sessionCookies(t, seal.PurposeSession, secret, "", old, exp, 0)
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "a genuine cookie holding a forged access token is refused", cookies: func(t testing.TB) []string {
-			return sessionCookies(t, session.PurposeSession, secret, "", tokentest.HS256WithPublicKey(ac), exp, 0)
+			return sessionCookies(t, seal.PurposeSession, secret, "", tokentest.HS256WithPublicKey(ac), exp, 0)
 		}, status: 401, code: "unauthenticated", wwwAuth: `Bearer realm="monban", error="invalid_token"`},
 		{name: "a caller missing a required scope is 403", tweak: func(c *monbanauth.Config) { c.RequiredScopes = []string{"openid", "monban/admin"} }, authorization: []string{"Bearer " + good}, status: 403, code: "forbidden"},
 		{name: "a caller with every required scope is let through", tweak: func(c *monbanauth.Config) { c.RequiredScopes = []string{"openid", "email"} }, authorization: []string{"Bearer " + good}, status: 204, via: monbanauth.Bearer},
@@ -222,7 +222,7 @@ func TestForgedTokensAreRefused(t *testing.T) {
 			if rec, _ := f.serve(t, []string{"Bearer " + fg.Token}, nil); rec.Code != 401 {
 				t.Fatalf("as a bearer token: %d %s", rec.Code, rec.Body)
 			}
-			c := sessionCookies(t, session.PurposeSession, secret, "", fg.Token, epoch.Add(time.Hour), 0)
+			c := sessionCookies(t, seal.PurposeSession, secret, "", fg.Token, epoch.Add(time.Hour), 0)
 			if rec, _ := f.serve(t, nil, c); rec.Code != 401 {
 				t.Fatalf("inside a session cookie: %d %s", rec.Code, rec.Body)
 			}
@@ -283,7 +283,7 @@ func TestRefusalsAreLoggedWithoutCredentials(t *testing.T) {
 	f := newFixture(t)
 	ac := tokentest.AccessClaims(epoch)
 	bad := tokentest.Sign(tokentest.With(ac, "client_id", "someone-else"))
-	c := sessionCookies(t, session.PurposeSession, otherSecret, "", tokentest.Sign(ac), epoch.Add(time.Hour), 0)
+	c := sessionCookies(t, seal.PurposeSession, otherSecret, "", tokentest.Sign(ac), epoch.Add(time.Hour), 0)
 	f.serve(t, []string{"Bearer " + bad}, nil)
 	f.serve(t, nil, c)
 	logs := f.logs.String()
@@ -394,7 +394,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		cookies       []string
 	}{
 		{"bearer", []string{"Bearer " + good}, nil},
-		{"cookie", nil, sessionCookies(b, session.PurposeSession, secret, "", good, epoch.Add(time.Hour), 0)},
+		{"cookie", nil, sessionCookies(b, seal.PurposeSession, secret, "", good, epoch.Add(time.Hour), 0)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			f := newFixture(b)
@@ -424,7 +424,7 @@ func BenchmarkMiddleware(b *testing.B) {
 func TestMiddlewareRefusesRequestsThatBypassCloudFront(t *testing.T) {
 	const originSecret = "origin-verify-secret-0123456789abcdef"
 	f := newFixture(t, func(c *monbanauth.Config) { c.OriginSecrets = [][]byte{[]byte(originSecret)} })
-	cookies := sessionCookies(t, session.PurposeSession, secret, "", tokentest.Sign(tokentest.AccessClaims(epoch)), epoch.Add(time.Hour), 0)
+	cookies := sessionCookies(t, seal.PurposeSession, secret, "", tokentest.Sign(tokentest.AccessClaims(epoch)), epoch.Add(time.Hour), 0)
 	for _, c := range []struct {
 		name   string
 		header string
@@ -461,8 +461,8 @@ func TestAPlantedSessionCookieNeverWins(t *testing.T) {
 	exp := epoch.Add(time.Hour)
 	mallory := tokentest.AccessClaims(epoch)
 	mallory["sub"], mallory["username"] = "mallory-sub", "mallory"
-	alice := sessionCookies(t, session.PurposeSession, secret, "example.com", tokentest.Sign(tokentest.AccessClaims(epoch)), exp, 0)[0]
-	planted := sessionCookies(t, session.PurposeSession, secret, "example.com", tokentest.Sign(mallory), exp, 0)[0]
+	alice := sessionCookies(t, seal.PurposeSession, secret, "example.com", tokentest.Sign(tokentest.AccessClaims(epoch)), exp, 0)[0]
+	planted := sessionCookies(t, seal.PurposeSession, secret, "example.com", tokentest.Sign(mallory), exp, 0)[0]
 	for _, c := range []struct {
 		name    string
 		cookies string

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monban-auth/monban/internal/session"
+	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -62,7 +62,7 @@ func TestRekey(t *testing.T) {
 	f := newFixture(t, func(c *monbanauth.Config) { c.OriginSecrets = [][]byte{[]byte(oldOrigin)} })
 	good := tokentest.Sign(tokentest.AccessClaims(epoch))
 	sealedWith := func(sec []byte) []string {
-		return sessionCookies(t, session.PurposeSession, sec, "", good, epoch.Add(time.Hour), 0)
+		return sessionCookies(t, seal.PurposeSession, sec, "", good, epoch.Add(time.Hour), 0)
 	}
 	check := func(step string, cookies []string, origin string, want error) {
 		t.Helper()

@@ -1,4 +1,4 @@
-package redirect
+package allowlist
 
 import (
 	"errors"

@@ -1,6 +1,8 @@
-// Package redirect decides where monban may send a browser: after sign-in (redirect_to), after
-// sign-out (logout_uri) and to the error page. Everything else is an open redirect.
-package redirect
+// Package allowlist holds the site's allow-listed origins and answers the two questions asked
+// of them: where monban may send a browser (after sign-in, redirect_to; after sign-out,
+// logout_uri; the error page), everything else being an open redirect; and which page origins
+// CORS and the CSRF checks let through (Policy.AllowsOrigin).
+package allowlist
 
 import (
 	"errors"

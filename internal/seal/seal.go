@@ -1,4 +1,4 @@
-// Package session seals small values (the session, the refresh token, the
+// Package seal seals small values (the session, the refresh token, the
 // hosted-UI flow state, a pending sign-in challenge) into compact JWE strings
 // that are safe to store in cookies, and opens them again.
 //
@@ -16,7 +16,7 @@
 // load and jwe.Decrypt costs several times more time and about 160
 // allocations per value (see BenchmarkOpen). The tests prove that jwx's
 // jwe.Decrypt and jwe.Encrypt interoperate with this code both ways.
-package session
+package seal
 
 import (
 	"bytes"
@@ -70,9 +70,9 @@ func (p Purpose) index() int {
 var (
 	// ErrInvalid means the value is malformed, tampered with, sealed with a
 	// key that is not configured, or sealed for another purpose.
-	ErrInvalid = errors.New("session: invalid sealed value")
+	ErrInvalid = errors.New("seal: invalid sealed value")
 	// ErrExpired means the value was authentic but its expiry has passed.
-	ErrExpired = errors.New("session: sealed value expired")
+	ErrExpired = errors.New("seal: sealed value expired")
 )
 
 // MinSecretLen is the shortest secret NewSealer accepts, in bytes.
@@ -135,17 +135,17 @@ func NewSealer(secrets [][]byte) (*Sealer, error) {
 // an error the secrets in use stay as they were.
 func (s *Sealer) Rekey(secrets [][]byte) error {
 	if len(secrets) == 0 {
-		return errors.New("session: no secrets configured")
+		return errors.New("seal: no secrets configured")
 	}
 	keys := make([]key, 0, len(secrets))
 	for i, secret := range secrets {
 		if len(secret) < MinSecretLen {
 			// Index and length only: the secret itself must never reach a log.
-			return fmt.Errorf("session: secret %d is %d bytes, need at least %d", i, len(secret), MinSecretLen)
+			return fmt.Errorf("seal: secret %d is %d bytes, need at least %d", i, len(secret), MinSecretLen)
 		}
 		k, err := deriveKey(secret)
 		if err != nil {
-			return fmt.Errorf("session: secret %d: %w", i, err)
+			return fmt.Errorf("seal: secret %d: %w", i, err)
 		}
 		keys = append(keys, k)
 	}
@@ -204,16 +204,16 @@ type protectedHeader struct {
 func (s *Sealer) Seal(p Purpose, v any, expires time.Time) (string, error) {
 	pi := p.index()
 	if pi < 0 {
-		return "", fmt.Errorf("session: unknown purpose %q", p)
+		return "", fmt.Errorf("seal: unknown purpose %q", p)
 	}
 	if expires.IsZero() {
 		// A zero time would seal a value that is already expired; that is
 		// always a caller bug, better reported here than as a failed Open.
-		return "", errors.New("session: zero expiry")
+		return "", errors.New("seal: zero expiry")
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("session: marshal value: %w", err)
+		return "", fmt.Errorf("seal: marshal value: %w", err)
 	}
 
 	// The payload is {"exp":<unix seconds>,"v":<value>}, written by hand so
@@ -229,7 +229,7 @@ func (s *Sealer) Seal(p Purpose, v any, expires time.Time) (string, error) {
 	hdr := k.header[pi]
 	n := len(hdr) + 2 + nonceB64Len + 1 + b64.EncodedLen(len(pt)) + 1 + tagB64Len
 	if n > MaxSealedLen {
-		return "", fmt.Errorf("session: sealed value would be %d bytes, more than %d", n, MaxSealedLen)
+		return "", fmt.Errorf("seal: sealed value would be %d bytes, more than %d", n, MaxSealedLen)
 	}
 
 	var nonce [nonceLen]byte

@@ -1,4 +1,4 @@
-package session
+package seal
 
 import (
 	"crypto/aes"
