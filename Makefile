@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 GO ?= go
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
-# Lambda functions: folders under functions/ or triggers/.
+# Lambda functions: the folders under functions/, then the trigger functions of the table in
+# internal/triggers (its test holds this line and the build-<Resource> targets to it).
 FUNCTIONS := api authorizer sample-api pre-sign-up pre-token-generation
 
 .PHONY: dev test unit race fuzz deps build sizes validate fmt vet clean
@@ -22,7 +23,7 @@ test: deps python-tools vet client
 client: deps
 	node --test --test-reporter=dot client/test/*.test.mjs
 
-## unit: only the fast tests (no emulator)
+## unit: only the fast tests (no emulator, no Lambda binaries built)
 unit:
 	$(GO) test -short ./...
 

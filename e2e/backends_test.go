@@ -2,11 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +18,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/monban-auth/monban/internal/app"
+	"github.com/monban-auth/monban/internal/auth/userpooltest"
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
@@ -50,7 +46,12 @@ import (
 //     emulator's login form;
 //   - /logout: the hosted-UI front redirects to a registered logout_uri.
 //
-// The admin client below (be.admin) talks to the emulator itself, past the stand-ins.
+// The emulators' createUser calls AdminCreateUser on the emulator itself, past the stand-ins.
+//
+// The in-memory pool (auth/userpooltest, the "fake" backend) needs none of these: it is
+// written to Cognito's API reference, so it enforces the policy, resends and checks codes,
+// rejects wrong TOTP codes, answers admin sign-ins with challenges and puts standard
+// attributes in the ID token. It runs under -short, with no emulator.
 type quirks struct {
 	enforcesPasswordPolicy bool // sign-up rejects weak passwords
 	standardAttributesInID bool // the ID token carries standard attributes such as name
@@ -68,17 +69,19 @@ type quirks struct {
 	checksConfirmCode                 bool // ConfirmSignUp rejects a wrong code
 }
 
-// backend is one Cognito emulator behind a monban API served over TLS.
+// backend is one Cognito emulator (or the in-memory pool) behind a monban API served over
+// TLS.
 type backend struct {
 	name   string
 	site   string
 	srv    *httptest.Server
-	admin  *cip.Client
-	poolID string
 	quirks quirks
 	// signUpCode and resetCode give the code the emulator expects for a user.
 	signUpCode func(email string) string
 	resetCode  func(email string) string
+	// createUser makes a user the way an administrator does (AdminCreateUser, no message
+	// sent): with a temporary password and a verified e-mail address.
+	createUser func(t *testing.T, email, temp string)
 	// newAPI builds another API on the same pool with extra settings.
 	newAPI func(t *testing.T, extra map[string]string) *httptest.Server
 }
@@ -124,8 +127,8 @@ func cognitoLocalBackend(t *testing.T) *backend {
 	})
 	set(stack.Handler)
 	b := &backend{
-		name: "cognito-local", site: srv.URL, srv: srv, poolID: stack.Pool.ID,
-		admin: devstack.NewCognitoClient(stack.Cognito.URL),
+		name: "cognito-local", site: srv.URL, srv: srv,
+		createUser: adminCreateUser(devstack.NewCognitoClient(stack.Cognito.URL), stack.Pool.ID),
 		quirks: quirks{rejectsWrongTOTP: true, checksConfirmCode: true, wrongCurrentPasswordIsPolicyError: true,
 			// Both by the stack's API front, not the emulator (see above).
 			resendsCodes: true, enforcesPasswordPolicy: true},
@@ -257,7 +260,7 @@ func motoBackendWith(t *testing.T, mfa types.UserPoolMfaType) *backend {
 	}
 	srv := mk(t, nil)
 	return &backend{
-		name: "moto", site: srv.URL, srv: srv, poolID: poolID, admin: admin, newAPI: mk,
+		name: "moto", site: srv.URL, srv: srv, newAPI: mk, createUser: adminCreateUser(admin, poolID),
 		quirks: quirks{enforcesPasswordPolicy: true, adminChallenges: true,
 			standardAttributesInID: true, refreshHashOverLoginName: true},
 		// moto accepts any confirmation code.
@@ -270,19 +273,72 @@ func motoBackendWith(t *testing.T, mfa types.UserPoolMfaType) *backend {
 	}
 }
 
+// adminCreateUser is createUser through an emulator's AdminCreateUser.
+func adminCreateUser(admin *cip.Client, poolID string) func(t *testing.T, email, temp string) {
+	return func(t *testing.T, email, temp string) {
+		t.Helper()
+		_, err := admin.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{
+			UserPoolId: &poolID, Username: &email, TemporaryPassword: &temp,
+			MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{
+				{Name: aws.String("email"), Value: &email}, {Name: aws.String("email_verified"), Value: aws.String("true")},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fakeBackend is the in-memory pool behind the API through the app's UserPool seam, its keys
+// served on 127.0.0.1 for the API's verifier. Codes are read from the pool, as from an inbox.
+func fakeBackend(t *testing.T) *backend {
+	// The pool's default issuer and client id; the issuer is never fetched, the keys come
+	// from the pool's own JWKS server.
+	pool := userpooltest.New(userpooltest.Options{})
+	jwks := httptest.NewServer(pool.JWKSHandler())
+	t.Cleanup(jwks.Close)
+	mk := func(t *testing.T, extra map[string]string) *httptest.Server {
+		srv, set := swappable(t)
+		env := map[string]string{
+			"MONBAN_USER_POOL_ID":    "us-east-1_Fake",
+			"MONBAN_CLIENT_ID":       userpooltest.DefaultClientID,
+			"MONBAN_CLIENT_SECRET":   "fake-client-secret",       // required by the configuration; the pool needs none
+			"MONBAN_COGNITO_DOMAIN":  "https://auth.example.com", // no hosted UI in this suite
+			"MONBAN_ISSUER":          userpooltest.DefaultIssuer,
+			"MONBAN_JWKS_URL":        jwks.URL + "/us-east-1_Fake/.well-known/jwks.json",
+			"MONBAN_CALLBACK_URL":    srv.URL + "/auth/callback",
+			"MONBAN_ALLOWED_ORIGINS": srv.URL,
+			"MONBAN_SESSION_SECRET":  strings.Repeat("s", 40),
+		}
+		for k, v := range extra {
+			env[k] = v
+		}
+		set(buildAPI(t, env, app.Options{HTTPClient: srv.Client(), UserPool: pool, Log: devstack.DevLogger(t.Output())}))
+		return srv
+	}
+	srv := mk(t, nil)
+	return &backend{
+		name: "fake", site: srv.URL, srv: srv, newAPI: mk,
+		quirks: quirks{enforcesPasswordPolicy: true, standardAttributesInID: true, resendsCodes: true,
+			adminChallenges: true, rejectsWrongTOTP: true, checksConfirmCode: true},
+		signUpCode: pool.Code,
+		resetCode:  pool.Code,
+		createUser: func(t *testing.T, email, temp string) {
+			t.Helper()
+			if err := pool.CreateUser(email, temp, map[string]string{"email_verified": "true"}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+}
+
 // totp computes the RFC 6238 code an authenticator app shows for a base32 secret.
 func totp(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	code, err := userpooltest.TOTP(secret, at)
 	if err != nil {
-		t.Fatalf("TOTP secret is not base32: %v", err)
+		t.Fatal(err)
 	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1000000)
+	return code
 }

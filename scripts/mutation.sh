@@ -24,7 +24,7 @@ packages=(
   "internal/token 90 "
   "internal/tokencache 85 "
   "pkg/monbanauth 95 "
-  "internal/httpapi 90 ^(client|errors|handler|password)\.go$"
+  "internal/httpapi 90 ^(client|errors|jar|mfa|password|recovery|refreshcookie|routes|session|signin|signout|signup)\.go$"
 )
 
 bin="$PWD/.tools/bin"

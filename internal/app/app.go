@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/config"
@@ -36,6 +35,10 @@ type Options struct {
 	Log        *slog.Logger // default: JSON to stdout at the configured level
 	// CognitoOptions adjust the Cognito API client (tests read emulator-only headers).
 	CognitoOptions []func(*cip.Options)
+	// UserPool, a test seam, replaces the Cognito adapter the flows call: the in-memory
+	// fake (auth/userpooltest) runs the backend conformance suite through the whole API
+	// with it. Nil (production) calls Cognito's user-pool API.
+	UserPool auth.UserPool
 	// Getenv is where the AWS credentials and endpoint overrides are read (default
 	// os.Getenv); the configuration itself comes in config.Config.
 	Getenv func(string) string
@@ -53,6 +56,51 @@ func NewLogger(level slog.Level) *slog.Logger {
 // Secrets Manager, and again every cfg.SecretsRefresh, so a rotated session or
 // origin-verify secret reaches this process without a deploy.
 func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error) {
+	o = o.withDefaults(cfg)
+	keys, err := readSecrets(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := token.NewVerifier(token.Config{Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, ClientID: cfg.ClientID, HTTPClient: o.HTTPClient, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.UnsafeAllowMissingNonce {
+		o.Log.Warn("UNSAFE: MONBAN_UNSAFE_ALLOW_MISSING_NONCE is on: ID tokens without a nonce are accepted. Emulators only; never in production.")
+	}
+	hosted := cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, keys.client, o.HTTPClient)
+	pool := o.UserPool
+	if pool == nil {
+		pool = userPool(cfg, o, hosted, keys.client)
+	}
+	flows := auth.NewService(auth.Config{
+		CallbackURL:       cfg.CallbackURL,
+		Scopes:            cfg.Scopes,
+		Redirects:         cfg.Redirects,
+		LogoutURI:         cfg.LogoutURI,
+		AllowMissingNonce: cfg.UnsafeAllowMissingNonce,
+		Now:               o.Now,
+		HideExistingUsers: cfg.HideExistingUsers,
+		TOTPIssuer:        cfg.TOTPIssuer,
+		AnswerFloor:       auth.AnswerFloor{Min: cfg.AnswerFloor},
+	}, auth.Deps{HostedUI: hosted, Verifier: verifier, Pool: pool, Log: o.Log})
+	return refreshing(keys.refresher, httpapi.New(httpapi.Deps{
+		Auth:            flows,
+		Sealer:          keys.sealer,
+		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
+		Origins:         cfg.Origins,
+		OriginVerify:    keys.originCheck,
+		ErrorURL:        cfg.ErrorURL,
+		RefreshLifetime: cfg.RefreshTokenValidity,
+		TokenMode:       cfg.TokenMode,
+		TokenEndpoint:   cfg.TokenEndpoint,
+		Metrics:         o.recorder(),
+		Log:             o.Log,
+		Now:             o.Now,
+	})), nil
+}
+
+func (o Options) withDefaults(cfg config.Config) Options {
 	if o.Log == nil {
 		o.Log = NewLogger(cfg.LogLevel)
 	}
@@ -65,19 +113,49 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	var recorder *metrics.Recorder
+	return o
+}
+
+// recorder is where the business metrics go, nil for nowhere.
+func (o Options) recorder() *metrics.Recorder {
+	fn := o.Getenv("AWS_LAMBDA_FUNCTION_NAME")
 	switch {
 	case o.Metrics != nil:
-		recorder = metrics.New(o.Metrics, o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Now)
-	case o.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "":
-		recorder = metrics.New(os.Stdout, o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Now)
+		return metrics.New(o.Metrics, fn, o.Now)
+	case fn != "":
+		return metrics.New(os.Stdout, fn, o.Now)
 	}
+	return nil
+}
+
+// userPool is the Cognito adapter, over an API client built for cfg.
+func userPool(cfg config.Config, o Options, hosted *cognito.HostedUI, clientSecret string) *cognito.UserPool {
 	idp := cip.NewFromConfig(awsConfig(cfg, o.Getenv), append([]func(*cip.Options){func(opt *cip.Options) {
 		if cfg.CognitoEndpoint != "" {
 			opt.BaseEndpoint = aws.String(cfg.CognitoEndpoint)
 		}
 	}}, o.CognitoOptions...)...)
+	return cognito.NewUserPool(idp, hosted, cognito.UserPoolConfig{
+		UserPoolID:      cfg.UserPoolID,
+		ClientID:        cfg.ClientID,
+		ClientSecret:    clientSecret,
+		AdminAuth:       cfg.AdminAuth,
+		RefreshRotation: cfg.RefreshRotation,
+	})
+}
 
+// keys are the secrets in use: given in the configuration or read from Secrets Manager.
+type keys struct {
+	sealer      *seal.Sealer
+	originCheck *originverify.Check
+	client      string
+	// refresher re-reads the secrets that can rotate; nil when none is read by ARN.
+	refresher *secrets.Refresher
+}
+
+// readSecrets reads the secrets named by ARN and puts them, with those given as values, to
+// use.
+func readSecrets(ctx context.Context, cfg config.Config, o Options) (*keys, error) {
 	arns := secrets.ARNs{Session: cfg.SessionSecretARN, OriginVerify: cfg.OriginVerifySecretARN, Client: cfg.ClientSecretARN}
 	vals := secrets.Values{Session: cfg.SessionSecrets, OriginVerify: cfg.OriginVerifySecrets, Client: cfg.ClientSecret}
 	reader := secrets.NewReader(o.Getenv, nil)
@@ -92,73 +170,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
-	originCheck := originverify.New(vals.OriginVerify)
-	clientSecret := vals.Client
+	k := &keys{sealer: sealer, originCheck: originverify.New(vals.OriginVerify), client: vals.Client}
 	// The client secret cannot change under a running app client; the other two can rotate.
-	var refresher *secrets.Refresher
 	if rotating := (secrets.ARNs{Session: arns.Session, OriginVerify: arns.OriginVerify}); rotating != (secrets.ARNs{}) {
-		refresher = secrets.NewRefresher(cfg.SecretsRefresh, o.Now, func(ctx context.Context) error {
+		k.refresher = secrets.NewRefresher(cfg.SecretsRefresh, o.Now, func(ctx context.Context) error {
 			read, err := reader.Read(ctx, rotating)
 			if err != nil {
 				return err
 			}
-			return apply(read, sealer, originCheck)
+			return apply(read, k.sealer, k.originCheck)
 		}, o.Log)
 	}
-
-	verifier, err := token.NewVerifier(token.Config{Issuer: cfg.Issuer, JWKSURL: cfg.JWKSURL, ClientID: cfg.ClientID, HTTPClient: o.HTTPClient, Now: o.Now})
-	if err != nil {
-		return nil, err
-	}
-	policy, err := allowlist.NewPolicy(cfg.SiteURL, cfg.RedirectAllowlist)
-	if err != nil {
-		return nil, err
-	}
-	origins, err := allowlist.NewPolicy(cfg.AllowedOrigins[0], cfg.AllowedOrigins)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.UnsafeAllowMissingNonce {
-		o.Log.Warn("UNSAFE: MONBAN_UNSAFE_ALLOW_MISSING_NONCE is on: ID tokens without a nonce are accepted. Emulators only; never in production.")
-	}
-	hosted := cognito.NewHostedUI(cfg.HostedUI, cfg.ClientID, clientSecret, o.HTTPClient)
-	flows := auth.NewService(auth.Config{
-		CallbackURL:       cfg.CallbackURL,
-		Scopes:            cfg.Scopes,
-		Redirects:         policy,
-		LogoutURI:         cfg.LogoutURI,
-		AllowMissingNonce: cfg.UnsafeAllowMissingNonce,
-		Now:               o.Now,
-		UserPoolID:        cfg.UserPoolID,
-		ClientID:          cfg.ClientID,
-		ClientSecret:      clientSecret,
-		AdminAuth:         cfg.AdminAuth,
-		HideExistingUsers: cfg.HideExistingUsers,
-		RefreshRotation:   cfg.RefreshRotation,
-		TOTPIssuer:        cfg.TOTPIssuer,
-		AnswerFloor:       auth.AnswerFloor{Min: cfg.AnswerFloor},
-	}, auth.Deps{
-		HostedUI: hosted,
-		Verifier: verifier,
-		Revoker:  cognito.NewSessions(idp, cfg.ClientID, clientSecret),
-		Pool:     idp,
-		Profiles: cognito.NewProfiles(idp, hosted),
-		Log:      o.Log,
-	})
-	return refreshing(refresher, httpapi.New(httpapi.Deps{
-		Auth:            flows,
-		Sealer:          sealer,
-		Cookies:         cookie.Codec{Domain: cfg.CookieDomain, Now: o.Now},
-		Origins:         origins,
-		OriginVerify:    originCheck,
-		ErrorURL:        cfg.ErrorURL,
-		RefreshLifetime: cfg.RefreshTokenValidity,
-		TokenMode:       cfg.TokenMode,
-		TokenEndpoint:   cfg.TokenEndpoint,
-		Metrics:         recorder,
-		Log:             o.Log,
-		Now:             o.Now,
-	})), nil
+	return k, nil
 }
 
 // merge takes what was read over what the configuration gave.

@@ -14,8 +14,8 @@ import (
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/cookie"
-	"github.com/monban-auth/monban/internal/httpapi"
 	"github.com/monban-auth/monban/internal/seal"
+	"github.com/monban-auth/monban/internal/sealed"
 	"github.com/monban-auth/monban/internal/secrets/secretstest"
 )
 
@@ -60,9 +60,9 @@ func TestSessionSecretRotatesUnderARunningHandler(t *testing.T) {
 	sessionCookie := func(secret string) []*http.Cookie {
 		s, _ := seal.NewSealer([][]byte{[]byte(secret)})
 		exp := now().Add(time.Hour)
-		sealed, _ := s.Seal(seal.PurposeSession, auth.Session{AccessToken: "at", ExpiresAt: exp, User: auth.User{Sub: "sub-1", Groups: []string{}}}, exp)
+		value, _ := s.Seal(sealed.SessionKind.Purpose, auth.Session{AccessToken: "at", ExpiresAt: exp, User: auth.User{Sub: "sub-1", Groups: []string{}}}, exp)
 		w := httptest.NewRecorder()
-		codec.Write(w, httptest.NewRequest("GET", "/", nil), httpapi.SessionCookie, sealed, exp)
+		codec.Write(w, httptest.NewRequest("GET", "/", nil), sealed.SessionKind.Cookie, value, exp)
 		return w.Result().Cookies()
 	}
 	signedIn := func(cookies []*http.Cookie) bool {
@@ -81,7 +81,7 @@ func TestSessionSecretRotatesUnderARunningHandler(t *testing.T) {
 		only, _ := seal.NewSealer([][]byte{[]byte(secret)})
 		for _, c := range w.Result().Cookies() {
 			if strings.Contains(c.Name, "monban-flow") {
-				return only.Open(seal.PurposeFlow, c.Value, nil, now()) == nil
+				return only.Open(sealed.FlowKind.Purpose, c.Value, nil, now()) == nil
 			}
 		}
 		t.Fatalf("sign-in set no flow cookie: %d", w.Code)

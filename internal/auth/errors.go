@@ -6,38 +6,42 @@ package auth
 import (
 	"errors"
 	"fmt"
+
+	"github.com/monban-auth/monban/internal/apierror"
 )
 
 // Code is a stable, documented error code of the API's error contract
-// ({"error":{"code","message"}}). Clients may switch on it; it never changes meaning.
-type Code string
+// ({"error":{"code","message"}}). Clients may switch on it; it never changes meaning. The
+// codes and their HTTP statuses are listed once, in package apierror; these are the names
+// the flows use for them.
+type Code = apierror.Code
 
 // The error codes of the contract (SPEC §5), plus the short codes the callback appends to
 // the error page's URL.
 const (
-	CodeInvalidRequest        Code = "invalid_request"
-	CodeInvalidCredentials    Code = "invalid_credentials"
-	CodeUserNotConfirmed      Code = "user_not_confirmed"
-	CodeCodeMismatch          Code = "code_mismatch"
-	CodeExpiredCode           Code = "expired_code"
-	CodeInvalidPassword       Code = "invalid_password"
-	CodeTooManyRequests       Code = "too_many_requests"
-	CodeUnauthenticated       Code = "unauthenticated"
-	CodeForbiddenOrigin       Code = "forbidden_origin"
-	CodeUpstreamUnavailable   Code = "upstream_unavailable"
-	CodeInternal              Code = "internal"
-	CodeNotFound              Code = "not_found"
-	CodeUsernameExists        Code = "username_exists"
-	CodePasswordResetRequired Code = "password_reset_required"
-	CodeSignUpRejected        Code = "sign_up_rejected"
-	CodeNoChallenge           Code = "no_pending_challenge"
-	CodeMethodNotAllowed      Code = "method_not_allowed"
+	CodeInvalidRequest        = apierror.InvalidRequest
+	CodeInvalidCredentials    = apierror.InvalidCredentials
+	CodeUserNotConfirmed      = apierror.UserNotConfirmed
+	CodeCodeMismatch          = apierror.CodeMismatch
+	CodeExpiredCode           = apierror.ExpiredCode
+	CodeInvalidPassword       = apierror.InvalidPassword
+	CodeTooManyRequests       = apierror.TooManyRequests
+	CodeUnauthenticated       = apierror.Unauthenticated
+	CodeForbiddenOrigin       = apierror.ForbiddenOrigin
+	CodeUpstreamUnavailable   = apierror.UpstreamUnavailable
+	CodeInternal              = apierror.Internal
+	CodeNotFound              = apierror.NotFound
+	CodeUsernameExists        = apierror.UsernameExists
+	CodePasswordResetRequired = apierror.PasswordResetRequired
+	CodeSignUpRejected        = apierror.SignUpRejected
+	CodeNoChallenge           = apierror.NoPendingChallenge
+	CodeMethodNotAllowed      = apierror.MethodNotAllowed
 
 	// Callback failures, sent to the error page as ?error=<code>.
-	CodeInvalidState Code = "invalid_state"
-	CodeAccessDenied Code = "access_denied"
-	CodeSignInFailed Code = "sign_in_failed"
-	CodeInvalidToken Code = "invalid_token"
+	CodeInvalidState = apierror.InvalidState
+	CodeAccessDenied = apierror.AccessDenied
+	CodeSignInFailed = apierror.SignInFailed
+	CodeInvalidToken = apierror.InvalidToken
 )
 
 // Error is a flow failure with a stable code and a message safe to show a user. Err keeps
@@ -69,4 +73,155 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// refusal is how a flow answers one reason a user pool gave. With poolText the pool's own
+// message is shown (a password policy, a parameter the pool refused, a trigger's text for
+// the person signing up), and message only when the pool gave none.
+type refusal struct {
+	code     Code
+	message  string
+	poolText bool
+}
+
+// refusals maps a pool's reasons to the contract for one flow. Every flow starts from
+// common and overrides what means something else for it.
+type refusals map[Reason]refusal
+
+var (
+	invalidCredentials = refusal{code: CodeInvalidCredentials, message: "Incorrect username or password."}
+	codeMismatch       = refusal{code: CodeCodeMismatch, message: "The code is not correct."}
+	ended              = refusal{code: CodeUnauthenticated, message: "The session has ended; sign in again."}
+	upstreamDown       = refusal{code: CodeUpstreamUnavailable, message: "Cognito is unavailable, try again"}
+)
+
+// common is the default answer to each reason.
+var common = refusals{
+	ReasonNotAuthorized:         {code: CodeInvalidCredentials, message: "The request was refused.", poolText: true},
+	ReasonTokenRevoked:          ended,
+	ReasonUserNotFound:          invalidCredentials,
+	ReasonUserNotConfirmed:      {code: CodeUserNotConfirmed, message: "The account is not confirmed yet."},
+	ReasonPasswordResetRequired: {code: CodePasswordResetRequired, message: "The password must be reset before signing in."},
+	ReasonCodeMismatch:          codeMismatch,
+	ReasonExpiredCode:           {code: CodeExpiredCode, message: "The code has expired; request a new one."},
+	ReasonInvalidPassword:       {code: CodeInvalidPassword, message: "The request was refused.", poolText: true},
+	ReasonUsernameExists:        {code: CodeUsernameExists, message: "An account with this username already exists."},
+	ReasonAliasExists:           {code: CodeUsernameExists, message: "An account with this e-mail address already exists."},
+	ReasonInvalidParameter:      {code: CodeInvalidRequest, message: "The request was refused.", poolText: true},
+	ReasonTooManyRequests:       {code: CodeTooManyRequests, message: "Too many requests; try again later."},
+	ReasonLimitExceeded:         {code: CodeTooManyRequests, message: "Too many attempts; try again later."},
+	ReasonTooManyFailedAttempts: {code: CodeTooManyRequests, message: "Too many failed attempts; try again later."},
+	ReasonDeliveryFailed:        {code: CodeUpstreamUnavailable, message: "The code could not be delivered; try again later."},
+	ReasonNoTOTPSetup:           {code: CodeInvalidRequest, message: "No authenticator app is being set up."},
+	// A trigger's refusal: its own text when it wrote one for the user.
+	ReasonRejected:    {code: CodeSignUpRejected, message: "Sign-up was refused.", poolText: true},
+	ReasonUnavailable: upstreamDown,
+	// ReasonNotFound, ReasonMisconfigured and ReasonUnknown are monban's or the deployment's
+	// fault: internal, with the cause logged.
+}
+
+// The per-flow overrides.
+var (
+	// signInRefusals: whatever the pool says about a user it does not know or a wrong
+	// password, the answer is the same. (cognito-local reports a wrong password as an
+	// invalid password.)
+	signInRefusals = refusals{
+		ReasonNotAuthorized:   invalidCredentials,
+		ReasonUserNotFound:    invalidCredentials,
+		ReasonInvalidPassword: invalidCredentials,
+	}
+	// hiddenSignInRefusals are signInRefusals with existing users hidden at sign-up: a
+	// sign-up with a chosen password creates an unconfirmed account only for a free address,
+	// so "not confirmed" for that password would tell a free address from a taken one (whose
+	// password is not the prober's). The sign-up's answer already said to confirm by e-mail.
+	hiddenSignInRefusals = refusals{
+		ReasonNotAuthorized:    invalidCredentials,
+		ReasonUserNotFound:     invalidCredentials,
+		ReasonInvalidPassword:  invalidCredentials,
+		ReasonUserNotConfirmed: invalidCredentials,
+	}
+	// challengeRefusals: the pool no longer knows the sign-in in progress.
+	challengeRefusals = refusals{
+		ReasonNotAuthorized: {code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."},
+		ReasonUserNotFound:  {code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."},
+	}
+	// refreshRefusals: a refresh token the pool refuses (revoked, expired, user disabled).
+	refreshRefusals = refusals{
+		ReasonNotAuthorized: ended,
+		ReasonUserNotFound:  ended,
+	}
+	// sessionEnded: with an access token, "not authorized" means the token was revoked
+	// (sign-out elsewhere, a global sign-out, a disabled user), not a wrong credential.
+	sessionEnded = refusals{
+		ReasonNotAuthorized: ended,
+	}
+	// codeRefusals: an unknown user, an already confirmed one and a wrong code answer alike:
+	// anything else would tell who has an account.
+	codeRefusals = refusals{
+		ReasonUserNotFound:  codeMismatch,
+		ReasonNotAuthorized: codeMismatch,
+	}
+	// resetRefusals are codeRefusals for a password reset, plus moto's answer for an unknown
+	// user (with the client valid, every other call works, it cannot mean anything else).
+	resetRefusals = refusals{
+		ReasonUserNotFound:  codeMismatch,
+		ReasonNotAuthorized: codeMismatch,
+		ReasonNotFound:      codeMismatch,
+	}
+	// changePasswordRefusals: a revoked access token ends the session; "not authorized" is
+	// then the wrong current password.
+	changePasswordRefusals = refusals{
+		ReasonTokenRevoked:  ended,
+		ReasonNotAuthorized: {code: CodeInvalidCredentials, message: "The current password is not correct."},
+	}
+)
+
+// poolFailure maps a user pool's failure of op to the contract: the flow's overrides first,
+// then common; anything else is internal. The cause names op and the reason only: the pool's
+// messages may echo what was sent.
+func poolFailure(err error, op string, overrides refusals) error {
+	reason := ReasonOf(err)
+	cause := poolCause(err, op, reason)
+	r, ok := overrides[reason]
+	if !ok {
+		r, ok = common[reason]
+	}
+	if !ok {
+		return Fail(CodeInternal, "internal error", cause)
+	}
+	msg := r.message
+	var pe *PoolError
+	if r.poolText && errors.As(err, &pe) && pe.Message != "" {
+		msg = pe.Message
+	}
+	return Fail(r.code, msg, cause)
+}
+
+// poolCause is the logged cause of a pool failure: op and reason for a *PoolError (its
+// message may echo input), the error itself for anything else (no pool text in it).
+func poolCause(err error, op string, reason Reason) error {
+	var pe *PoolError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %s", op, reason)
+	}
+	return fmt.Errorf("%s: %s: %w", op, reason, err)
+}
+
+// upstreamFailure maps a failure of the hosted UI's token endpoint or of a sign-out call:
+// unreachable → upstream_unavailable, a misconfigured app client → internal, any other
+// refusal → refused (the caller's code for "Cognito said no").
+func upstreamFailure(err error, refused Code, op string) error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	reason := ReasonOf(err)
+	cause := poolCause(err, op, reason)
+	switch reason {
+	case ReasonUnavailable:
+		return Fail(upstreamDown.code, upstreamDown.message, cause)
+	case ReasonMisconfigured:
+		return Fail(CodeInternal, "the app client is misconfigured", cause)
+	}
+	return Fail(refused, "Cognito refused the request", cause)
 }

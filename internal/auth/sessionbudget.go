@@ -19,7 +19,7 @@ import (
 //
 // Within it, the session lists at most maxSessionGroups groups in maxSessionGroupBytes (the
 // access token inside still carries them all, and the authorizer reads them from there),
-// and at most maxSessionAttributes attributes in maxSessionAttributeBytes (hostedui.go).
+// and at most maxSessionAttributes attributes in maxSessionAttributeBytes (session.go).
 const (
 	maxSessionBytes      = 4608
 	maxSessionGroups     = 32

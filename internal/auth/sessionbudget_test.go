@@ -3,15 +3,13 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
-	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -42,8 +40,8 @@ func manyGroups(n int) []string {
 
 func grantWith(t *testing.T, v groupsVerifier, accessToken string) (*Grant, error) {
 	t.Helper()
-	s := NewService(Config{ClientID: "cid"}, Deps{Verifier: v})
-	return s.grant(context.Background(), &cognito.Tokens{AccessToken: accessToken, IDToken: "id", RefreshToken: "refresh"}, "")
+	s := NewService(Config{}, Deps{Verifier: v})
+	return s.grant(context.Background(), &Tokens{AccessToken: accessToken, IDToken: "id", RefreshToken: "refresh"}, "")
 }
 
 func sessionJSON(t *testing.T, s Session) []byte {
@@ -120,36 +118,15 @@ func TestSessionGroupsShrinkForABigAccessToken(t *testing.T) {
 }
 
 // An access token too large for any session cookie (one API Gateway would refuse on every
-// request) refuses the sign-in with a code that is not a 500, and signs a refreshing browser
-// out instead of failing every page load.
+// request) refuses the sign-in with a code that is not a 500 (a refresh then signs the
+// browser out: TestRefreshOfASessionGrownTooLarge).
 func TestAccessTokenTooLargeForTheCookieIsRefused(t *testing.T) {
 	big := strings.Repeat("a", maxSessionBytes)
 	_, err := grantWith(t, groupsVerifier{groups: manyGroups(3)}, big)
 	var e *Error
-	if CodeOf(err) != CodeInvalidToken || !asError(err, &e) || !strings.Contains(e.Message, "too large") {
+	if CodeOf(err) != CodeInvalidToken || !errors.As(err, &e) || !strings.Contains(e.Message, "too large") {
 		t.Fatalf("err = %v, want invalid_token saying the tokens are too large", err)
 	}
-
-	pool := &scriptedPool{t: t, steps: []step{{}}}
-	s := NewService(Config{ClientID: "cid"}, Deps{Verifier: groupsVerifier{}, Pool: bigTokenPool{pool, big}})
-	_, err = s.Refresh(context.Background(), &Refresh{Token: "refresh", Username: "sub-1", Sub: "sub-1"})
-	if CodeOf(err) != CodeUnauthenticated {
-		t.Fatalf("refresh err = %v, want unauthenticated", err)
-	}
-}
-
-// bigTokenPool answers like its scriptedPool, with an access token of the given length.
-type bigTokenPool struct {
-	*scriptedPool
-	access string
-}
-
-func (p bigTokenPool) InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, o ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
-	out, err := p.scriptedPool.InitiateAuth(ctx, in, o...)
-	if out != nil && out.AuthenticationResult != nil {
-		out.AuthenticationResult.AccessToken = &p.access
-	}
-	return out, err
 }
 
 // Characters JSON escapes ("<" is written as \u003c) count at their sealed size, or 2 KiB of
@@ -170,14 +147,22 @@ func TestSessionAttributeBudgetCountsSealedBytes(t *testing.T) {
 	}
 }
 
-// A bearer session's user has the cookie session's shape, groups budget included.
-func TestBearerSessionGroupsStayWithinBudget(t *testing.T) {
-	s := NewService(Config{ClientID: "cid"}, Deps{Verifier: groupsVerifier{groups: manyGroups(400)}})
-	sess, err := s.BearerSession(context.Background(), "access")
-	if err != nil {
-		t.Fatal(err)
+// One user-written attribute, however long, cannot crowd out the others; the token's own
+// bookkeeping is no attribute.
+func TestSessionAttributesStayWithinBudget(t *testing.T) {
+	all := map[string]string{"custom:tenant": "t1", "name": "Alice", "jti": "x"}
+	for i := 0; i < 6; i++ {
+		all["custom:big"+string(rune('a'+i))] = strings.Repeat("x", 2000)
 	}
-	if n := len(sess.User.Groups); n == 0 || n > maxSessionGroups || !sess.User.GroupsTruncated {
-		t.Fatalf("%d groups, truncated %v", n, sess.User.GroupsTruncated)
+	got := userAttributes(all)
+	if got["custom:tenant"] != "t1" || got["name"] != "Alice" || got["jti"] != "" {
+		t.Fatalf("small attributes must survive, bookkeeping must not: %v", got)
+	}
+	size := 0
+	for k, v := range got {
+		size += len(k) + len(v)
+	}
+	if size > maxSessionAttributeBytes || len(got) > maxSessionAttributes {
+		t.Fatalf("%d attributes, %d bytes", len(got), size)
 	}
 }

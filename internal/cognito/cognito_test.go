@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/monban-auth/monban/internal/auth"
 )
 
 // Vectors computed independently with `openssl dgst -sha256 -hmac SECRET -binary | base64`.
@@ -28,7 +31,7 @@ func TestSecretHashMatchesKnownVectors(t *testing.T) {
 func TestAuthorizeURLCarriesPKCEStateAndNonce(t *testing.T) {
 	base, _ := url.Parse("https://auth.example.com/")
 	h := NewHostedUI(base, "cid", "secret", nil)
-	u, err := url.Parse(h.AuthorizeURL(AuthorizeRequest{
+	u, err := url.Parse(h.AuthorizeURL(auth.AuthorizeRequest{
 		RedirectURI: "https://api.example.com/auth/callback", Scopes: []string{"openid", "email"},
 		State: "st", Nonce: "no", CodeChallenge: "ch", IdentityProvider: "Google",
 	}))
@@ -44,7 +47,7 @@ func TestAuthorizeURLCarriesPKCEStateAndNonce(t *testing.T) {
 	if q.Has("client_secret") {
 		t.Fatal("the client secret must never appear in a browser URL")
 	}
-	su, _ := url.Parse(h.AuthorizeURL(AuthorizeRequest{SignUp: true}))
+	su, _ := url.Parse(h.AuthorizeURL(auth.AuthorizeRequest{SignUp: true}))
 	if su.Path != "/signup" {
 		t.Fatalf("sign-up screen path = %s", su.Path)
 	}
@@ -81,21 +84,44 @@ func TestTokenEndpoint(t *testing.T) {
 	}
 
 	exchange := func() error { _, err := h.Exchange(context.Background(), "c", "v", "https://api/cb"); return err }
-	status, body = 400, `{"error":"invalid_grant","error_description":"bad"}`
-	var oe *OAuthError
-	if err := exchange(); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
-		t.Fatalf("refused code error = %v", err)
+	cases := []struct {
+		name        string
+		status      int
+		body        string
+		want        auth.Reason
+		wantInCause string
+	}{
+		{"a refused code", 400, `{"error":"invalid_grant","error_description":"ann@example.com: bad"}`, auth.ReasonNotAuthorized, "400 invalid_grant"},
+		{"a refusal without a body", 401, ``, auth.ReasonNotAuthorized, "401"},
+		{"a wrong client secret", 401, `{"error":"invalid_client"}`, auth.ReasonMisconfigured, "invalid_client"},
+		{"a client not allowed the code flow", 400, `{"error":"unauthorized_client"}`, auth.ReasonMisconfigured, "unauthorized_client"},
+		{"an outage", 503, `oops`, auth.ReasonUnavailable, "status 503"},
+		{"a malformed answer", 200, `{"access_token":""}`, auth.ReasonUnavailable, "malformed"},
+		{"an answer that is no JSON", 200, `<html>`, auth.ReasonUnavailable, "malformed"},
 	}
-	status, body = 503, `oops`
-	if err := exchange(); !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("5xx error = %v", err)
-	}
-	status, body = 200, `{"access_token":""}`
-	if err := exchange(); !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("malformed answer error = %v", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body = c.status, c.body
+			err := exchange()
+			var pe *auth.PoolError
+			if !errors.As(err, &pe) || pe.Reason != c.want || !strings.Contains(err.Error(), c.wantInCause) {
+				t.Fatalf("error = %v, want reason %s", err, c.want)
+			}
+			if pe.Message != "" || strings.Contains(err.Error(), "ann@") {
+				t.Fatalf("the endpoint's description was passed on: %q / %v", pe.Message, err)
+			}
+		})
 	}
 	srv.Close()
-	if err := exchange(); !errors.Is(err, ErrUnavailable) {
+	if err := exchange(); auth.ReasonOf(err) != auth.ReasonUnavailable {
 		t.Fatalf("unreachable error = %v", err)
+	}
+}
+
+func TestLogoutURL(t *testing.T) {
+	base, _ := url.Parse("https://auth.example.com/prefix/")
+	u, _ := url.Parse(NewHostedUI(base, "cid", "secret", nil).LogoutURL("https://app.example.com/bye"))
+	if u.Path != "/prefix/logout" || u.Query().Get("client_id") != "cid" || u.Query().Get("logout_uri") != "https://app.example.com/bye" {
+		t.Fatalf("logout URL = %s", u)
 	}
 }

@@ -1,5 +1,6 @@
-// Package cognito holds Cognito's wire protocol: the managed-login (hosted UI) OAuth 2.0
-// endpoints, SECRET_HASH, and the mapping of Cognito's errors. It knows nothing of monban's
+// Package cognito is the adapter of auth.UserPool and auth.HostedUI to Cognito: the
+// user-pool API calls, the managed-login (hosted UI) OAuth 2.0 endpoints, SECRET_HASH, and
+// the mapping of Cognito's exceptions to the port's reasons. It knows nothing of monban's
 // HTTP API or of Lambda.
 package cognito
 
@@ -13,32 +14,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/monban-auth/monban/internal/auth"
 )
-
-// ErrUnavailable is wrapped when Cognito could not be reached or answered with a 5xx.
-var ErrUnavailable = errors.New("cognito unavailable")
-
-// OAuthError is a 4xx answer of the token endpoint ({"error": "invalid_grant", ...}).
-// Description is Cognito's text: keep it for logs, never show it to a user.
-type OAuthError struct {
-	Status      int
-	Code        string
-	Description string
-}
-
-func (e *OAuthError) Error() string {
-	return fmt.Sprintf("token endpoint: %d %s", e.Status, e.Code)
-}
-
-// Tokens are what Cognito issues at sign-in (token endpoint or InitiateAuth). RefreshToken is
-// empty on a refresh unless the app client rotates refresh tokens.
-type Tokens struct {
-	AccessToken  string `json:"access_token"`
-	IDToken      string `json:"id_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int    `json:"expires_in"`
-	TokenType    string `json:"token_type"`
-}
 
 // HostedUI talks to a user pool domain's OAuth 2.0 endpoints as a confidential client.
 type HostedUI struct {
@@ -68,18 +46,8 @@ func (h *HostedUI) endpoint(path string, q url.Values) string {
 	return u.String()
 }
 
-// AuthorizeRequest is what the authorize endpoint needs for a code flow with PKCE.
-type AuthorizeRequest struct {
-	RedirectURI      string
-	Scopes           []string
-	State, Nonce     string
-	CodeChallenge    string // S256
-	IdentityProvider string // optional: skip the IdP picker
-	SignUp           bool   // open the sign-up screen instead of sign-in
-}
-
 // AuthorizeURL builds the URL of the managed-login page for r.
-func (h *HostedUI) AuthorizeURL(r AuthorizeRequest) string {
+func (h *HostedUI) AuthorizeURL(r auth.AuthorizeRequest) string {
 	q := url.Values{
 		"response_type":         {"code"},
 		"client_id":             {h.clientID},
@@ -107,8 +75,12 @@ func (h *HostedUI) LogoutURL(logoutURI string) string {
 }
 
 // Exchange trades an authorization code for tokens, proving possession of the PKCE
-// verifier and authenticating with the client secret (HTTP Basic).
-func (h *HostedUI) Exchange(ctx context.Context, code, verifier, redirectURI string) (*Tokens, error) {
+// verifier and authenticating with the client secret (HTTP Basic). It fails with a
+// *auth.PoolError: ReasonUnavailable when the endpoint is unreachable, answers with a 5xx
+// or with no tokens; ReasonMisconfigured for invalid_client or unauthorized_client (the app
+// client, not the user, is wrong); ReasonNotAuthorized for any other refusal (invalid_grant:
+// a used, expired or foreign code).
+func (h *HostedUI) Exchange(ctx context.Context, code, verifier, redirectURI string) (*auth.Tokens, error) {
 	return h.token(ctx, url.Values{
 		"grant_type":    {"authorization_code"},
 		"client_id":     {h.clientID},
@@ -118,73 +90,87 @@ func (h *HostedUI) Exchange(ctx context.Context, code, verifier, redirectURI str
 	})
 }
 
-func (h *HostedUI) token(ctx context.Context, form url.Values) (*Tokens, error) {
+func (h *HostedUI) token(ctx context.Context, form url.Values) (*auth.Tokens, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.endpoint("/oauth2/token", nil), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, unavailable("token endpoint: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	// RFC 6749 §2.3.1: form-encode id and secret before Basic.
 	req.SetBasicAuth(url.QueryEscape(h.clientID), url.QueryEscape(h.clientSecret))
-	resp, err := h.client.Do(req)
+	status, body, err := h.do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, errors.Unwrap(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading token response", ErrUnavailable)
+		return nil, unavailable("token endpoint: %w", err)
 	}
 	switch {
-	case resp.StatusCode >= 500:
-		return nil, fmt.Errorf("%w: token endpoint status %d", ErrUnavailable, resp.StatusCode)
-	case resp.StatusCode != http.StatusOK:
-		oe := &OAuthError{Status: resp.StatusCode}
+	case status >= 500:
+		return nil, unavailable("token endpoint: status %d", status)
+	case status != http.StatusOK:
+		// error_description is Cognito's text: neither shown nor logged.
 		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
+			Error string `json:"error"`
 		}
-		if json.Unmarshal(body, &e) == nil {
-			oe.Code, oe.Description = e.Error, e.Description
+		_ = json.Unmarshal(body, &e)
+		reason := auth.ReasonNotAuthorized
+		if e.Error == "invalid_client" || e.Error == "unauthorized_client" {
+			reason = auth.ReasonMisconfigured
 		}
-		return nil, oe
+		return nil, &auth.PoolError{Reason: reason, Err: fmt.Errorf("token endpoint: %d %.64s", status, e.Error)}
 	}
-	var t Tokens
+	var t auth.Tokens
 	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" || t.IDToken == "" {
-		return nil, fmt.Errorf("%w: malformed token response", ErrUnavailable)
+		return nil, unavailable("token endpoint: malformed token response")
 	}
 	return &t, nil
 }
 
-// UserInfo asks the managed-login domain's /oauth2/userInfo for the attributes an access
+// do sends req and reads a bounded body; err is a failure to get an answer at all.
+func (h *HostedUI) do(req *http.Request) (status int, body []byte, err error) {
+	resp, err := h.client.Do(req)
+	if err != nil {
+		// The *url.Error's own text repeats the URL; its cause is enough.
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause
+		}
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return 0, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return resp.StatusCode, body, nil
+}
+
+func unavailable(format string, args ...any) *auth.PoolError {
+	return &auth.PoolError{Reason: auth.ReasonUnavailable, Err: fmt.Errorf(format, args...)}
+}
+
+// userInfo asks the managed-login domain's /oauth2/userInfo for the attributes an access
 // token from the token endpoint may read (it needs the openid scope; tokens from the
 // user-pool API carry none and are refused there). Values that are not strings
-// (email_verified may come as a boolean) are returned in their JSON text.
-func (h *HostedUI) UserInfo(ctx context.Context, accessToken string) (map[string]string, error) {
+// (email_verified may come as a boolean) are returned in their JSON text. A refused token
+// (any 4xx) is ReasonTokenRevoked.
+func (h *HostedUI) userInfo(ctx context.Context, accessToken string) (map[string]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.endpoint("/oauth2/userInfo", nil), nil)
 	if err != nil {
-		return nil, err
+		return nil, unavailable("userInfo: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, errors.Unwrap(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	status, body, err := h.do(req)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%w: reading userInfo response", ErrUnavailable)
-	case resp.StatusCode >= 500:
-		return nil, fmt.Errorf("%w: userInfo status %d", ErrUnavailable, resp.StatusCode)
-	case resp.StatusCode != http.StatusOK:
-		return nil, &OAuthError{Status: resp.StatusCode, Code: "invalid_token"}
+		return nil, unavailable("userInfo: %w", err)
+	case status >= 500:
+		return nil, unavailable("userInfo: status %d", status)
+	case status != http.StatusOK:
+		return nil, &auth.PoolError{Reason: auth.ReasonTokenRevoked, Err: fmt.Errorf("userInfo: status %d", status)}
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("%w: malformed userInfo response", ErrUnavailable)
+		return nil, unavailable("userInfo: malformed response")
 	}
 	out := make(map[string]string, len(raw))
 	for k, v := range raw {

@@ -35,12 +35,16 @@ type Config struct {
 	JWKSURL         string
 	Scopes          []string
 
-	CallbackURL       string
-	SiteURL           string
-	AllowedOrigins    []string
-	RedirectAllowlist []string
-	ErrorURL          string
-	LogoutURI         string
+	CallbackURL string
+	// Redirects is where monban may send a browser: relative paths resolve against the site
+	// (MONBAN_SITE_URL, default the first allowed origin); absolute URLs may point at the
+	// allowed origins and MONBAN_REDIRECT_ALLOWLIST's.
+	Redirects *allowlist.Policy
+	// Origins are the site's own origins (MONBAN_ALLOWED_ORIGINS): the only ones CORS answers
+	// and the CSRF checks let through.
+	Origins   *allowlist.Policy
+	ErrorURL  string // resolved through Redirects
+	LogoutURI string // resolved through Redirects
 
 	SessionSecrets   [][]byte // newest first; empty when SessionSecretARN is set
 	SessionSecretARN string
@@ -112,181 +116,231 @@ var (
 	domainPattern  = regexp.MustCompile(`^[a-zA-Z0-9.-]+$`)
 )
 
-// Load reads the configuration through getenv (os.Getenv in production).
+// Load reads the configuration through getenv (os.Getenv in production). Each step reads
+// one group of settings and notes every problem, so the error names them all at once.
 func Load(getenv func(string) string) (Config, error) {
-	var problems Problems
-	bad := problems.Add
-	get := trimmed(getenv)
-	required := func(name string) string {
-		v := get(name)
-		if v == "" {
-			bad(name, "required")
-		}
-		return v
+	l := &loader{getenv: getenv}
+	var c Config
+	l.poolAndClient(&c)
+	l.callback(&c)
+	origins := l.origins(&c)
+	l.secrets(&c)
+	l.modes(&c)
+	l.limits(&c)
+	l.crossSite(&c, origins)
+	if err := l.problems.Err(); err != nil {
+		return Config{}, err
 	}
-	flag := func(name string) bool {
-		v := get(name)
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad(name, "must be true or false")
-		}
-		return b
-	}
+	return c, nil
+}
 
-	pool := ReadPool(getenv, &problems)
-	c := Config{
-		UserPoolID:        pool.ID,
-		Region:            pool.Region,
-		Issuer:            pool.Issuer,
-		JWKSURL:           pool.JWKSURL,
-		ClientID:          required("MONBAN_CLIENT_ID"),
-		ClientSecret:      get("MONBAN_CLIENT_SECRET"),
-		ClientSecretARN:   get("MONBAN_CLIENT_SECRET_ARN"),
-		CognitoEndpoint:   get("MONBAN_COGNITO_ENDPOINT"),
-		CookieDomain:      get("MONBAN_COOKIE_DOMAIN"),
-		TokenMode:         flag("MONBAN_TOKEN_MODE"),
-		TokenEndpoint:     flag("MONBAN_TOKEN_ENDPOINT"),
-		HideExistingUsers: flag("MONBAN_SIGN_UP_HIDE_EXISTING"),
-		RefreshRotation:   flag("MONBAN_REFRESH_ROTATION"),
-		TOTPIssuer:        get("MONBAN_TOTP_ISSUER"),
-		Scopes:            strings.Fields(get("MONBAN_SCOPES")),
+// loader reads settings and collects what is wrong with them.
+type loader struct {
+	getenv   func(string) string
+	problems Problems
+}
 
-		UnsafeAllowMissingNonce: flag("MONBAN_UNSAFE_ALLOW_MISSING_NONCE"),
-	}
-	switch f := get("MONBAN_AUTH_FLOW"); f {
-	case "", "USER_PASSWORD_AUTH":
-	case "ADMIN_USER_PASSWORD_AUTH":
-		c.AdminAuth = true
-	default:
-		bad("MONBAN_AUTH_FLOW", "must be USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH")
-	}
-	if c.TOTPIssuer == "" {
-		c.TOTPIssuer = "monban"
-	} else if strings.ContainsAny(c.TOTPIssuer, ":\r\n") || len(c.TOTPIssuer) > 64 {
-		bad("MONBAN_TOTP_ISSUER", "must be at most 64 characters without ':'")
-	}
-	if len(c.Scopes) == 0 {
-		c.Scopes = []string{"openid", "email", "profile"}
-	}
+func (l *loader) get(name string) string { return strings.TrimSpace(l.getenv(name)) }
 
-	if v := required("MONBAN_COGNITO_DOMAIN"); v != "" {
+func (l *loader) bad(name, format string, args ...any) { l.problems.Add(name, format, args...) }
+
+func (l *loader) required(name string) string {
+	v := l.get(name)
+	if v == "" {
+		l.bad(name, "required")
+	}
+	return v
+}
+
+func (l *loader) flag(name string) bool {
+	v := l.get(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.bad(name, "must be true or false")
+	}
+	return b
+}
+
+// poolAndClient reads which user pool and app client monban is, and where Cognito answers.
+func (l *loader) poolAndClient(c *Config) {
+	pool := ReadPool(l.getenv, &l.problems)
+	c.UserPoolID, c.Region, c.Issuer, c.JWKSURL = pool.ID, pool.Region, pool.Issuer, pool.JWKSURL
+	c.ClientID = l.required("MONBAN_CLIENT_ID")
+	c.ClientSecret = l.get("MONBAN_CLIENT_SECRET")
+	c.ClientSecretARN = l.get("MONBAN_CLIENT_SECRET_ARN")
+
+	if v := l.required("MONBAN_COGNITO_DOMAIN"); v != "" {
 		if !strings.Contains(v, "://") {
 			v = "https://" + v
 		}
 		u, err := url.Parse(strings.TrimSuffix(v, "/"))
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !isLoopback(u)) || u.RawQuery != "" {
-			bad("MONBAN_COGNITO_DOMAIN", "must be an https URL (http only on loopback)")
+			l.bad("MONBAN_COGNITO_DOMAIN", "must be an https URL (http only on loopback)")
 		} else {
 			c.HostedUI = u
 		}
 	}
+	c.CognitoEndpoint = l.get("MONBAN_COGNITO_ENDPOINT")
 	if c.CognitoEndpoint != "" {
 		if _, err := httpURL(c.CognitoEndpoint); err != nil {
-			bad("MONBAN_COGNITO_ENDPOINT", "%v", err)
+			l.bad("MONBAN_COGNITO_ENDPOINT", "%v", err)
 		}
 	}
+}
 
-	if v := required("MONBAN_CALLBACK_URL"); v != "" {
-		u, err := httpURL(v)
-		if err != nil {
-			bad("MONBAN_CALLBACK_URL", "%v", err)
-		} else if !strings.HasSuffix(u.Path, "/auth/callback") {
-			bad("MONBAN_CALLBACK_URL", "must end in /auth/callback")
-		}
-		c.CallbackURL = v
+// callback reads this API's own /auth/callback URL.
+func (l *loader) callback(c *Config) {
+	v := l.required("MONBAN_CALLBACK_URL")
+	if v == "" {
+		return
 	}
+	u, err := httpURL(v)
+	if err != nil {
+		l.bad("MONBAN_CALLBACK_URL", "%v", err)
+	} else if !strings.HasSuffix(u.Path, "/auth/callback") {
+		l.bad("MONBAN_CALLBACK_URL", "must end in /auth/callback")
+	}
+	c.CallbackURL = v
+}
 
-	c.AllowedOrigins = List(required("MONBAN_ALLOWED_ORIGINS"))
-	for i, o := range c.AllowedOrigins {
+// origins reads the site's origins and where browsers may be sent, builds the two policies
+// once, and resolves the error page and the logout URI through them. It returns the allowed
+// origins, normalized, for the cross-site check.
+func (l *loader) origins(c *Config) []string {
+	origins := List(l.required("MONBAN_ALLOWED_ORIGINS"))
+	valid := true
+	for i, o := range origins {
 		u, err := allowlist.ParseOrigin(o)
 		if err != nil {
-			bad("MONBAN_ALLOWED_ORIGINS", "%v", err)
+			l.bad("MONBAN_ALLOWED_ORIGINS", "%v", err)
+			valid = false
 			continue
 		}
-		c.AllowedOrigins[i] = u.String()
+		origins[i] = u.String()
 	}
-	c.SiteURL = get("MONBAN_SITE_URL")
-	if c.SiteURL == "" && len(c.AllowedOrigins) > 0 {
-		c.SiteURL = c.AllowedOrigins[0]
+	site := l.get("MONBAN_SITE_URL")
+	if site == "" && len(origins) > 0 {
+		site = origins[0]
 	}
-	c.RedirectAllowlist = append(List(get("MONBAN_REDIRECT_ALLOWLIST")), c.AllowedOrigins...)
-	policy, err := allowlist.NewPolicy(c.SiteURL, c.RedirectAllowlist)
-	if err != nil && c.SiteURL != "" {
-		bad("MONBAN_SITE_URL/MONBAN_REDIRECT_ALLOWLIST", "%v", err)
+	if valid && len(origins) > 0 {
+		// Cannot fail: every origin parsed above.
+		c.Origins, _ = allowlist.NewPolicy(origins[0], origins)
 	}
-	for name, dst := range map[string]*string{"MONBAN_ERROR_URL": &c.ErrorURL, "MONBAN_LOGOUT_URI": &c.LogoutURI} {
-		*dst = get(name)
-		if policy == nil {
-			continue
-		}
-		resolved, err := policy.Resolve(*dst)
-		if err != nil {
-			bad(name, "must be a path or an allow-listed URL: %v", err)
-		}
-		*dst = resolved
+	var err error
+	c.Redirects, err = allowlist.NewPolicy(site, append(List(l.get("MONBAN_REDIRECT_ALLOWLIST")), origins...))
+	if err != nil && site != "" {
+		l.bad("MONBAN_SITE_URL/MONBAN_REDIRECT_ALLOWLIST", "%v", err)
 	}
+	c.ErrorURL = l.redirect(c.Redirects, "MONBAN_ERROR_URL")
+	c.LogoutURI = l.redirect(c.Redirects, "MONBAN_LOGOUT_URI")
+	return origins
+}
 
-	c.SessionSecrets, c.SessionSecretARN = ReadSessionSecrets(getenv, &problems, true, "to seal cookies")
-	c.OriginVerifySecrets, c.OriginVerifySecretARN = ReadOriginVerifySecrets(getenv, &problems)
+// redirect reads a page monban sends browsers to, resolved through the redirect policy (a
+// path is on the site; an empty value is the site's root).
+func (l *loader) redirect(p *allowlist.Policy, name string) string {
+	v := l.get(name)
+	if p == nil {
+		return v
+	}
+	resolved, err := p.Resolve(v)
+	if err != nil {
+		l.bad(name, "must be a path or an allow-listed URL: %v", err)
+	}
+	return resolved
+}
+
+// secrets reads the secrets, or the Secrets Manager ARNs they are read from at start.
+func (l *loader) secrets(c *Config) {
+	c.SessionSecrets, c.SessionSecretARN = ReadSessionSecrets(l.getenv, &l.problems, true, "to seal cookies")
+	c.OriginVerifySecrets, c.OriginVerifySecretARN = ReadOriginVerifySecrets(l.getenv, &l.problems)
 	switch {
 	case c.ClientSecret != "" && c.ClientSecretARN != "":
-		bad("MONBAN_CLIENT_SECRET", "set either it or MONBAN_CLIENT_SECRET_ARN, not both")
+		l.bad("MONBAN_CLIENT_SECRET", "set either it or MONBAN_CLIENT_SECRET_ARN, not both")
 	case c.ClientSecret == "" && c.ClientSecretARN == "":
-		bad("MONBAN_CLIENT_SECRET", "required (or MONBAN_CLIENT_SECRET_ARN): monban is a confidential client")
+		l.bad("MONBAN_CLIENT_SECRET", "required (or MONBAN_CLIENT_SECRET_ARN): monban is a confidential client")
 	case c.ClientSecretARN != "" && !strings.HasPrefix(c.ClientSecretARN, "arn:"):
-		bad("MONBAN_CLIENT_SECRET_ARN", "not an ARN")
+		l.bad("MONBAN_CLIENT_SECRET_ARN", "not an ARN")
 	}
-	c.SecretsRefresh = ReadSecretsRefresh(getenv, &problems)
+	c.SecretsRefresh = ReadSecretsRefresh(l.getenv, &l.problems)
+}
 
+// modes reads the switches and the names that change how monban answers.
+func (l *loader) modes(c *Config) {
+	c.TokenMode = l.flag("MONBAN_TOKEN_MODE")
+	c.TokenEndpoint = l.flag("MONBAN_TOKEN_ENDPOINT")
+	c.HideExistingUsers = l.flag("MONBAN_SIGN_UP_HIDE_EXISTING")
+	c.RefreshRotation = l.flag("MONBAN_REFRESH_ROTATION")
+	c.UnsafeAllowMissingNonce = l.flag("MONBAN_UNSAFE_ALLOW_MISSING_NONCE")
+	switch f := l.get("MONBAN_AUTH_FLOW"); f {
+	case "", "USER_PASSWORD_AUTH":
+	case "ADMIN_USER_PASSWORD_AUTH":
+		c.AdminAuth = true
+	default:
+		l.bad("MONBAN_AUTH_FLOW", "must be USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH")
+	}
+	c.TOTPIssuer = l.get("MONBAN_TOTP_ISSUER")
+	if c.TOTPIssuer == "" {
+		c.TOTPIssuer = "monban"
+	} else if strings.ContainsAny(c.TOTPIssuer, ":\r\n") || len(c.TOTPIssuer) > 64 {
+		l.bad("MONBAN_TOTP_ISSUER", "must be at most 64 characters without ':'")
+	}
+	c.Scopes = strings.Fields(l.get("MONBAN_SCOPES"))
+	if len(c.Scopes) == 0 {
+		c.Scopes = []string{"openid", "email", "profile"}
+	}
+	c.CookieDomain = l.get("MONBAN_COOKIE_DOMAIN")
 	if c.CookieDomain != "" {
 		c.CookieDomain = strings.TrimPrefix(c.CookieDomain, ".")
 		if !domainPattern.MatchString(c.CookieDomain) || !strings.Contains(c.CookieDomain, ".") {
-			bad("MONBAN_COOKIE_DOMAIN", "%q is not a domain", c.CookieDomain)
+			l.bad("MONBAN_COOKIE_DOMAIN", "%q is not a domain", c.CookieDomain)
 		}
 	}
+	if v := l.get("MONBAN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			l.bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
+		}
+	}
+}
 
+// limits reads the durations.
+func (l *loader) limits(c *Config) {
 	c.RefreshTokenValidity = 720 * time.Hour
-	if v := get("MONBAN_REFRESH_TOKEN_VALIDITY"); v != "" {
+	if v := l.get("MONBAN_REFRESH_TOKEN_VALIDITY"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Hour || d > 3650*24*time.Hour {
-			bad("MONBAN_REFRESH_TOKEN_VALIDITY", "must be a duration between 1h and 87600h")
+			l.bad("MONBAN_REFRESH_TOKEN_VALIDITY", "must be a duration between 1h and 87600h")
 		}
 		c.RefreshTokenValidity = d
 	}
-	if v := get("MONBAN_ANSWER_FLOOR"); v != "" {
+	if v := l.get("MONBAN_ANSWER_FLOOR"); v != "" {
 		d, err := time.ParseDuration(v)
 		switch {
 		case err != nil || d < 0 || d > 10*time.Second:
-			bad("MONBAN_ANSWER_FLOOR", "must be a duration from 0 to 10s, e.g. 300ms")
+			l.bad("MONBAN_ANSWER_FLOOR", "must be a duration from 0 to 10s, e.g. 300ms")
 		case d == 0:
 			c.AnswerFloor = -1 // off
 		default:
 			c.AnswerFloor = d
 		}
 	}
-	if v := get("MONBAN_LOG_LEVEL"); v != "" {
-		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
-		}
-	}
+}
 
-	if !c.TokenMode && c.CallbackURL != "" && len(c.AllowedOrigins) > 0 {
-		if api, _ := url.Parse(c.CallbackURL); api != nil && !sameSiteWithAny(api, c.AllowedOrigins) {
-			bad("MONBAN_CALLBACK_URL", "the API at %s://%s is cross-site with every allowed origin (%s): "+
-				"browsers do not send its SameSite cookies with the site's requests, so every sign-in would "+
-				"read as signed out. Serve /auth from the site's own registrable domain (the template's "+
-				"CloudFront distribution or a custom domain), or set MONBAN_TOKEN_MODE=true",
-				api.Scheme, api.Host, strings.Join(c.AllowedOrigins, ", "))
-		}
+// crossSite refuses cookie mode for an API every allowed origin sees as another site.
+func (l *loader) crossSite(c *Config, origins []string) {
+	if c.TokenMode || c.CallbackURL == "" || len(origins) == 0 {
+		return
 	}
-
-	if err := problems.Err(); err != nil {
-		return Config{}, err
+	if api, _ := url.Parse(c.CallbackURL); api != nil && !sameSiteWithAny(api, origins) {
+		l.bad("MONBAN_CALLBACK_URL", "the API at %s://%s is cross-site with every allowed origin (%s): "+
+			"browsers do not send its SameSite cookies with the site's requests, so every sign-in would "+
+			"read as signed out. Serve /auth from the site's own registrable domain (the template's "+
+			"CloudFront distribution or a custom domain), or set MONBAN_TOKEN_MODE=true",
+			api.Scheme, api.Host, strings.Join(origins, ", "))
 	}
-	return c, nil
 }
 
 // sameSiteWithAny reports whether api is same-site with at least one of origins, as

@@ -33,7 +33,7 @@ func TestLoadDerivesDefaults(t *testing.T) {
 		"issuer":     {c.Issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"},
 		"jwks":       {c.JWKSURL, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json"},
 		"hosted UI":  {c.HostedUI.String(), "https://auth.example.com"},
-		"site":       {c.SiteURL, "https://www.example.com"},
+		"site":       {c.Redirects.Site(), "https://www.example.com"},
 		"error page": {c.ErrorURL, "https://www.example.com/"},
 		"logout uri": {c.LogoutURI, "https://www.example.com/"},
 	}
@@ -235,5 +235,31 @@ func TestLoadNeedsTheClientSecret(t *testing.T) {
 		if (err == nil) != ok || (ok && c.SecretsRefresh <= 0) {
 			t.Errorf("MONBAN_SECRETS_REFRESH=%q: %v", v, err)
 		}
+	}
+}
+
+// The two policies are built here once: CORS and the CSRF checks trust only the site's own
+// origins, while redirects may also go to MONBAN_REDIRECT_ALLOWLIST's.
+func TestLoadBuildsTheOriginAndRedirectPolicies(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"MONBAN_SITE_URL":           "https://app.example.com",
+		"MONBAN_REDIRECT_ALLOWLIST": "https://partner.example.net",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Redirects.Site() != "https://app.example.com" || c.LogoutURI != "https://app.example.com/" {
+		t.Errorf("relative targets must resolve on MONBAN_SITE_URL: %s, %s", c.Redirects.Site(), c.LogoutURI)
+	}
+	for _, o := range []string{"https://www.example.com", "https://app.example.com", "https://partner.example.net"} {
+		if _, err := c.Redirects.Resolve(o + "/x"); err != nil {
+			t.Errorf("redirects to %s refused: %v", o, err)
+		}
+	}
+	if !c.Origins.AllowsOrigin("https://www.example.com") || !c.Origins.AllowsOrigin("https://app.example.com") {
+		t.Error("an allowed origin is not let through")
+	}
+	if c.Origins.AllowsOrigin("https://partner.example.net") {
+		t.Error("a redirect-only origin must not pass CORS or the CSRF checks")
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/seal"
+	"github.com/monban-auth/monban/internal/sealed"
 )
 
 // TestConformance is the conformance suite for sealed cookies: values go
@@ -34,13 +35,14 @@ var (
 	secretGone = []byte("a-secret-that-was-removed-from-the-config")
 )
 
-// specs maps each purpose to the cookie monban keeps it in.
-var specs = map[seal.Purpose]cookie.Spec{
-	seal.PurposeSession:   {Name: "monban-session", Path: "/"},
-	seal.PurposeRefresh:   {Name: "monban-refresh", Path: "/auth"},
-	seal.PurposeFlow:      {Name: "monban-flow", Path: "/auth"},
-	seal.PurposeChallenge: {Name: "monban-challenge", Path: "/auth"},
-}
+// specs maps each purpose to the cookie monban keeps it in (package sealed pairs them).
+var specs = func() map[seal.Purpose]cookie.Spec {
+	m := map[seal.Purpose]cookie.Spec{}
+	for _, k := range []sealed.Kind{sealed.SessionKind, sealed.RefreshKind, sealed.FlowKind, sealed.ChallengeKind} {
+		m[k.Purpose] = k.Cookie
+	}
+	return m
+}()
 
 var allPurposes = []seal.Purpose{seal.PurposeSession, seal.PurposeRefresh, seal.PurposeFlow, seal.PurposeChallenge}
 

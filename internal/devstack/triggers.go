@@ -15,30 +15,36 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/monban-auth/monban/internal/triggers"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
 
-// Function names of the Cognito triggers in the local stack: the folders under triggers/.
-const (
-	PreSignUpFunction          = "pre-sign-up"
-	PreTokenGenerationFunction = "pre-token-generation"
+// Function names of the Cognito triggers in the local stack, from the table of trigger
+// functions (package triggers).
+var (
+	PreSignUpFunction          = triggers.PreSignUp.Name
+	PreTokenGenerationFunction = triggers.PreTokenGeneration.Name
 )
 
 // triggerFunctions tells cognito-local which function serves which trigger.
-var triggerFunctions = map[string]string{
-	"PreSignUp":          PreSignUpFunction,
-	"PreTokenGeneration": PreTokenGenerationFunction,
-}
+var triggerFunctions = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range triggers.All {
+		m[f.Trigger] = f.Name
+	}
+	return m
+}()
 
-// TriggerHandlers builds the trigger functions from their environment exactly as the
-// Lambda functions do (triggers/*/main.go), keyed by function name.
+// TriggerHandlers builds the trigger functions from their environment as the Lambda
+// functions do (triggers/*/main.go), keyed by function name, but strictly: a setting the
+// deployed pre-token-generation function would log and skip stops the local stack at start.
 func TriggerHandlers(getenv func(string) string, log *slog.Logger) (map[string]lambda.Handler, error) {
 	signUpCfg, err := presignup.ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
-	signUp, err := presignup.New(signUpCfg, log.With("function", PreSignUpFunction))
+	signUp, err := presignup.New(signUpCfg, log.With("function", triggers.PreSignUp.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -46,13 +52,13 @@ func TriggerHandlers(getenv func(string) string, log *slog.Logger) (map[string]l
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := pretoken.New(tokenCfg, log.With("function", PreTokenGenerationFunction))
+	tokens, err := pretoken.New(tokenCfg, log.With("function", triggers.PreTokenGeneration.Name))
 	if err != nil {
 		return nil, err
 	}
 	return map[string]lambda.Handler{
-		PreSignUpFunction:          lambda.NewHandler(signUp.Handle),
-		PreTokenGenerationFunction: lambda.NewHandler(tokens.Handle),
+		triggers.PreSignUp.Name:          lambda.NewHandler(signUp.Handle),
+		triggers.PreTokenGeneration.Name: lambda.NewHandler(tokens.Handle),
 	}, nil
 }
 

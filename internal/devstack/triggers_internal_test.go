@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 type recordingHandler struct{ got []byte }
@@ -57,5 +59,21 @@ func TestTriggerHandlersRefuseBadSettings(t *testing.T) {
 	fns, err := TriggerHandlers(func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	if err != nil || fns[PreSignUpFunction] == nil || fns[PreTokenGenerationFunction] == nil {
 		t.Fatalf("defaults: %v, %v", fns, err)
+	}
+}
+
+// The local stack serves every function of the table, under the trigger the table names.
+func TestTheStackServesEveryTriggerOfTheTable(t *testing.T) {
+	fns, err := TriggerHandlers(func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) != len(triggers.All) || len(triggerFunctions) != len(triggers.All) {
+		t.Errorf("%d handlers and %d trigger names for %d functions", len(fns), len(triggerFunctions), len(triggers.All))
+	}
+	for _, f := range triggers.All {
+		if fns[f.Name] == nil || triggerFunctions[f.Trigger] != f.Name {
+			t.Errorf("%s is not served as %s", f.Name, f.Trigger)
+		}
 	}
 }

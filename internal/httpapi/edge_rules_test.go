@@ -146,13 +146,13 @@ func floorFixture(t *testing.T, floor time.Duration, hide bool) (*fixture, *floo
 		pool = &floorPool{fakeCognito: &fakeCognito{now: d.Now, lifetime: time.Hour}, existing: "ann@example.com",
 			fast: 3 * time.Millisecond, slow: 40 * time.Millisecond, calls: map[string]int{}}
 		d.Auth = auth.NewService(auth.Config{
-			CallbackURL: callbackURL, Scopes: []string{"openid"}, Now: d.Now, ClientID: "cid", ClientSecret: "csecret",
+			CallbackURL: callbackURL, Scopes: []string{"openid"}, Now: d.Now,
 			HideExistingUsers: hide,
 			AnswerFloor: auth.AnswerFloor{Min: floor, Sleep: func(_ context.Context, d time.Duration) {
 				slept = append(slept, d)
 				pool.fx.now = pool.fx.now.Add(d)
 			}},
-		}, auth.Deps{Pool: pool})
+		}, auth.Deps{Pool: testPool(pool)})
 	})
 	pool.fx = fx
 	return fx, pool, &slept

@@ -6,50 +6,27 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/monban-auth/monban/internal/apierror"
 	"github.com/monban-auth/monban/internal/auth"
 )
 
-// status is the one place error codes become HTTP statuses.
-var status = map[auth.Code]int{
-	auth.CodeInvalidRequest:        http.StatusBadRequest,
-	auth.CodeInvalidCredentials:    http.StatusUnauthorized,
-	auth.CodeUserNotConfirmed:      http.StatusForbidden,
-	auth.CodeCodeMismatch:          http.StatusBadRequest,
-	auth.CodeExpiredCode:           http.StatusBadRequest,
-	auth.CodeInvalidPassword:       http.StatusBadRequest,
-	auth.CodeTooManyRequests:       http.StatusTooManyRequests,
-	auth.CodeUnauthenticated:       http.StatusUnauthorized,
-	auth.CodeForbiddenOrigin:       http.StatusForbidden,
-	auth.CodeUpstreamUnavailable:   http.StatusServiceUnavailable,
-	auth.CodeInternal:              http.StatusInternalServerError,
-	auth.CodeNotFound:              http.StatusNotFound,
-	auth.CodeMethodNotAllowed:      http.StatusMethodNotAllowed,
-	auth.CodeUsernameExists:        http.StatusConflict,
-	auth.CodePasswordResetRequired: http.StatusForbidden,
-	auth.CodeSignUpRejected:        http.StatusBadRequest,
-	auth.CodeNoChallenge:           http.StatusUnauthorized,
-	auth.CodeInvalidState:          http.StatusBadRequest,
-	auth.CodeAccessDenied:          http.StatusForbidden,
-	auth.CodeSignInFailed:          http.StatusUnauthorized,
-	auth.CodeInvalidToken:          http.StatusUnauthorized,
-}
-
-// StatusOf returns the HTTP status for err's code.
+// StatusOf returns the HTTP status for err's code (apierror holds every code's).
 func StatusOf(err error) int {
-	if s, ok := status[auth.CodeOf(err)]; ok {
+	if s, ok := apierror.Status(auth.CodeOf(err)); ok {
 		return s
 	}
 	return http.StatusInternalServerError
 }
 
-type errorBody struct {
-	Error errorDetail `json:"error"`
+// statusError overrides the status of a code where the HTTP semantics are more precise
+// (413, 415) than the code's default.
+type statusError struct {
+	status int
+	err    *auth.Error
 }
 
-type errorDetail struct {
-	Code    auth.Code `json:"code"`
-	Message string    `json:"message"`
-}
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
 
 // writeError answers with the error contract. Only the code and the safe message leave; the
 // cause goes to the log. Internal failures get a generic message.
@@ -74,7 +51,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	log.LogAttrs(r.Context(), level, "request failed",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", st), slog.String("code", string(e.Code)), slog.String("cause", e.Error()))
-	writeJSON(w, st, errorBody{Error: errorDetail{Code: e.Code, Message: msg}})
+	apierror.Write(w, st, e.Code, msg)
 }
 
 func writeJSON(w http.ResponseWriter, st int, v any) {

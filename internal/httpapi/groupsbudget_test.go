@@ -15,7 +15,6 @@ import (
 
 	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
-	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -35,7 +34,7 @@ type groupsCognito struct {
 	access string
 }
 
-func (g *groupsCognito) Exchange(ctx context.Context, code, verifier, redirectURI string) (*cognito.Tokens, error) {
+func (g *groupsCognito) Exchange(ctx context.Context, code, verifier, redirectURI string) (*auth.Tokens, error) {
 	t, err := g.fakeCognito.Exchange(ctx, code, verifier, redirectURI)
 	if t != nil {
 		t.AccessToken = g.access
@@ -85,8 +84,8 @@ func groupsFixture(t *testing.T, n, accessLen int) *fixture {
 			access: secretAccess + strings.Repeat("x", max(0, accessLen-len(secretAccess)))}
 		d.Auth = auth.NewService(auth.Config{
 			CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: policy,
-			LogoutURI: site + "/", Now: d.Now, ClientID: "cid", ClientSecret: "csecret",
-		}, auth.Deps{HostedUI: fake, Verifier: fake, Revoker: fake, Pool: fake})
+			LogoutURI: site + "/", Now: d.Now,
+		}, auth.Deps{HostedUI: fake, Verifier: fake, Pool: testPool(fake)})
 	})
 }
 

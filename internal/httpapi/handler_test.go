@@ -41,20 +41,20 @@ const (
 // fakeCognito plays hosted UI, verifier and revoker. It issues tokens whose "claims" it
 // remembers, so the flows can be driven without a network.
 type fakeCognito struct {
-	auth.UserPool // the calls a test does not make panic
-	mu            sync.Mutex
-	now           func() time.Time
-	nonce         string // nonce the next ID token carries
-	exchanged     []string
-	refreshed     int
-	revoked       []string
-	refreshErr    error
-	lifetime      time.Duration
-	rotate        bool
-	globalErr     error
+	cognito.API // the calls a test does not make panic
+	mu          sync.Mutex
+	now         func() time.Time
+	nonce       string // nonce the next ID token carries
+	exchanged   []string
+	refreshed   int
+	revoked     []string
+	refreshErr  error
+	lifetime    time.Duration
+	rotate      bool
+	globalErr   error
 }
 
-func (f *fakeCognito) AuthorizeURL(r cognito.AuthorizeRequest) string {
+func (f *fakeCognito) AuthorizeURL(r auth.AuthorizeRequest) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nonce = r.Nonce
@@ -66,14 +66,14 @@ func (f *fakeCognito) LogoutURL(uri string) string {
 	return "https://auth.example.com/logout?" + url.Values{"client_id": {"cid"}, "logout_uri": {uri}}.Encode()
 }
 
-func (f *fakeCognito) Exchange(_ context.Context, code, verifier, redirectURI string) (*cognito.Tokens, error) {
+func (f *fakeCognito) Exchange(_ context.Context, code, verifier, redirectURI string) (*auth.Tokens, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if code != secretCode || verifier == "" || redirectURI != callbackURL {
-		return nil, &cognito.OAuthError{Status: 400, Code: "invalid_grant"}
+		return nil, &auth.PoolError{Reason: auth.ReasonNotAuthorized, Message: "invalid_grant"}
 	}
 	f.exchanged = append(f.exchanged, code)
-	return &cognito.Tokens{AccessToken: secretAccess, IDToken: secretID, RefreshToken: secretRefresh}, nil
+	return &auth.Tokens{AccessToken: secretAccess, IDToken: secretID, RefreshToken: secretRefresh}, nil
 }
 
 func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
@@ -134,14 +134,25 @@ func (f *fakeCognito) RespondToAuthChallenge(_ context.Context, in *cip.RespondT
 		AccessToken: aws.String(secretAccess), IdToken: aws.String(secretID), RefreshToken: aws.String(secretRefresh)}}, nil
 }
 
-func (f *fakeCognito) RevokeToken(_ context.Context, rt string) error {
+func (f *fakeCognito) RevokeToken(_ context.Context, in *cip.RevokeTokenInput, _ ...func(*cip.Options)) (*cip.RevokeTokenOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.revoked = append(f.revoked, rt)
-	return nil
+	f.revoked = append(f.revoked, aws.ToString(in.Token))
+	return &cip.RevokeTokenOutput{}, nil
 }
 
-func (f *fakeCognito) GlobalSignOut(context.Context, string) error { return f.globalErr }
+func (f *fakeCognito) GlobalSignOut(context.Context, *cip.GlobalSignOutInput, ...func(*cip.Options)) (*cip.GlobalSignOutOutput, error) {
+	if f.globalErr != nil {
+		return nil, f.globalErr
+	}
+	return &cip.GlobalSignOutOutput{}, nil
+}
+
+// testPool is api behind the adapter the app uses, speaking as the app client "cid" with a
+// secret (so the fakes can check SECRET_HASH).
+func testPool(api cognito.API) auth.UserPool {
+	return cognito.NewUserPool(api, nil, cognito.UserPoolConfig{ClientID: "cid", ClientSecret: "csecret"})
+}
 
 type fixture struct {
 	t       testing.TB
@@ -173,8 +184,8 @@ func newFixture(t testing.TB, mutate ...func(*Deps)) *fixture {
 	}
 	svc := auth.NewService(auth.Config{
 		CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: policy,
-		LogoutURI: site + "/", Now: clock, ClientID: "cid", ClientSecret: "csecret",
-	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Revoker: fx.fake, Pool: fx.fake})
+		LogoutURI: site + "/", Now: clock,
+	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Pool: testPool(fx.fake)})
 	d := Deps{
 		Auth: svc, Sealer: fx.sealer, Cookies: cookie.Codec{Now: clock}, Origins: origins, ErrorURL: errorURL,
 		RefreshLifetime: 30 * 24 * time.Hour, Now: clock,
@@ -698,7 +709,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 func TestGlobalSignOutFailureStillSignsTheBrowserOut(t *testing.T) {
 	fx := newFixture(t)
 	fx.signIn("/")
-	fx.fake.globalErr = cognito.ErrUnavailable
+	fx.fake.globalErr = &smithy.GenericAPIError{Code: "InternalErrorException", Fault: smithy.FaultServer}
 	w := fx.post("/auth/sign-out?global=true", "{}")
 	if w.Code != http.StatusServiceUnavailable || errorCode(t, w) != auth.CodeUpstreamUnavailable {
 		t.Fatalf("%d %s", w.Code, w.Body)

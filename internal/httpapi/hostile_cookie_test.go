@@ -62,8 +62,8 @@ func hostileFixture(t *testing.T, domain string) (*fixture, *presentingPool) {
 	pool := &presentingPool{fakeCognito: fx.fake}
 	deps.Auth = auth.NewService(auth.Config{
 		CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: redirects,
-		LogoutURI: site + "/", Now: func() time.Time { return fx.now }, ClientID: "cid", ClientSecret: "csecret",
-	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Revoker: fx.fake, Pool: pool})
+		LogoutURI: site + "/", Now: func() time.Time { return fx.now },
+	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Pool: testPool(pool)})
 	fx.h = New(*deps)
 	return fx, pool
 }
@@ -175,9 +175,9 @@ func (b *browser) user() string {
 	return v.User.Sub
 }
 
-// sealed returns what monban sealed for Mallory: her refresh cookie's value, or her
+// sealedFor returns what monban sealed for Mallory: her refresh cookie's value, or her
 // session cookie's.
-func sealed(t *testing.T, fx *fixture, what string) string {
+func sealedFor(t *testing.T, fx *fixture, what string) string {
 	t.Helper()
 	var (
 		v   string
@@ -286,7 +286,7 @@ func TestPlantedRefreshCookie(t *testing.T) {
 			for _, p := range tc.plant {
 				v := p.value
 				if strings.HasPrefix(v, "mallory-") {
-					v = sealed(t, fx, strings.TrimPrefix(v, "mallory-"))
+					v = sealedFor(t, fx, strings.TrimPrefix(v, "mallory-"))
 				}
 				b.plant(&http.Cookie{Name: p.name, Value: v, Domain: "example.com", Path: p.path})
 			}
@@ -428,7 +428,7 @@ func TestRefreshCookieOfAnEarlierRelease(t *testing.T) {
 		b := newBrowser(t, fx)
 		b.signIn()
 		b.drop("__Host-monban-refresh", "/") // the victim has none (say, Cognito issued none)
-		b.plant(&http.Cookie{Name: "__Secure-monban-refresh", Value: sealed(t, fx, "refresh"), Domain: "example.com", Path: "/auth/session"})
+		b.plant(&http.Cookie{Name: "__Secure-monban-refresh", Value: sealedFor(t, fx, "refresh"), Domain: "example.com", Path: "/auth/session"})
 		fx.now = fx.now.Add(58 * time.Minute)
 		if got := b.user(); got != "sub-1" || fx.fake.refreshed != 0 {
 			t.Fatalf("signed in as %q, refreshed %d", got, fx.fake.refreshed)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/monban-auth/monban/internal/apierror"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -214,31 +215,18 @@ func registeredRoutes(t *testing.T) []string {
 	return slices.Compact(routes)
 }
 
-// authErrorCodes reads package auth's sources for its constants of type Code.
+// authErrorCodes are the codes the auth API answers: every code of the contract
+// (apierror) but forbidden, which only an API behind monban answers.
 func authErrorCodes(t *testing.T) []string {
 	t.Helper()
 	var codes []string
-	for _, f := range parseGoDir(t, "../auth") {
-		for _, d := range f.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
-				continue
-			}
-			for _, s := range gd.Specs {
-				vs := s.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Code" {
-					continue
-				}
-				for _, v := range vs.Values {
-					if c, ok := goStringLit(v); ok {
-						codes = append(codes, c)
-					}
-				}
-			}
+	for _, c := range apierror.Codes() {
+		if c != apierror.Forbidden {
+			codes = append(codes, string(c))
 		}
 	}
 	if len(codes) == 0 {
-		t.Fatal("found no constants of type Code in internal/auth")
+		t.Fatal("internal/apierror lists no codes")
 	}
 	return codes
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/monban-auth/monban/client"
 	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
-	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
 )
@@ -168,9 +167,19 @@ func (p *fakeProfiles) Attributes(_ context.Context, raw string, scopes []string
 		return nil, p.err
 	}
 	if raw != secretAccess {
-		return nil, cognito.ErrTokenRefused
+		return nil, &auth.PoolError{Reason: auth.ReasonTokenRevoked}
 	}
 	return map[string]string{"sub": "sub-1", "email": "a@example.com", "email_verified": "true", "custom:tenant": "t1"}, nil
+}
+
+// withProfiles is a pool whose user attributes fakeProfiles answers.
+type withProfiles struct {
+	auth.UserPool
+	profiles *fakeProfiles
+}
+
+func (p withProfiles) Attributes(ctx context.Context, raw string, scopes []string) (map[string]string, error) {
+	return p.profiles.Attributes(ctx, raw, scopes)
 }
 
 // In token mode a bearer session answers with the user a cookie session has.
@@ -181,8 +190,8 @@ func TestBearerSessionHasTheCookieSessionsUser(t *testing.T) {
 	redirects, _ := allowlist.NewPolicy(site, nil)
 	deps.Auth = auth.NewService(auth.Config{
 		CallbackURL: callbackURL, Scopes: []string{"openid"}, Redirects: redirects,
-		LogoutURI: site + "/", Now: deps.Now, ClientID: "cid", ClientSecret: "csecret",
-	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Revoker: fx.fake, Pool: fx.fake, Profiles: profiles})
+		LogoutURI: site + "/", Now: deps.Now,
+	}, auth.Deps{HostedUI: fx.fake, Verifier: fx.fake, Pool: withProfiles{testPool(fx.fake), profiles}})
 	fx.h = New(deps)
 	fx.signIn("/")
 	cookieView := fx.do("GET", "/auth/session", "", nil)
@@ -199,9 +208,9 @@ func TestBearerSessionHasTheCookieSessionsUser(t *testing.T) {
 	}
 	// A token Cognito refuses (revoked) reads as signed out.
 	fx.cookies = jar
-	profiles.err = cognito.ErrTokenRefused
+	profiles.err = &auth.PoolError{Reason: auth.ReasonTokenRevoked}
 	other := newFixture(t, func(d *Deps) { d.TokenMode = true; deps = *d })
-	deps.Auth = auth.NewService(auth.Config{Redirects: redirects, Now: deps.Now}, auth.Deps{Verifier: other.fake, Profiles: profiles})
+	deps.Auth = auth.NewService(auth.Config{Redirects: redirects, Now: deps.Now}, auth.Deps{Verifier: other.fake, Pool: withProfiles{testPool(other.fake), profiles}})
 	other.h = New(deps)
 	if w := other.do("GET", "/auth/session", "", map[string]string{"Authorization": "Bearer " + secretAccess}); !signedOut(w) {
 		t.Fatalf("revoked bearer token: %d %s", w.Code, w.Body)

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/monban-auth/monban/internal/apierror"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -109,9 +110,7 @@ func (h *Handler) refuse(ctx context.Context, payload []byte, decodeErr error) (
 	if !k.http {
 		return nil, errors.New(msg)
 	}
-	var body errorBody
-	body.Error.Code, body.Error.Message = "internal", msg
-	b, err := json.Marshal(body)
+	b, err := json.Marshal(apierror.Body{Error: apierror.Detail{Code: apierror.Internal, Message: msg}})
 	if err != nil {
 		return nil, err
 	}
@@ -134,14 +133,6 @@ func (h *Handler) refuse(ctx context.Context, payload []byte, decodeErr error) (
 		resp.StatusDescription = "500 Internal Server Error"
 	}
 	return encode(resp)
-}
-
-// errorBody is monban's error contract (internal/httpapi's).
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
 }
 
 // probe holds the fields that tell the events a function can be wired to apart.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/monban-auth/monban/internal/apierror"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -76,7 +77,7 @@ func TestRefusalsOfOddPayloads(t *testing.T) {
 				return
 			}
 			var resp events.APIGatewayV2HTTPResponse
-			var body errorBody
+			var body apierror.Body
 			if err != nil || json.Unmarshal(out, &resp) != nil || json.Unmarshal([]byte(resp.Body), &body) != nil {
 				t.Fatalf("answer %s, error %v", out, err)
 			}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/devstack/devstacktest"
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 // The tests in this file run every function the repository holds — each folder under
@@ -40,13 +41,14 @@ type suite struct {
 // check judges the function's answer to one fixture; env is what the function ran with.
 type check func(t *testing.T, env map[string]string, response []byte, fnErr *FunctionError)
 
-// suites is keyed by function name (its folder's name).
+// suites is keyed by function name (its folder's name); the triggers' names come from
+// their table.
 var suites = map[string]suite{
-	"api":                  apiSuite,
-	"authorizer":           authorizerSuite,
-	"sample-api":           sampleAPISuite,
-	"pre-sign-up":          preSignUpSuite,
-	"pre-token-generation": preTokenSuite,
+	"api":                            apiSuite,
+	"authorizer":                     authorizerSuite,
+	"sample-api":                     sampleAPISuite,
+	triggers.PreSignUp.Name:          preSignUpSuite,
+	triggers.PreTokenGeneration.Name: preTokenSuite,
 }
 
 // function is a folder holding a Lambda function's main package.
@@ -191,6 +193,11 @@ var (
 // architecture. All functions are built once per test binary, in parallel.
 func bootstrap(tb testing.TB, fn function) string {
 	tb.Helper()
+	if testing.Short() {
+		// The inner loop (make unit) builds no binaries: a cold build of every function
+		// takes minutes. make test runs these.
+		tb.Skip("-short: builds the Lambda binaries")
+	}
 	buildOnce.Do(func() {
 		fns := discoverFunctions(tb)
 		binaries, buildErrs = map[string]string{}, map[string]error{}

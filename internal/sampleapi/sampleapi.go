@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/monban-auth/monban/internal/apierror"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -18,18 +19,20 @@ const (
 	MeJWTPath = "/api/me-jwt"
 )
 
-// Handler serves the sample API under /api/.
+// Handler serves the sample API under /api/. Every other request, inside
+// /api/ or not, is answered with monban's error contract, never plain text.
 func Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+MePath, me)
 	mux.HandleFunc("GET "+MeJWTPath, me)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		noStore(w)
 		if r.URL.Path == MePath || r.URL.Path == MeJWTPath {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody("method_not_allowed", "method not allowed"))
+			apierror.WriteCode(w, apierror.MethodNotAllowed, "method not allowed")
 			return
 		}
-		writeJSON(w, http.StatusNotFound, errorBody("not_found", "no such endpoint"))
+		apierror.WriteCode(w, apierror.NotFound, "no such endpoint")
 	})
 	return mux
 }
@@ -42,18 +45,13 @@ func me(w http.ResponseWriter, r *http.Request) {
 		monbanauth.WriteError(w, monbanauth.ErrNoCredentials)
 		return
 	}
-	writeJSON(w, http.StatusOK, id)
+	noStore(w)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(id)
 }
 
-func errorBody(code, message string) any {
-	return map[string]map[string]string{"error": {"code": code, "message": message}}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	// The answer is about one user: no shared cache may keep it.
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// noStore keeps every answer out of shared caches: it is about one user.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
 }

@@ -35,8 +35,9 @@ func TestHandler(t *testing.T) {
 				t.Fatalf("%v", b)
 			}
 		}},
-		{"an unknown path is 404", "GET", "/api/nope", id, 404, nil},
-		{"another method is 405", "POST", "/api/me", id, 405, nil},
+		{"an unknown path is 404", "GET", "/api/nope", id, 404, wantCode("not_found")},
+		{"a path outside /api/ is 404 in the error contract too", "GET", "/", id, 404, wantCode("not_found")},
+		{"another method is 405", "POST", "/api/me", id, 405, wantCode("method_not_allowed")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +57,20 @@ func TestHandler(t *testing.T) {
 			if tt.check != nil {
 				tt.check(t, body)
 			}
+			if allow := w.Header().Get("Allow"); (w.Code == 405) != (allow == "GET, HEAD") {
+				t.Fatalf("%d with Allow %q", w.Code, allow)
+			}
 		})
+	}
+}
+
+// wantCode checks that the answer is the error contract with code.
+func wantCode(code string) func(t *testing.T, body map[string]any) {
+	return func(t *testing.T, b map[string]any) {
+		t.Helper()
+		e, _ := b["error"].(map[string]any)
+		if e["code"] != code || e["message"] == "" || len(b) != 1 || len(e) != 2 {
+			t.Fatalf("%v, want the error contract with code %s", b, code)
+		}
 	}
 }

@@ -84,7 +84,6 @@ func malformedClaim(name string) error { return reject("malformed claim " + name
 // understand, so it is refused rather than half-read.
 func decodeClaims(payload []byte) (decoded, error) {
 	d := decoded{claims: &Claims{}}
-	c := d.claims
 	var it walker
 	if !it.object(payload) {
 		return d, errMalformedClaims
@@ -94,72 +93,7 @@ func decodeClaims(payload []byte) (decoded, error) {
 		if !ok {
 			return d, errMalformedClaims
 		}
-		val := it.val
-		var bit seenSet
-		var err error
-		switch string(key) {
-		case "iss":
-			bit = seenIss
-			d.issuer, err = claimString(val, "iss")
-		case "sub":
-			bit = seenSub
-			c.Subject, err = claimString(val, "sub")
-		case "aud":
-			bit = seenAud
-			c.Audience, err = claimStrings(val, true, "aud")
-		case "exp":
-			bit = seenExp
-			c.ExpiresAt, err = claimTime(val, "exp")
-		case "nbf":
-			bit = seenNbf
-			d.notBefore, err = claimTime(val, "nbf")
-		case "iat":
-			bit = seenIat
-			c.IssuedAt, err = claimTime(val, "iat")
-		case "token_use":
-			bit = seenTokenUse
-			c.TokenUse, err = claimString(val, "token_use")
-		case "client_id":
-			bit = seenClientID
-			c.ClientID, err = claimString(val, "client_id")
-		case "cognito:username":
-			bit = seenIDUsername
-			d.idUsername, err = claimString(val, "cognito:username")
-		case "username":
-			bit = seenAccessUsername
-			d.accessUsername, err = claimString(val, "username")
-		case "email":
-			bit = seenEmail
-			c.Email, err = claimString(val, "email")
-		case "email_verified":
-			bit = seenEmailVerified
-			c.EmailVerified, err = claimBool(val, "email_verified")
-		case "cognito:groups":
-			bit = seenGroups
-			c.Groups, err = claimStrings(val, false, "cognito:groups")
-		case "scope":
-			bit = seenScope
-			c.Scope, err = claimString(val, "scope")
-		case "nonce":
-			bit = seenNonce
-			c.Nonce, err = claimString(val, "nonce")
-		default:
-			if reservedClaims[string(key)] || len(val) == 0 || val[0] != '"' {
-				continue
-			}
-			s, ok := stringValue(val)
-			if !ok {
-				return d, errMalformedClaims
-			}
-			if c.Attributes == nil {
-				c.Attributes = make(map[string]string)
-			}
-			if _, dup := c.Attributes[string(key)]; dup {
-				return d, errDuplicateClaim
-			}
-			c.Attributes[string(key)] = string(s)
-			continue
-		}
+		bit, err := d.member(key, it.val)
 		if err != nil {
 			return d, err
 		}
@@ -173,6 +107,82 @@ func decodeClaims(payload []byte) (decoded, error) {
 		return d, errMalformedClaims
 	}
 	return d, nil
+}
+
+// member decodes one claim into d and returns its bit in seenSet (0 for the
+// claims kept in Attributes, which check their own duplicates).
+func (d *decoded) member(key, val []byte) (bit seenSet, err error) {
+	c := d.claims
+	switch string(key) {
+	case "iss":
+		bit = seenIss
+		d.issuer, err = claimString(val, "iss")
+	case "sub":
+		bit = seenSub
+		c.Subject, err = claimString(val, "sub")
+	case "aud":
+		bit = seenAud
+		c.Audience, err = claimStrings(val, true, "aud")
+	case "exp":
+		bit = seenExp
+		c.ExpiresAt, err = claimTime(val, "exp")
+	case "nbf":
+		bit = seenNbf
+		d.notBefore, err = claimTime(val, "nbf")
+	case "iat":
+		bit = seenIat
+		c.IssuedAt, err = claimTime(val, "iat")
+	case "token_use":
+		bit = seenTokenUse
+		c.TokenUse, err = claimString(val, "token_use")
+	case "client_id":
+		bit = seenClientID
+		c.ClientID, err = claimString(val, "client_id")
+	case "cognito:username":
+		bit = seenIDUsername
+		d.idUsername, err = claimString(val, "cognito:username")
+	case "username":
+		bit = seenAccessUsername
+		d.accessUsername, err = claimString(val, "username")
+	case "email":
+		bit = seenEmail
+		c.Email, err = claimString(val, "email")
+	case "email_verified":
+		bit = seenEmailVerified
+		c.EmailVerified, err = claimBool(val, "email_verified")
+	case "cognito:groups":
+		bit = seenGroups
+		c.Groups, err = claimStrings(val, false, "cognito:groups")
+	case "scope":
+		bit = seenScope
+		c.Scope, err = claimString(val, "scope")
+	case "nonce":
+		bit = seenNonce
+		c.Nonce, err = claimString(val, "nonce")
+	default:
+		err = c.addAttribute(key, val)
+	}
+	return bit, err
+}
+
+// addAttribute keeps a string claim the package does not interpret in
+// Attributes; reserved claims and values of other types are skipped.
+func (c *Claims) addAttribute(key, val []byte) error {
+	if reservedClaims[string(key)] || len(val) == 0 || val[0] != '"' {
+		return nil
+	}
+	s, ok := stringValue(val)
+	if !ok {
+		return errMalformedClaims
+	}
+	if c.Attributes == nil {
+		c.Attributes = make(map[string]string)
+	}
+	if _, dup := c.Attributes[string(key)]; dup {
+		return errDuplicateClaim
+	}
+	c.Attributes[string(key)] = string(s)
+	return nil
 }
 
 func claimString(val []byte, name string) (string, error) {

@@ -214,12 +214,67 @@ func (v *Verifier) VerifyAccess(ctx context.Context, raw string) (*Claims, error
 // verify checks the signature and the claims both token kinds share, and
 // returns the claims with a record of which optional ones were present.
 func (v *Verifier) verify(ctx context.Context, raw, use string) (*Claims, seenSet, error) {
-	if len(raw) > maxTokenSize {
-		return nil, 0, errTooLarge
+	p, err := split(raw)
+	if err != nil {
+		return nil, 0, err
 	}
-	// One pass finds the dots and rejects anything outside the base64url
-	// alphabet, including the CR/LF that the base64 decoder would skip.
-	dot1, dot2 := -1, -1
+	if err := v.checkSignature(ctx, &p); err != nil {
+		return nil, 0, err
+	}
+	d, err := decodeClaims(p.payload)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := v.checkClaims(&d, use); err != nil {
+		return nil, 0, err
+	}
+	return d.claims, d.seen, nil
+}
+
+// parts are a token's three decoded parts and the signing input they came from.
+type parts struct {
+	signingInput, header, payload, signature []byte
+}
+
+// split checks a token's compact form and decodes its three parts.
+func split(raw string) (parts, error) {
+	if len(raw) > maxTokenSize {
+		return parts{}, errTooLarge
+	}
+	dot1, dot2, err := findDots(raw)
+	if err != nil {
+		return parts{}, err
+	}
+	sigLen := b64.DecodedLen(len(raw) - dot2 - 1)
+	if sigLen > maxSignatureSize {
+		return parts{}, errMalformed
+	}
+
+	// One buffer holds the signing input and the three decoded parts, so
+	// the whole parse costs a single allocation.
+	hdrLen := b64.DecodedLen(dot1)
+	payLen := b64.DecodedLen(dot2 - dot1 - 1)
+	buf := make([]byte, len(raw)+hdrLen+payLen+sigLen)
+	copy(buf, raw)
+	p := parts{signingInput: buf[:dot2]}
+	dst := buf[len(raw):]
+	if p.header, err = decodePart(dst[:hdrLen], buf[:dot1]); err != nil {
+		return parts{}, err
+	}
+	if p.payload, err = decodePart(dst[hdrLen:hdrLen+payLen], buf[dot1+1:dot2]); err != nil {
+		return parts{}, err
+	}
+	if p.signature, err = decodePart(dst[hdrLen+payLen:], buf[dot2+1:len(raw)]); err != nil {
+		return parts{}, err
+	}
+	return p, nil
+}
+
+// findDots returns the positions of the two dots of a compact token. One pass
+// finds them and rejects anything outside the base64url alphabet, including
+// the CR/LF that the base64 decoder would skip.
+func findDots(raw string) (dot1, dot2 int, err error) {
+	dot1, dot2 = -1, -1
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c == '.' {
@@ -229,75 +284,55 @@ func (v *Verifier) verify(ctx context.Context, raw, use string) (*Claims, seenSe
 			case dot2 < 0:
 				dot2 = i
 			default:
-				return nil, 0, errMalformed
+				return 0, 0, errMalformed
 			}
 			continue
 		}
 		if !isBase64URL[c] {
-			return nil, 0, errMalformed
+			return 0, 0, errMalformed
 		}
 	}
 	// An empty signature is let through to the header check, so that "none"
 	// is refused by name rather than by accident of its empty signature.
 	if dot2 < 0 || dot1 == 0 || dot2 == dot1+1 {
-		return nil, 0, errMalformed
+		return 0, 0, errMalformed
 	}
-	sigLen := b64.DecodedLen(len(raw) - dot2 - 1)
-	if sigLen > maxSignatureSize {
-		return nil, 0, errMalformed
-	}
+	return dot1, dot2, nil
+}
 
-	// One buffer holds the signing input and the three decoded parts, so
-	// the whole parse costs a single allocation.
-	hdrLen := b64.DecodedLen(dot1)
-	payLen := b64.DecodedLen(dot2 - dot1 - 1)
-	buf := make([]byte, len(raw)+hdrLen+payLen+sigLen)
-	copy(buf, raw)
-	signingInput := buf[:dot2]
-	dst := buf[len(raw):]
-	hdr, err := decodePart(dst[:hdrLen], buf[:dot1])
+// checkSignature checks the header, then the RS256 signature with the key it
+// names. The header is checked before any key is looked up so that forged
+// algorithms never cause a JWKS fetch.
+func (v *Verifier) checkSignature(ctx context.Context, p *parts) error {
+	kid, err := parseHeader(p.header)
 	if err != nil {
-		return nil, 0, err
-	}
-	payload, err := decodePart(dst[hdrLen:hdrLen+payLen], buf[dot1+1:dot2])
-	if err != nil {
-		return nil, 0, err
-	}
-	sig, err := decodePart(dst[hdrLen+payLen:], buf[dot2+1:len(raw)])
-	if err != nil {
-		return nil, 0, err
-	}
-
-	// The header is checked before any key is looked up so that forged
-	// algorithms never cause a JWKS fetch.
-	kid, err := parseHeader(hdr)
-	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	key, err := v.keys.get(ctx, kid)
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
-	digest := sha256.Sum256(signingInput)
-	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
-		return nil, 0, errBadSignature
+	digest := sha256.Sum256(p.signingInput)
+	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], p.signature) != nil {
+		return errBadSignature
 	}
+	return nil
+}
 
-	d, err := decodeClaims(payload)
-	if err != nil {
-		return nil, 0, err
-	}
+// checkClaims checks the claims both token kinds share (iss, token_use, sub
+// and the times) and sets the username from the claim of the token's kind.
+func (v *Verifier) checkClaims(d *decoded, use string) error {
 	if d.seen&seenIss == 0 || d.issuer != v.issuer {
-		return nil, 0, errWrongIssuer
+		return errWrongIssuer
 	}
 	if d.claims.TokenUse != use {
-		return nil, 0, errWrongTokenUse
+		return errWrongTokenUse
 	}
 	if d.claims.Subject == "" {
-		return nil, 0, errMissingSubject
+		return errMissingSubject
 	}
-	if err := v.checkTimes(&d); err != nil {
-		return nil, 0, err
+	if err := v.checkTimes(d); err != nil {
+		return err
 	}
 	// Each token kind names the user in its own claim; the other one, if a
 	// trigger added it, is not trusted as the username.
@@ -306,7 +341,7 @@ func (v *Verifier) verify(ctx context.Context, raw, use string) (*Claims, seenSe
 	} else {
 		d.claims.Username = d.accessUsername
 	}
-	return d.claims, d.seen, nil
+	return nil
 }
 
 // checkTimes applies exp (required), nbf and iat with the configured skew.

@@ -1,10 +1,11 @@
 package monbanauth
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/monban-auth/monban/internal/apierror"
 )
 
 // Middleware lets through requests that Authenticate accepts, with the
@@ -38,52 +39,45 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// refusal is what the error contract says about an Authenticate error: its code and the
+// fixed message of that outcome (the reason stays for the logs).
+func refusal(err error) (apierror.Code, string) {
+	switch {
+	case errors.Is(err, ErrInvalidCredentials):
+		return apierror.Unauthenticated, "the session or token is invalid or has expired"
+	case errors.Is(err, ErrNoCredentials):
+		return apierror.Unauthenticated, "sign in, or send a valid bearer token"
+	case errors.Is(err, ErrForbidden):
+		return apierror.Forbidden, "you are not allowed to use this API"
+	case errors.Is(err, ErrUnavailable):
+		return apierror.UpstreamUnavailable, "credentials cannot be verified right now; try again shortly"
+	}
+	return apierror.Internal, "internal error"
+}
+
 // statusOf maps an Authenticate error to its HTTP status.
 func statusOf(err error) int {
-	switch {
-	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrInvalidCredentials):
-		return http.StatusUnauthorized
-	case errors.Is(err, ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, ErrUnavailable):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	code, _ := refusal(err)
+	st, _ := apierror.Status(code)
+	return st
 }
 
 // WriteError answers with the error contract for an error from Authenticate
 // (any other error is a 500 "internal"). Only a fixed message per outcome
 // leaves; the reason stays for the logs.
 func WriteError(w http.ResponseWriter, err error) {
-	st := statusOf(err)
-	d := errorDetail{Code: "internal", Message: "internal error"}
+	code, msg := refusal(err)
 	h := w.Header()
-	switch st {
-	case http.StatusUnauthorized:
-		d = errorDetail{Code: "unauthenticated", Message: "sign in, or send a valid bearer token"}
+	switch code {
+	case apierror.Unauthenticated:
 		if errors.Is(err, ErrInvalidCredentials) {
-			d.Message = "the session or token is invalid or has expired"
 			h.Set("WWW-Authenticate", `Bearer realm="monban", error="invalid_token"`)
 		} else {
 			h.Set("WWW-Authenticate", `Bearer realm="monban"`)
 		}
-	case http.StatusForbidden:
-		d = errorDetail{Code: "forbidden", Message: "you are not allowed to use this API"}
-	case http.StatusServiceUnavailable:
-		d = errorDetail{Code: "upstream_unavailable", Message: "credentials cannot be verified right now; try again shortly"}
+	case apierror.UpstreamUnavailable:
 		h.Set("Retry-After", "5")
 	}
-	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(st)
-	_ = json.NewEncoder(w).Encode(errorBody{Error: d})
+	apierror.WriteCode(w, code, msg)
 }

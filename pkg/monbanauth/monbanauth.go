@@ -40,6 +40,7 @@ import (
 	"github.com/monban-auth/monban/internal/cookie"
 	"github.com/monban-auth/monban/internal/originverify"
 	"github.com/monban-auth/monban/internal/seal"
+	"github.com/monban-auth/monban/internal/sealed"
 	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokencache"
 )
@@ -57,11 +58,13 @@ const (
 )
 
 // SessionCookieName is the base name of monban's session cookie; the prefix
-// and any chunk suffix are added to it.
+// and any chunk suffix are added to it. It is the name of the session kind
+// the monban API writes (a test keeps the two equal; a constant cannot be
+// read from that kind).
 const SessionCookieName = "monban-session"
 
-// sessionCookie is the session cookie's spec, the one the monban API writes.
-var sessionCookie = cookie.Spec{Name: SessionCookieName, Path: "/"}
+// sessionKind is the session cookie's kind, the one the monban API writes.
+var sessionKind = sealed.SessionKind
 
 // Config configures an Authenticator.
 type Config struct {
@@ -288,10 +291,10 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 		// other paths when cookies carry a Domain, stray chunks), only an authentic value
 		// counts, and two different ones count as none: a planted copy cannot make the
 		// request read as another user.
-		var s sealedSession
-		_, res := a.cookies.Pick(hdr, sessionCookie, func(v string) bool {
-			var opened sealedSession
-			if a.sealer.Open(seal.PurposeSession, v, &opened, a.now()) != nil || opened.AccessToken == "" {
+		var s sealed.SessionToken
+		_, res := a.cookies.Pick(hdr, sessionKind.Cookie, func(v string) bool {
+			var opened sealed.SessionToken
+			if a.sealer.Open(sessionKind.Purpose, v, &opened, a.now()) != nil || opened.AccessToken == "" {
 				return false
 			}
 			s = opened
@@ -301,9 +304,9 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 			return nil, errCookieAmbiguous
 		}
 		if res != cookie.Found {
-			if sealed, ok := a.cookies.Read(hdr, sessionCookie); ok {
+			if raw, ok := a.cookies.Read(hdr, sessionKind.Cookie); ok {
 				// Sent but not authentic: say why, as before.
-				if err := a.sealer.Open(seal.PurposeSession, sealed, &s, a.now()); errors.Is(err, seal.ErrExpired) {
+				if err := a.sealer.Open(sessionKind.Purpose, raw, &s, a.now()); errors.Is(err, seal.ErrExpired) {
 					return nil, errCookieExpired
 				}
 				return nil, errCookieInvalid
@@ -318,13 +321,6 @@ func (a *Authenticator) authenticate(ctx context.Context, req Request) (*Identit
 		}
 	}
 	return nil, errNoCredentials
-}
-
-// sealedSession is the part of the monban API's sealed session cookie read
-// here: the access token. The rest (expiry, user) is ignored, because the
-// identity comes from the verified token, not from what the cookie says.
-type sealedSession struct {
-	AccessToken string `json:"at"`
 }
 
 // bearerToken finds a Bearer token among the Authorization values. present

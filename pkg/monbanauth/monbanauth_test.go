@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
-	"github.com/monban-auth/monban/internal/httpapi"
 	"github.com/monban-auth/monban/internal/seal"
+	"github.com/monban-auth/monban/internal/sealed"
 	"github.com/monban-auth/monban/internal/tokentest"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
@@ -66,16 +65,16 @@ func sessionCookies(t testing.TB, p seal.Purpose, sec []byte, domain, accessToke
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess := auth.Session{AccessToken: accessToken, ExpiresAt: exp, User: auth.User{Sub: tokentest.Subject, Username: tokentest.Username}}
+	sess := sealed.Session{AccessToken: accessToken, ExpiresAt: exp, User: sealed.User{Sub: tokentest.Subject, Username: tokentest.Username}}
 	if extra > 0 {
 		sess.User.Attributes = map[string]string{"padding": strings.Repeat("p", extra)}
 	}
-	sealed, err := s.Seal(p, sess, exp)
+	raw, err := s.Seal(p, sess, exp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	cookie.Codec{Domain: domain, Now: func() time.Time { return epoch }}.Write(rec, httptest.NewRequest("GET", "/", nil), httpapi.SessionCookie, sealed, exp)
+	cookie.Codec{Domain: domain, Now: func() time.Time { return epoch }}.Write(rec, httptest.NewRequest("GET", "/", nil), sealed.SessionKind.Cookie, raw, exp)
 	var pairs []string
 	for _, c := range rec.Result().Cookies() {
 		pairs = append(pairs, c.Name+"="+c.Value)
@@ -274,8 +273,8 @@ func TestSigningKeysUnreachableFromTheStartIs503(t *testing.T) {
 }
 
 func TestTheSessionCookieIsTheOneTheAPIWrites(t *testing.T) {
-	if monbanauth.SessionCookieName != httpapi.SessionCookie.Name || httpapi.SessionCookie.Path != "/" {
-		t.Fatalf("the API's session cookie is %+v; this package reads %q at /", httpapi.SessionCookie, monbanauth.SessionCookieName)
+	if k := sealed.SessionKind; monbanauth.SessionCookieName != k.Cookie.Name || k.Cookie.Path != "/" || k.Cookie.DomainPath != "" {
+		t.Fatalf("the API's session cookie is %+v; this package documents %q at /", k.Cookie, monbanauth.SessionCookieName)
 	}
 }
 

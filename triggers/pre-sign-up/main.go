@@ -1,6 +1,7 @@
 // Command pre-sign-up is the user pool's pre-sign-up trigger (a Lambda function): it
 // confirms self sign-ups at once and can limit them to an allow-list of e-mail domains.
-// Settings: internal/triggers/presignup (MONBAN_SIGNUP_*).
+// Settings: internal/triggers/presignup (MONBAN_SIGNUP_*); its row in the table of trigger
+// functions: internal/triggers.
 package main
 
 import (

@@ -1,6 +1,7 @@
 // Command pre-token-generation is the user pool's pre-token-generation trigger (a Lambda
 // function): it adds claims from the user's attributes and groups to the tokens.
-// Settings: internal/triggers/pretoken (MONBAN_CLAIM_MAPPINGS).
+// Settings: internal/triggers/pretoken (MONBAN_CLAIM_MAPPINGS); its row in the table of trigger
+// functions: internal/triggers.
 package main
 
 import (

@@ -12,6 +12,8 @@ package triggersource
 import (
 	"fmt"
 	"strings"
+
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 // Triggers, by their LambdaConfig name.
@@ -35,13 +37,6 @@ var prefixes = map[string]string{
 	"CustomEmailSender_":           "CustomEmailSender",
 	"CustomSMSSender_":             "CustomSMSSender",
 	"InboundFederation_":           "InboundFederation",
-}
-
-// functions names monban's function for each trigger it has one for (its folder under
-// triggers/).
-var functions = map[string]string{
-	PreSignUp:          "pre-sign-up",
-	PreTokenGeneration: "pre-token-generation",
 }
 
 // Trigger returns the trigger (its LambdaConfig name, such as "PreSignUp") that Cognito
@@ -71,7 +66,7 @@ func Prefix(trigger string) string {
 // "<trigger> failed with error <message>."), so it is one line and carries no event data
 // beyond the triggerSource.
 func WrongTrigger(want, source string) error {
-	self := functions[want]
+	self := function(want)
 	var got, fix string
 	switch got = Trigger(source); {
 	case source == "":
@@ -82,14 +77,20 @@ func WrongTrigger(want, source string) error {
 		return fmt.Errorf("monban's %s function received an event with triggerSource %.64q, which Cognito does not send; "+
 			"it answers only %s events (triggerSource %s…): attach it to the user pool's %s trigger and send it Cognito's events",
 			self, source, want, Prefix(want), want)
-	case functions[got] != "":
-		fix = fmt.Sprintf(", and monban's %s function to %s", functions[got], got)
+	case function(got) != "":
+		fix = fmt.Sprintf(", and monban's %s function to %s", function(got), got)
 	default:
 		fix = fmt.Sprintf(" (monban has no function for %s)", got)
 	}
 	return fmt.Errorf("monban's %s function received %s %s event (triggerSource %.64q); it answers only %s events (triggerSource %s…): "+
 		"attach it to the user pool's %s trigger only%s",
 		self, article(got), got, source, want, Prefix(want), want, fix)
+}
+
+// function is the name of monban's function for trigger, "" when it has none.
+func function(trigger string) string {
+	f, _ := triggers.For(trigger)
+	return f.Name
 }
 
 func article(word string) string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/monban-auth/monban/internal/lambdasamples"
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 // Every Cognito sample aws-lambda-go ships is recognised as the trigger its file names,
@@ -59,5 +60,21 @@ func TestAWSLambdaGoCognitoSamples(t *testing.T) {
 func TestPrefix(t *testing.T) {
 	if Prefix(PreTokenGeneration) != "TokenGeneration_" || Prefix(PreSignUp) != "PreSignUp_" || Prefix("Nothing") != "" {
 		t.Fatal(Prefix(PreTokenGeneration), Prefix(PreSignUp))
+	}
+}
+
+// Each row of the functions table names a trigger Cognito has: a typo there would leave
+// the function attached to nothing.
+func TestTheFunctionsTableNamesCognitoTriggers(t *testing.T) {
+	for _, f := range triggers.All {
+		if Prefix(f.Trigger) == "" {
+			t.Errorf("%s: %q is not a user pool trigger", f.Name, f.Trigger)
+		}
+	}
+	if f, _ := triggers.For(PreSignUp); f != triggers.PreSignUp {
+		t.Errorf("PreSignUp is served by %+v", f)
+	}
+	if f, _ := triggers.For(PreTokenGeneration); f != triggers.PreTokenGeneration {
+		t.Errorf("PreTokenGeneration is served by %+v", f)
 	}
 }

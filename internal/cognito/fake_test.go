@@ -1,0 +1,148 @@
+package cognito
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// fakeAPI records what UserPool sends and answers with what the test set: err[op] fails
+// op, the other fields are the answers.
+type fakeAPI struct {
+	calls []string
+	in    map[string]any // the last input of each operation
+	err   map[string]error
+
+	auth      authAnswer // InitiateAuth, AdminInitiateAuth and both RespondToAuthChallenge
+	signUp    cip.SignUpOutput
+	resend    cip.ResendConfirmationCodeOutput
+	rotated   cip.GetTokensFromRefreshTokenOutput
+	associate cip.AssociateSoftwareTokenOutput
+	verify    cip.VerifySoftwareTokenOutput
+	user      cip.GetUserOutput
+}
+
+type authAnswer struct {
+	result  *types.AuthenticationResultType
+	name    types.ChallengeNameType
+	params  map[string]string
+	session *string
+}
+
+func newFake() *fakeAPI {
+	return &fakeAPI{
+		in:   map[string]any{},
+		err:  map[string]error{},
+		auth: authAnswer{result: &types.AuthenticationResultType{AccessToken: aws.String("at"), IdToken: aws.String("it"), RefreshToken: aws.String("rt"), ExpiresIn: 3600, TokenType: aws.String("Bearer")}},
+	}
+}
+
+func (f *fakeAPI) call(op string, in any) error {
+	f.calls = append(f.calls, op)
+	f.in[op] = in
+	return f.err[op]
+}
+
+func (f *fakeAPI) SignUp(_ context.Context, in *cip.SignUpInput, _ ...func(*cip.Options)) (*cip.SignUpOutput, error) {
+	if err := f.call("SignUp", in); err != nil {
+		return nil, err
+	}
+	return &f.signUp, nil
+}
+
+func (f *fakeAPI) ConfirmSignUp(_ context.Context, in *cip.ConfirmSignUpInput, _ ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error) {
+	return &cip.ConfirmSignUpOutput{}, f.call("ConfirmSignUp", in)
+}
+
+func (f *fakeAPI) ResendConfirmationCode(_ context.Context, in *cip.ResendConfirmationCodeInput, _ ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error) {
+	if err := f.call("ResendConfirmationCode", in); err != nil {
+		return nil, err
+	}
+	return &f.resend, nil
+}
+
+func (f *fakeAPI) ForgotPassword(_ context.Context, in *cip.ForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error) {
+	return &cip.ForgotPasswordOutput{}, f.call("ForgotPassword", in)
+}
+
+func (f *fakeAPI) ConfirmForgotPassword(_ context.Context, in *cip.ConfirmForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error) {
+	return &cip.ConfirmForgotPasswordOutput{}, f.call("ConfirmForgotPassword", in)
+}
+
+func (f *fakeAPI) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
+	if err := f.call("InitiateAuth", in); err != nil {
+		return nil, err
+	}
+	a := f.auth
+	return &cip.InitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+}
+
+func (f *fakeAPI) AdminInitiateAuth(_ context.Context, in *cip.AdminInitiateAuthInput, _ ...func(*cip.Options)) (*cip.AdminInitiateAuthOutput, error) {
+	if err := f.call("AdminInitiateAuth", in); err != nil {
+		return nil, err
+	}
+	a := f.auth
+	return &cip.AdminInitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+}
+
+func (f *fakeAPI) RespondToAuthChallenge(_ context.Context, in *cip.RespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error) {
+	if err := f.call("RespondToAuthChallenge", in); err != nil {
+		return nil, err
+	}
+	a := f.auth
+	return &cip.RespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+}
+
+func (f *fakeAPI) AdminRespondToAuthChallenge(_ context.Context, in *cip.AdminRespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.AdminRespondToAuthChallengeOutput, error) {
+	if err := f.call("AdminRespondToAuthChallenge", in); err != nil {
+		return nil, err
+	}
+	a := f.auth
+	return &cip.AdminRespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+}
+
+func (f *fakeAPI) GetTokensFromRefreshToken(_ context.Context, in *cip.GetTokensFromRefreshTokenInput, _ ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error) {
+	if err := f.call("GetTokensFromRefreshToken", in); err != nil {
+		return nil, err
+	}
+	return &f.rotated, nil
+}
+
+func (f *fakeAPI) ChangePassword(_ context.Context, in *cip.ChangePasswordInput, _ ...func(*cip.Options)) (*cip.ChangePasswordOutput, error) {
+	return &cip.ChangePasswordOutput{}, f.call("ChangePassword", in)
+}
+
+func (f *fakeAPI) AssociateSoftwareToken(_ context.Context, in *cip.AssociateSoftwareTokenInput, _ ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error) {
+	if err := f.call("AssociateSoftwareToken", in); err != nil {
+		return nil, err
+	}
+	return &f.associate, nil
+}
+
+func (f *fakeAPI) VerifySoftwareToken(_ context.Context, in *cip.VerifySoftwareTokenInput, _ ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error) {
+	if err := f.call("VerifySoftwareToken", in); err != nil {
+		return nil, err
+	}
+	return &f.verify, nil
+}
+
+func (f *fakeAPI) SetUserMFAPreference(_ context.Context, in *cip.SetUserMFAPreferenceInput, _ ...func(*cip.Options)) (*cip.SetUserMFAPreferenceOutput, error) {
+	return &cip.SetUserMFAPreferenceOutput{}, f.call("SetUserMFAPreference", in)
+}
+
+func (f *fakeAPI) RevokeToken(_ context.Context, in *cip.RevokeTokenInput, _ ...func(*cip.Options)) (*cip.RevokeTokenOutput, error) {
+	return &cip.RevokeTokenOutput{}, f.call("RevokeToken", in)
+}
+
+func (f *fakeAPI) GlobalSignOut(_ context.Context, in *cip.GlobalSignOutInput, _ ...func(*cip.Options)) (*cip.GlobalSignOutOutput, error) {
+	return &cip.GlobalSignOutOutput{}, f.call("GlobalSignOut", in)
+}
+
+func (f *fakeAPI) GetUser(_ context.Context, in *cip.GetUserInput, _ ...func(*cip.Options)) (*cip.GetUserOutput, error) {
+	if err := f.call("GetUser", in); err != nil {
+		return nil, err
+	}
+	return &f.user, nil
+}
