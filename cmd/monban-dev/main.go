@@ -100,6 +100,36 @@ func run(o options) error {
 	defer stop()
 
 	site := "http://" + o.addr
+	so, report, err := stackOptions(o, site)
+	if err != nil {
+		return err
+	}
+	local, err := devstack.LocalDir()
+	if err != nil {
+		return err
+	}
+	so.LocalDir, so.DataDir = local, local
+	if err := devstack.EnsureNodeModules(ctx, local, os.Stderr); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (is another make dev running?): %w", o.addr, err)
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	stack, err := devstack.StartStack(startCtx, so)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stack.Stop()
+	return serve(ctx, ln, stack.Handler, func() { printBanner(site, so, report, local) })
+}
+
+// stackOptions are the local stack's options from the flags and the environment: the demo
+// user, the demo page's settings when no site of the user's is given, then MONBAN_*.
+func stackOptions(o options, site string) (devstack.StackOptions, devstack.EnvReport, error) {
 	so := devstack.StackOptions{
 		CognitoPort: o.cognitoPort,
 		SiteURL:     site,
@@ -122,37 +152,38 @@ func run(o options) error {
 	}
 	so, report := devstack.ApplyEnv(so, os.Environ())
 	if err := devstack.CheckOptions(so); err != nil {
-		return err
+		return so, report, err
 	}
 	var level slog.Level // info; an invalid MONBAN_LOG_LEVEL fails config.Load below
 	_ = level.UnmarshalText([]byte(so.Env["MONBAN_LOG_LEVEL"]))
 	so.App = app.Options{Log: devstack.DevLoggerAt(os.Stderr, level)}
+	return so, report, nil
+}
 
-	local, err := devstack.LocalDir()
-	if err != nil {
-		return err
-	}
-	so.LocalDir, so.DataDir = local, local
-	if err := devstack.EnsureNodeModules(ctx, local, os.Stderr); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (is another make dev running?): %w", o.addr, err)
-	}
-	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	stack, err := devstack.StartStack(startCtx, so)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer stack.Stop()
-
-	srv := &http.Server{Handler: stack.Handler, ReadHeaderTimeout: 10 * time.Second}
+// serve serves h on ln until ctx ends (Ctrl-C) or the server fails, calling started once it
+// serves, then shuts the server down.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, started func()) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	started()
 
+	select {
+	case <-ctx.Done():
+	case err := <-done:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	fmt.Println("monban-dev: stopped")
+	return nil
+}
+
+// printBanner tells the developer where the stack is, what it serves and how to sign in.
+func printBanner(site string, so devstack.StackOptions, report devstack.EnvReport, local string) {
 	fmt.Printf("\n  monban local stack: %s\n\n", site)
 	switch {
 	case so.SiteDir != "":
@@ -173,17 +204,4 @@ func run(o options) error {
 	}
 	fmt.Printf("  emulator data: %s (delete it to start over)\n", filepath.Join(local, ".cognito"))
 	fmt.Printf("  Ctrl-C stops everything.\n\n")
-
-	select {
-	case <-ctx.Done():
-	case err := <-done:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	}
-	shutdown, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel2()
-	srv.Shutdown(shutdown)
-	fmt.Println("monban-dev: stopped")
-	return nil
 }

@@ -6,6 +6,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/monban-auth/monban/internal/apierror"
 )
@@ -88,11 +89,20 @@ type refusal struct {
 // common and overrides what means something else for it.
 type refusals map[Reason]refusal
 
+// plus is r with more's answers added (or replacing r's), for a flow whose refusals are
+// another flow's and then some; r itself is left as it is.
+func (r refusals) plus(more refusals) refusals {
+	out := maps.Clone(r)
+	maps.Copy(out, more)
+	return out
+}
+
 var (
 	invalidCredentials = refusal{code: CodeInvalidCredentials, message: "Incorrect username or password."}
 	codeMismatch       = refusal{code: CodeCodeMismatch, message: "The code is not correct."}
 	ended              = refusal{code: CodeUnauthenticated, message: "The session has ended; sign in again."}
 	upstreamDown       = refusal{code: CodeUpstreamUnavailable, message: "Cognito is unavailable, try again"}
+	signInExpired      = refusal{code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."}
 )
 
 // common is the default answer to each reason.
@@ -134,16 +144,11 @@ var (
 	// sign-up with a chosen password creates an unconfirmed account only for a free address,
 	// so "not confirmed" for that password would tell a free address from a taken one (whose
 	// password is not the prober's). The sign-up's answer already said to confirm by e-mail.
-	hiddenSignInRefusals = refusals{
-		ReasonNotAuthorized:    invalidCredentials,
-		ReasonUserNotFound:     invalidCredentials,
-		ReasonInvalidPassword:  invalidCredentials,
-		ReasonUserNotConfirmed: invalidCredentials,
-	}
+	hiddenSignInRefusals = signInRefusals.plus(refusals{ReasonUserNotConfirmed: invalidCredentials})
 	// challengeRefusals: the pool no longer knows the sign-in in progress.
 	challengeRefusals = refusals{
-		ReasonNotAuthorized: {code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."},
-		ReasonUserNotFound:  {code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."},
+		ReasonNotAuthorized: signInExpired,
+		ReasonUserNotFound:  signInExpired,
 	}
 	// refreshRefusals: a refresh token the pool refuses (revoked, expired, user disabled).
 	refreshRefusals = refusals{
@@ -163,11 +168,7 @@ var (
 	}
 	// resetRefusals are codeRefusals for a password reset, plus moto's answer for an unknown
 	// user (with the client valid, every other call works, it cannot mean anything else).
-	resetRefusals = refusals{
-		ReasonUserNotFound:  codeMismatch,
-		ReasonNotAuthorized: codeMismatch,
-		ReasonNotFound:      codeMismatch,
-	}
+	resetRefusals = codeRefusals.plus(refusals{ReasonNotFound: codeMismatch})
 	// changePasswordRefusals: a revoked access token ends the session; "not authorized" is
 	// then the wrong current password.
 	changePasswordRefusals = refusals{

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +19,6 @@ import (
 	"github.com/monban-auth/monban/internal/allowlist"
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/auth/userpooltest"
-	"github.com/monban-auth/monban/internal/token"
 	"github.com/monban-auth/monban/internal/tokentest"
 )
 
@@ -35,30 +33,13 @@ const (
 // epoch is the fixed start of every test's clock.
 var epoch = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 
-// clock is the one time source of a test: the pool mints with it, the verifier checks with
-// it, and the flows decide about refresh with it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // harness is a Service wired to the in-memory pool, the real token verifier (the pool's keys
 // served on 127.0.0.1) and a managed login that hands out the tokens a test registers.
 type harness struct {
-	t      *testing.T
-	clock  *clock
+	t *testing.T
+	// clock is the one time source of a test: the pool mints with it, the verifier checks
+	// with it, and the flows decide about refresh with it.
+	clock  *tokentest.Clock
 	pool   *userpooltest.Pool
 	hosted *hostedUI
 	svc    *auth.Service
@@ -73,6 +54,8 @@ type options struct {
 	wrap func(*userpooltest.Pool) auth.UserPool
 }
 
+// An option changes the harness; a nil function leaves the default, so a table's empty
+// field can be passed as it is.
 type option func(*options)
 
 func withConfig(f func(*auth.Config)) option        { return func(o *options) { o.cfg = f } }
@@ -87,7 +70,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	for _, f := range opts {
 		f(&o)
 	}
-	c := &clock{t: epoch}
+	c := tokentest.NewClock(epoch)
 	po := userpooltest.Options{
 		Issuer: tokentest.Issuer, ClientID: tokentest.ClientID,
 		Key: tokentest.Key(), KeyID: tokentest.Kid, Now: c.Now,
@@ -96,12 +79,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		o.pool(&po)
 	}
 	pool := userpooltest.New(po)
-	jwks := httptest.NewServer(pool.JWKSHandler())
-	t.Cleanup(jwks.Close)
-	v, err := token.NewVerifier(token.Config{Issuer: tokentest.Issuer, JWKSURL: jwks.URL, ClientID: tokentest.ClientID, Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, jwks := pool.Verifier(t)
 	policy, err := allowlist.NewPolicy(siteURL, []string{"https://partner.example.net"})
 	if err != nil {
 		t.Fatal(err)
@@ -223,22 +201,13 @@ func messageOf(err error) string {
 	return ""
 }
 
-// claimsOf decodes a token's payload (unverified: the test minted or received it).
-func claimsOf(t *testing.T, raw string) map[string]any {
+// wantErr fails t unless err has the code want ("" for none) and, when message is not "",
+// that user-facing message: the check every table of refusals ends with.
+func wantErr(t *testing.T, err error, want auth.Code, message string) {
 	t.Helper()
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %.20q", raw)
+	if codeOf(err) != want || (message != "" && messageOf(err) != message) {
+		t.Fatalf("err = %v (%q), want %q %q", err, messageOf(err), want, message)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // otherThan is a six-digit code none of codes is: a wrong code that cannot be right by

@@ -36,9 +36,7 @@ func TestBeginSignIn(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			u, f, err := h.svc.BeginSignIn(c.req)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				if u != "" || f != (auth.Flow{}) {
 					t.Fatalf("a refused sign-in still returned %q %+v", u, f)
@@ -73,7 +71,7 @@ func TestBeginSignIn(t *testing.T) {
 // withNonce re-signs an ID token with a nonce (and other changes), as managed login issues it.
 func withNonce(t *testing.T, idToken, nonce string, kv ...any) string {
 	t.Helper()
-	return tokentest.Sign(tokentest.With(tokentest.With(claimsOf(t, idToken), "nonce", nonce), kv...))
+	return tokentest.Sign(tokentest.With(tokentest.With(tokentest.Claims(t, idToken), "nonce", nonce), kv...))
 }
 
 func TestCompleteSignIn(t *testing.T) {
@@ -83,10 +81,22 @@ func TestCompleteSignIn(t *testing.T) {
 		f   auth.Flow
 		tok *auth.Tokens
 	}
+	type prepare func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow)
+	// plain is the callback managed login sends for the flow: its code and state.
+	plain := func(_ *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
+		return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
+	}
+	// endpointFails is that callback with the token endpoint failing with err.
+	endpointFails := func(err error) prepare {
+		return func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
+			x.h.hosted.fail = err
+			return plain(t, x)
+		}
+	}
 	cases := []struct {
 		name    string
 		cfg     func(*auth.Config)
-		prepare func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow)
+		prepare prepare
 		want    auth.Code
 	}{
 		{"the code with the flow's state signs in", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
@@ -122,29 +132,12 @@ func TestCompleteSignIn(t *testing.T) {
 			f.Verifier = "another"
 			return auth.CallbackRequest{Code: code, State: x.f.State}, &f
 		}, auth.CodeSignInFailed},
-		{"the token endpoint is unreachable", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-			x.h.hosted.fail = poolErr(auth.ReasonUnavailable, "")
-			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-		}, auth.CodeUpstreamUnavailable},
-		{"the token endpoint timed out", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-			x.h.hosted.fail = context.DeadlineExceeded
-			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-		}, auth.CodeUpstreamUnavailable},
-		{"the app client is misconfigured", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-			x.h.hosted.fail = poolErr(auth.ReasonMisconfigured, "")
-			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-		}, auth.CodeInternal},
-		{"managed login answers in the contract's terms", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-			x.h.hosted.fail = auth.Fail(auth.CodeAccessDenied, "refused", nil)
-			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-		}, auth.CodeAccessDenied},
-		{"an ID token without the nonce", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-		}, auth.CodeInvalidToken},
-		{"an ID token without the nonce where an emulator is allowed", func(c *auth.Config) { c.AllowMissingNonce = true },
-			func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
-				return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
-			}, ""},
+		{"the token endpoint is unreachable", nil, endpointFails(poolErr(auth.ReasonUnavailable, "")), auth.CodeUpstreamUnavailable},
+		{"the token endpoint timed out", nil, endpointFails(context.DeadlineExceeded), auth.CodeUpstreamUnavailable},
+		{"the app client is misconfigured", nil, endpointFails(poolErr(auth.ReasonMisconfigured, "")), auth.CodeInternal},
+		{"managed login answers in the contract's terms", nil, endpointFails(auth.Fail(auth.CodeAccessDenied, "refused", nil)), auth.CodeAccessDenied},
+		{"an ID token without the nonce", nil, plain, auth.CodeInvalidToken},
+		{"an ID token without the nonce where an emulator is allowed", func(c *auth.Config) { c.AllowMissingNonce = true }, plain, ""},
 		{"an ID token with another nonce", func(c *auth.Config) { c.AllowMissingNonce = true },
 			func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
 				x.tok.IDToken = withNonce(t, x.tok.IDToken, "another")
@@ -156,7 +149,7 @@ func TestCompleteSignIn(t *testing.T) {
 		}, auth.CodeInvalidToken},
 		{"a forged access token", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
 			x.tok.IDToken = withNonce(t, x.tok.IDToken, x.f.Nonce)
-			x.tok.AccessToken = tokentest.Unsigned(claimsOf(t, x.tok.AccessToken))
+			x.tok.AccessToken = tokentest.Unsigned(tokentest.Claims(t, x.tok.AccessToken))
 			return auth.CallbackRequest{Code: code, State: x.f.State}, &x.f
 		}, auth.CodeInvalidToken},
 		{"expired tokens", nil, func(t *testing.T, x *fixture) (auth.CallbackRequest, *auth.Flow) {
@@ -172,11 +165,7 @@ func TestCompleteSignIn(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []option
-			if c.cfg != nil {
-				opts = append(opts, withConfig(c.cfg))
-			}
-			h := newHarness(t, opts...)
+			h := newHarness(t, withConfig(c.cfg))
 			h.user("alice@example.com", map[string]string{"email": "alice@example.com", "custom:tenant": "t1"})
 			_, f, err := h.svc.BeginSignIn(auth.SignInRequest{RedirectTo: "/home"})
 			if err != nil {
@@ -186,9 +175,7 @@ func TestCompleteSignIn(t *testing.T) {
 			req, flow := c.prepare(t, x)
 			h.hosted.issue(code, x.tok)
 			g, target, err := h.svc.CompleteSignIn(h.ctx, req, flow)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				if g != nil || target != "" {
 					t.Fatalf("a failed callback returned %+v %q", g, target)

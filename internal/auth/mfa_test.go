@@ -73,10 +73,18 @@ func TestSetupTOTPRefusals(t *testing.T) {
 }
 
 func TestVerifyTOTP(t *testing.T) {
+	// prepare returns the request; secret is the app being added ("" when none).
+	type prepare func(h *harness, g *auth.Grant, secret string) auth.VerifyTOTPRequest
+	// rightCodeBut is the app's code now, with the pool's op refusing for reason r.
+	rightCodeBut := func(op string, r auth.Reason) prepare {
+		return func(h *harness, _ *auth.Grant, secret string) auth.VerifyTOTPRequest {
+			h.pool.Fail(op, poolErr(r, ""))
+			return auth.VerifyTOTPRequest{Code: totpNow(h, secret)}
+		}
+	}
 	cases := []struct {
-		name string
-		// prepare returns the request; secret is the app being added ("" when none).
-		prepare func(h *harness, g *auth.Grant, secret string) auth.VerifyTOTPRequest
+		name    string
+		prepare prepare
 		setup   bool // an app is being added
 		want    auth.Code
 		message string
@@ -98,21 +106,12 @@ func TestVerifyTOTP(t *testing.T) {
 				must(h.t, h.pool.GlobalSignOut(h.ctx, g.Session.AccessToken))
 				return auth.VerifyTOTPRequest{Code: totpNow(h, secret)}
 			}, want: auth.CodeUnauthenticated},
-		{name: "the pool says not_authorized", setup: true,
-			prepare: func(h *harness, _ *auth.Grant, secret string) auth.VerifyTOTPRequest {
-				h.pool.Fail("VerifyTOTP", poolErr(auth.ReasonNotAuthorized, ""))
-				return auth.VerifyTOTPRequest{Code: totpNow(h, secret)}
-			}, want: auth.CodeUnauthenticated, message: "The session has ended; sign in again."},
-		{name: "the preference cannot be set", setup: true,
-			prepare: func(h *harness, _ *auth.Grant, secret string) auth.VerifyTOTPRequest {
-				h.pool.Fail("PreferTOTP", poolErr(auth.ReasonUnavailable, ""))
-				return auth.VerifyTOTPRequest{Code: totpNow(h, secret)}
-			}, want: auth.CodeUpstreamUnavailable},
-		{name: "the preference's token is refused", setup: true,
-			prepare: func(h *harness, _ *auth.Grant, secret string) auth.VerifyTOTPRequest {
-				h.pool.Fail("PreferTOTP", poolErr(auth.ReasonNotAuthorized, ""))
-				return auth.VerifyTOTPRequest{Code: totpNow(h, secret)}
-			}, want: auth.CodeUnauthenticated},
+		{name: "the pool says not_authorized", setup: true, prepare: rightCodeBut("VerifyTOTP", auth.ReasonNotAuthorized),
+			want: auth.CodeUnauthenticated, message: "The session has ended; sign in again."},
+		{name: "the preference cannot be set", setup: true, prepare: rightCodeBut("PreferTOTP", auth.ReasonUnavailable),
+			want: auth.CodeUpstreamUnavailable},
+		{name: "the preference's token is refused", setup: true, prepare: rightCodeBut("PreferTOTP", auth.ReasonNotAuthorized),
+			want: auth.CodeUnauthenticated},
 		{name: "no code",
 			prepare: func(*harness, *auth.Grant, string) auth.VerifyTOTPRequest { return auth.VerifyTOTPRequest{} },
 			want:    auth.CodeInvalidRequest},
@@ -139,10 +138,7 @@ func TestVerifyTOTP(t *testing.T) {
 				}
 				secret = s.Secret
 			}
-			err := h.svc.VerifyTOTP(h.ctx, &g.Session, c.prepare(h, g, secret))
-			if codeOf(err) != c.want || (c.message != "" && messageOf(err) != c.message) {
-				t.Fatalf("err = %v (%q), want %q %q", err, messageOf(err), c.want, c.message)
-			}
+			wantErr(t, h.svc.VerifyTOTP(h.ctx, &g.Session, c.prepare(h, g, secret)), c.want, c.message)
 			// Only a verified app with the preference set makes sign-in ask for its code.
 			res, err := h.svc.SignInPassword(h.ctx, auth.Credentials{Email: alice, Password: password})
 			if err != nil && c.want != auth.CodeUnauthenticated {

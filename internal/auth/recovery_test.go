@@ -16,17 +16,32 @@ const newPassword = "N3w-Passw0rd!"
 // user and a user already confirmed alike, or the answer would tell who has an account.
 const wrongCode = "The code is not correct."
 
+// codeCase is a row of a flow that takes the code the pool sent: the request is made once
+// the code is out, then the clock moves on by advance, and the pool's call fails with fail.
+type codeCase[R any] struct {
+	name    string
+	req     func(h *harness) R
+	fail    error
+	advance time.Duration
+	want    auth.Code
+	message string
+}
+
+// run makes c's request with call and checks the answer; op is the pool's call fail stands in
+// for.
+func (c codeCase[R]) run(h *harness, op string, call func(context.Context, R) error) {
+	h.t.Helper()
+	req := c.req(h)
+	h.clock.Advance(c.advance)
+	h.pool.Fail(op, c.fail)
+	wantErr(h.t, call(h.ctx, req), c.want, c.message)
+}
+
 func TestConfirmSignUp(t *testing.T) {
-	cases := []struct {
-		name    string
-		req     func(h *harness) auth.CodeRequest
-		fail    error
-		advance time.Duration
-		want    auth.Code
-		message string
-	}{
-		{name: "the code sent confirms",
-			req: func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: h.pool.Code(alice)} }},
+	sent := func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: h.pool.Code(alice)} }
+	anyCode := func(*harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: "123456"} }
+	cases := []codeCase[auth.CodeRequest]{
+		{name: "the code sent confirms", req: sent},
 		{name: "by username",
 			req: func(h *harness) auth.CodeRequest { return auth.CodeRequest{Username: alice, Code: h.pool.Code(alice)} }},
 		{name: "a wrong code",
@@ -44,14 +59,11 @@ func TestConfirmSignUp(t *testing.T) {
 				return auth.CodeRequest{Email: alice, Code: c}
 			},
 			want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "a code too old",
-			req:     func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: h.pool.Code(alice)} },
+		{name: "a code too old", req: sent,
 			advance: 25 * time.Hour, want: auth.CodeExpiredCode, message: "The code has expired; request a new one."},
-		{name: "the pool says user_not_found",
-			req:  func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: "123456"} },
+		{name: "the pool says user_not_found", req: anyCode,
 			fail: poolErr(auth.ReasonUserNotFound, ""), want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "too many attempts",
-			req:  func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice, Code: "123456"} },
+		{name: "too many attempts", req: anyCode,
 			fail: poolErr(auth.ReasonTooManyFailedAttempts, ""), want: auth.CodeTooManyRequests},
 		{name: "no name", req: func(h *harness) auth.CodeRequest { return auth.CodeRequest{Code: "123456"} }, want: auth.CodeInvalidRequest},
 		{name: "no code", req: func(h *harness) auth.CodeRequest { return auth.CodeRequest{Email: alice} }, want: auth.CodeInvalidRequest},
@@ -64,15 +76,7 @@ func TestConfirmSignUp(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			signUpAtPool(h, alice)
-			req := c.req(h)
-			h.clock.Advance(c.advance)
-			if c.fail != nil {
-				h.pool.Fail("ConfirmSignUp", c.fail)
-			}
-			err := h.svc.ConfirmSignUp(h.ctx, req)
-			if codeOf(err) != c.want || (c.message != "" && messageOf(err) != c.message) {
-				t.Fatalf("err = %v, want %q %q", err, c.want, c.message)
-			}
+			c.run(h, "ConfirmSignUp", h.svc.ConfirmSignUp)
 			if c.want == "" {
 				h.signIn(alice)
 			}
@@ -108,13 +112,9 @@ func TestResendCode(t *testing.T) {
 			h.user("confirmed@example.com", nil)
 			// The sign-up's code has expired: only a code sent now confirms.
 			h.clock.Advance(25 * time.Hour)
-			if c.fail != nil {
-				h.pool.Fail("ResendConfirmationCode", c.fail)
-			}
+			h.pool.Fail("ResendConfirmationCode", c.fail)
 			d, err := h.svc.ResendCode(h.ctx, auth.CodeRequest{Email: c.user})
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				return
 			}
@@ -173,15 +173,10 @@ func TestForgotPassword(t *testing.T) {
 			h := newHarness(t)
 			h.user(alice, nil)
 			signUpAtPool(h, "unverified@example.com")
-			if c.fail != nil {
-				h.pool.Fail("ForgotPassword", c.fail)
-			}
-			err := h.svc.ForgotPassword(h.ctx, c.req)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			h.pool.Fail("ForgotPassword", c.fail)
+			wantErr(t, h.svc.ForgotPassword(h.ctx, c.req), c.want, "")
 			// Only a reset code sent now sets a new password.
-			err = h.pool.ConfirmForgotPassword(h.ctx, alice, h.pool.Code(alice), newPassword)
+			err := h.pool.ConfirmForgotPassword(h.ctx, alice, h.pool.Code(alice), newPassword)
 			if sent := err == nil; sent != c.sent {
 				t.Fatalf("sent %v, want %v (%v)", sent, c.sent, err)
 			}
@@ -190,69 +185,37 @@ func TestForgotPassword(t *testing.T) {
 }
 
 func TestConfirmForgotPassword(t *testing.T) {
-	cases := []struct {
-		name    string
-		req     func(h *harness) auth.ConfirmForgotPasswordRequest
-		fail    error
-		advance time.Duration
-		want    auth.Code
-		message string
-	}{
-		{name: "the code sets the new password", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: h.pool.Code(alice), Password: newPassword}
-		}},
-		{name: "by username", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Username: alice, Code: h.pool.Code(alice), Password: newPassword}
-		}},
-		{name: "a wrong code", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: otherThan(h.pool.Code(alice)), Password: newPassword}
+	type reset = auth.ConfirmForgotPasswordRequest
+	sent := func(h *harness) reset { return reset{Email: alice, Code: h.pool.Code(alice), Password: newPassword} }
+	anyCode := func(*harness) reset { return reset{Email: alice, Code: "123456", Password: newPassword} }
+	cases := []codeCase[reset]{
+		{name: "the code sets the new password", req: sent},
+		{name: "by username", req: func(h *harness) reset { return reset{Username: alice, Code: h.pool.Code(alice), Password: newPassword} }},
+		{name: "a wrong code", req: func(h *harness) reset {
+			return reset{Email: alice, Code: otherThan(h.pool.Code(alice)), Password: newPassword}
 		}, want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "an unknown user gets the wrong code's answer", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: bob, Code: h.pool.Code(alice), Password: newPassword}
+		{name: "an unknown user gets the wrong code's answer", req: func(h *harness) reset {
+			return reset{Email: bob, Code: h.pool.Code(alice), Password: newPassword}
 		}, want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "a code too old", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: h.pool.Code(alice), Password: newPassword}
-		}, advance: 2 * time.Hour, want: auth.CodeExpiredCode},
-		{name: "a new password against the policy, in the pool's words", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: h.pool.Code(alice), Password: "n3w-passw0rd!"}
+		{name: "a code too old", req: sent, advance: 2 * time.Hour, want: auth.CodeExpiredCode},
+		{name: "a new password against the policy, in the pool's words", req: func(h *harness) reset {
+			return reset{Email: alice, Code: h.pool.Code(alice), Password: "n3w-passw0rd!"}
 		}, want: auth.CodeInvalidPassword, message: "Password does not conform to policy: Password must have uppercase characters"},
-		{name: "the pool says user_not_found", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: "123456", Password: newPassword}
-		}, fail: poolErr(auth.ReasonUserNotFound, ""), want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "the pool says not_authorized", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: "123456", Password: newPassword}
-		}, fail: poolErr(auth.ReasonNotAuthorized, ""), want: auth.CodeCodeMismatch, message: wrongCode},
+		{name: "the pool says user_not_found", req: anyCode, fail: poolErr(auth.ReasonUserNotFound, ""), want: auth.CodeCodeMismatch, message: wrongCode},
+		{name: "the pool says not_authorized", req: anyCode, fail: poolErr(auth.ReasonNotAuthorized, ""), want: auth.CodeCodeMismatch, message: wrongCode},
 		// moto's answer for an unknown user.
-		{name: "the pool says not_found", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: "123456", Password: newPassword}
-		}, fail: poolErr(auth.ReasonNotFound, ""), want: auth.CodeCodeMismatch, message: wrongCode},
-		{name: "too many attempts", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: "123456", Password: newPassword}
-		}, fail: poolErr(auth.ReasonTooManyFailedAttempts, ""), want: auth.CodeTooManyRequests},
-		{name: "no name", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Code: "123456", Password: newPassword}
-		}, want: auth.CodeInvalidRequest},
-		{name: "no code", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Password: newPassword}
-		}, want: auth.CodeInvalidRequest},
-		{name: "no password", req: func(h *harness) auth.ConfirmForgotPasswordRequest {
-			return auth.ConfirmForgotPasswordRequest{Email: alice, Code: "123456"}
-		}, want: auth.CodeInvalidRequest},
+		{name: "the pool says not_found", req: anyCode, fail: poolErr(auth.ReasonNotFound, ""), want: auth.CodeCodeMismatch, message: wrongCode},
+		{name: "too many attempts", req: anyCode, fail: poolErr(auth.ReasonTooManyFailedAttempts, ""), want: auth.CodeTooManyRequests},
+		{name: "no name", req: func(*harness) reset { return reset{Code: "123456", Password: newPassword} }, want: auth.CodeInvalidRequest},
+		{name: "no code", req: func(*harness) reset { return reset{Email: alice, Password: newPassword} }, want: auth.CodeInvalidRequest},
+		{name: "no password", req: func(*harness) reset { return reset{Email: alice, Code: "123456"} }, want: auth.CodeInvalidRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.user(alice, nil)
 			must(t, h.svc.ForgotPassword(h.ctx, auth.ForgotPasswordRequest{Email: alice}))
-			req := c.req(h)
-			h.clock.Advance(c.advance)
-			if c.fail != nil {
-				h.pool.Fail("ConfirmForgotPassword", c.fail)
-			}
-			err := h.svc.ConfirmForgotPassword(h.ctx, req)
-			if codeOf(err) != c.want || (c.message != "" && messageOf(err) != c.message) {
-				t.Fatalf("err = %v (%q), want %q %q", err, messageOf(err), c.want, c.message)
-			}
+			c.run(h, "ConfirmForgotPassword", h.svc.ConfirmForgotPassword)
 			pw := password
 			if c.want == "" {
 				pw = newPassword
@@ -306,10 +269,7 @@ func TestChangePassword(t *testing.T) {
 			if c.prepare != nil {
 				c.prepare(h, g)
 			}
-			err := h.svc.ChangePassword(h.ctx, &g.Session, c.req)
-			if codeOf(err) != c.want || (c.message != "" && messageOf(err) != c.message) {
-				t.Fatalf("err = %v (%q), want %q %q", err, messageOf(err), c.want, c.message)
-			}
+			wantErr(t, h.svc.ChangePassword(h.ctx, &g.Session, c.req), c.want, c.message)
 			if c.want == "" {
 				if _, err := h.svc.SignInPassword(h.ctx, auth.Credentials{Email: alice, Password: newPassword}); err != nil {
 					t.Fatal(err)

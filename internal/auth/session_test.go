@@ -91,14 +91,10 @@ func TestCurrent(t *testing.T) {
 			a, b := h.signIn(alice), h.signIn(bob)
 			sess, ref := c.prepare(h, a, b)
 			h.clock.Advance(c.advance)
-			if c.fail != nil {
-				h.pool.Fail("Refresh", c.fail)
-			}
+			h.pool.Fail("Refresh", c.fail)
 			l := &loader{ref: ref}
 			cur, g, err := h.svc.Current(h.ctx, sess, l.load)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if (l.calls > 0) != c.opened || l.calls > 1 {
 				t.Fatalf("refresh cookie read %d times", l.calls)
 			}
@@ -144,14 +140,15 @@ func TestBound(t *testing.T) {
 }
 
 func TestRefresh(t *testing.T) {
-	cases := []struct {
+	type refreshCase struct {
 		name   string
 		pool   func(*userpooltest.Options)
 		ref    func(g *auth.Grant) *auth.Refresh
 		fail   error
 		want   auth.Code
 		rotate bool // a new refresh token comes back
-	}{
+	}
+	cases := []refreshCase{
 		{name: "a refresh token makes a new session", ref: func(g *auth.Grant) *auth.Refresh { return g.Refresh }},
 		{name: "with rotation the next refresh token comes too",
 			pool: func(o *userpooltest.Options) { o.RotateRefresh = true },
@@ -187,33 +184,18 @@ func TestRefresh(t *testing.T) {
 		{auth.ReasonMisconfigured, auth.CodeInternal},
 		{auth.ReasonUnknown, auth.CodeInternal},
 	} {
-		cases = append(cases, struct {
-			name   string
-			pool   func(*userpooltest.Options)
-			ref    func(g *auth.Grant) *auth.Refresh
-			fail   error
-			want   auth.Code
-			rotate bool
-		}{name: "the pool says " + string(reason.r), ref: func(g *auth.Grant) *auth.Refresh { return g.Refresh },
+		cases = append(cases, refreshCase{name: "the pool says " + string(reason.r), ref: func(g *auth.Grant) *auth.Refresh { return g.Refresh },
 			fail: poolErr(reason.r, "whatever Cognito says"), want: reason.want})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []option
-			if c.pool != nil {
-				opts = append(opts, withPool(c.pool))
-			}
-			h := newHarness(t, opts...)
+			h := newHarness(t, withPool(c.pool))
 			h.user(alice, map[string]string{"email": alice})
 			first := h.signIn(alice)
 			h.clock.Advance(10 * time.Minute)
-			if c.fail != nil {
-				h.pool.Fail("Refresh", c.fail)
-			}
+			h.pool.Fail("Refresh", c.fail)
 			g, err := h.svc.Refresh(h.ctx, c.ref(first))
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				if strings.Contains(fmt.Sprint(err), "whatever Cognito says") {
 					t.Fatalf("the pool's text reached the error: %v", err)
@@ -278,7 +260,7 @@ func TestRefreshWithUnusableTokens(t *testing.T) {
 		want   auth.Code
 	}{
 		{"an ID token that fails validation", func(t *testing.T, tok *auth.Tokens) *auth.Tokens {
-			return &auth.Tokens{IDToken: tokentest.Unsigned(claimsOf(t, tok.IDToken)), AccessToken: tok.AccessToken}
+			return &auth.Tokens{IDToken: tokentest.Unsigned(tokentest.Claims(t, tok.IDToken)), AccessToken: tok.AccessToken}
 		}, auth.CodeInvalidToken},
 		{"an access token that fails validation", func(t *testing.T, tok *auth.Tokens) *auth.Tokens {
 			return &auth.Tokens{IDToken: tok.IDToken, AccessToken: tok.IDToken}
@@ -298,9 +280,8 @@ func TestRefreshWithUnusableTokens(t *testing.T) {
 			}))
 			h.user(alice, nil)
 			g := h.signIn(alice)
-			if _, err := h.svc.Refresh(h.ctx, g.Refresh); codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			_, err := h.svc.Refresh(h.ctx, g.Refresh)
+			wantErr(t, err, c.want, "")
 		})
 	}
 }
@@ -331,18 +312,18 @@ func TestBearerSession(t *testing.T) {
 			token: func(h *harness) string { return h.tokens(alice).AccessToken }, profile: true},
 		{name: "claims a trigger added to the access token stay beside the profile",
 			token: func(h *harness) string {
-				c := claimsOf(h.t, h.tokens(alice).AccessToken)
+				c := tokentest.Claims(h.t, h.tokens(alice).AccessToken)
 				c["custom:role"], c["name"] = "editor", "Trigger"
 				return tokentest.Sign(c)
 			}, profile: true, claims: map[string]string{"custom:role": "editor", "name": "Trigger"}},
 		{name: "a token whose scopes allow no profile: what the token says",
 			token: func(h *harness) string {
-				c := claimsOf(h.t, h.tokens(alice).AccessToken)
+				c := tokentest.Claims(h.t, h.tokens(alice).AccessToken)
 				c["scope"] = "email"
 				return tokentest.Sign(c)
 			}},
 		{name: "a forged token",
-			token: func(h *harness) string { return tokentest.Unsigned(claimsOf(h.t, h.tokens(alice).AccessToken)) },
+			token: func(h *harness) string { return tokentest.Unsigned(tokentest.Claims(h.t, h.tokens(alice).AccessToken)) },
 			want:  auth.CodeUnauthenticated},
 		{name: "an ID token is no bearer token",
 			token: func(h *harness) string { return h.tokens(alice).IDToken }, want: auth.CodeUnauthenticated},
@@ -375,13 +356,9 @@ func TestBearerSession(t *testing.T) {
 			h.user(alice, attrs)
 			raw := c.token(h)
 			h.clock.Advance(c.advance)
-			if c.fail != nil {
-				h.pool.Fail("Attributes", c.fail)
-			}
+			h.pool.Fail("Attributes", c.fail)
 			sess, err := h.svc.BearerSession(h.ctx, raw)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				return
 			}
@@ -504,9 +481,7 @@ func TestSignOut(t *testing.T) {
 				h.pool.Fail(op, err)
 			}
 			res, err := h.svc.SignOut(h.ctx, c.req, sess, ref)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.logout == "" {
 				if res != (auth.SignOutResult{}) || h.pool.Calls("RevokeToken")+h.pool.Calls("GlobalSignOut") != 0 {
 					t.Fatalf("a refused sign-out did something: %+v", res)

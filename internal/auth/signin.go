@@ -30,13 +30,23 @@ type ChallengeAnswer struct {
 	MFAType     string            `json:"mfa_type"`
 }
 
-// SignInPassword signs in with a username (or e-mail) and password, server-side.
-func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInResult, error) {
+// checked is the name to give the pool (the username, else the e-mail address), once it and
+// the password pass the checks sign-in and sign-up share.
+func (c Credentials) checked() (string, error) {
 	name := c.name()
 	if err := checkName(name); err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := checkPassword("password", c.Password); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// SignInPassword signs in with a username (or e-mail) and password, server-side.
+func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInResult, error) {
+	name, err := c.checked()
+	if err != nil {
 		return nil, err
 	}
 	refused := signInRefusals

@@ -30,11 +30,8 @@ type SignUpResult struct {
 
 // SignUp registers a user.
 func (s *Service) SignUp(ctx context.Context, r SignUpRequest) (*SignUpResult, error) {
-	name := r.name()
-	if err := checkName(name); err != nil {
-		return nil, err
-	}
-	if err := checkPassword("password", r.Password); err != nil {
+	name, err := r.checked()
+	if err != nil {
 		return nil, err
 	}
 	if err := checkAttributes(r.Attributes); err != nil {

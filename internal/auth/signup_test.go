@@ -16,10 +16,12 @@ func TestSignUp(t *testing.T) {
 		many["custom:a"+string(rune('a'+i%26))+string(rune('a'+i/26))] = "x"
 	}
 	autoConfirm := func(o *userpooltest.Options) { o.AutoConfirm = true }
+	up := auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}}
 	cases := []struct {
 		name     string
 		pool     func(*userpooltest.Options)
 		prepare  func(h *harness)
+		fail     error // the pool's SignUp fails with it
 		req      auth.SignUpRequest
 		want     auth.Code
 		message  string
@@ -27,91 +29,67 @@ func TestSignUp(t *testing.T) {
 		signedIn bool
 	}{
 		{name: "a new user is sent a code",
-			req:    auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
+			req:    up,
 			answer: `{"user_confirmed":false,"delivery":{"medium":"EMAIL","destination":"a***@e***"}}`},
 		{name: "a username and attributes",
 			req:    auth.SignUpRequest{Credentials: auth.Credentials{Username: alice, Password: password}, Attributes: map[string]string{"name": "Alice"}},
 			answer: `{"user_confirmed":false,"delivery":{"medium":"EMAIL","destination":"a***@e***"}}`},
 		{name: "confirmed at once",
 			pool:   autoConfirm,
-			req:    auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
+			req:    up,
 			answer: `{"user_confirmed":true}`},
 		{name: "confirmed at once and signed in",
 			pool:   autoConfirm,
-			req:    auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, SignIn: true},
+			req:    auth.SignUpRequest{Credentials: up.Credentials, SignIn: true},
 			answer: `{"user_confirmed":true}`, signedIn: true},
 		{name: "sign_in waits for the confirmation",
-			req:    auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, SignIn: true},
+			req:    auth.SignUpRequest{Credentials: up.Credentials, SignIn: true},
 			answer: `{"user_confirmed":false,"delivery":{"medium":"EMAIL","destination":"a***@e***"}}`},
 		{name: "the sign-in after the sign-up fails",
 			pool:    autoConfirm,
 			prepare: func(h *harness) { h.pool.Fail("SignInPassword", poolErr(auth.ReasonUnavailable, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, SignIn: true},
+			req:     auth.SignUpRequest{Credentials: up.Credentials, SignIn: true},
 			want:    auth.CodeUpstreamUnavailable},
 		{name: "a taken address is reported",
 			prepare: func(h *harness) { h.user(alice, nil) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
+			req:     up,
 			want:    auth.CodeUsernameExists, message: "An account with this username already exists."},
 		{name: "a password against the policy, in the pool's words",
 			req:  auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: "password"}},
 			want: auth.CodeInvalidPassword, message: "Password did not conform with policy: Password must have uppercase characters"},
 		{name: "an attribute outside the schema, in the pool's words",
-			req:  auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, Attributes: map[string]string{"shoe_size": "9"}},
+			req:  auth.SignUpRequest{Credentials: up.Credentials, Attributes: map[string]string{"shoe_size": "9"}},
 			want: auth.CodeInvalidRequest, message: "Attributes did not conform to the schema: Type for attribute {shoe_size} could not be determined"},
-		{name: "a trigger's refusal, in its words",
-			prepare: func(h *harness) {
-				h.pool.Fail("SignUp", poolErr(auth.ReasonRejected, "Only example.com addresses may sign up"))
-			},
-			req:  auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want: auth.CodeSignUpRejected, message: "Only example.com addresses may sign up"},
-		{name: "a trigger's refusal without words",
-			prepare: func(h *harness) { h.pool.Fail("SignUp", poolErr(auth.ReasonRejected, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want:    auth.CodeSignUpRejected, message: "Sign-up was refused."},
-		{name: "an address taken as another account's e-mail",
-			prepare: func(h *harness) { h.pool.Fail("SignUp", poolErr(auth.ReasonAliasExists, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want:    auth.CodeUsernameExists, message: "An account with this e-mail address already exists."},
-		{name: "the code could not be sent",
-			prepare: func(h *harness) { h.pool.Fail("SignUp", poolErr(auth.ReasonDeliveryFailed, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want:    auth.CodeUpstreamUnavailable, message: "The code could not be delivered; try again later."},
-		{name: "too many sign-ups",
-			prepare: func(h *harness) { h.pool.Fail("SignUp", poolErr(auth.ReasonTooManyRequests, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want:    auth.CodeTooManyRequests},
-		{name: "a pool failure it cannot name",
-			prepare: func(h *harness) { h.pool.Fail("SignUp", poolErr(auth.ReasonUnknown, "")) },
-			req:     auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}},
-			want:    auth.CodeInternal, message: "internal error"},
+		{name: "a trigger's refusal, in its words", fail: poolErr(auth.ReasonRejected, "Only example.com addresses may sign up"),
+			req: up, want: auth.CodeSignUpRejected, message: "Only example.com addresses may sign up"},
+		{name: "a trigger's refusal without words", fail: poolErr(auth.ReasonRejected, ""),
+			req: up, want: auth.CodeSignUpRejected, message: "Sign-up was refused."},
+		{name: "an address taken as another account's e-mail", fail: poolErr(auth.ReasonAliasExists, ""),
+			req: up, want: auth.CodeUsernameExists, message: "An account with this e-mail address already exists."},
+		{name: "the code could not be sent", fail: poolErr(auth.ReasonDeliveryFailed, ""),
+			req: up, want: auth.CodeUpstreamUnavailable, message: "The code could not be delivered; try again later."},
+		{name: "too many sign-ups", fail: poolErr(auth.ReasonTooManyRequests, ""), req: up, want: auth.CodeTooManyRequests},
+		{name: "a pool failure it cannot name", fail: poolErr(auth.ReasonUnknown, ""), req: up, want: auth.CodeInternal, message: "internal error"},
 		{name: "no name", req: auth.SignUpRequest{Credentials: auth.Credentials{Password: password}}, want: auth.CodeInvalidRequest},
 		{name: "no password", req: auth.SignUpRequest{Credentials: auth.Credentials{Email: alice}}, want: auth.CodeInvalidRequest},
-		{name: "too many attributes", req: auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, Attributes: many},
+		{name: "too many attributes", req: auth.SignUpRequest{Credentials: up.Credentials, Attributes: many},
 			want: auth.CodeInvalidRequest, message: "too many attributes"},
-		{name: "a malformed attribute name", req: auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, Attributes: map[string]string{"1name": "x"}},
+		{name: "a malformed attribute name", req: auth.SignUpRequest{Credentials: up.Credentials, Attributes: map[string]string{"1name": "x"}},
 			want: auth.CodeInvalidRequest},
-		{name: "an attribute name too long", req: auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, Attributes: map[string]string{"custom:" + strings.Repeat("n", 58): "x"}},
+		{name: "an attribute name too long", req: auth.SignUpRequest{Credentials: up.Credentials, Attributes: map[string]string{"custom:" + strings.Repeat("n", 58): "x"}},
 			want: auth.CodeInvalidRequest},
-		{name: "an attribute value too long", req: auth.SignUpRequest{Credentials: auth.Credentials{Email: alice, Password: password}, Attributes: map[string]string{"name": strings.Repeat("x", 2049)}},
+		{name: "an attribute value too long", req: auth.SignUpRequest{Credentials: up.Credentials, Attributes: map[string]string{"name": strings.Repeat("x", 2049)}},
 			want: auth.CodeInvalidRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []option
-			if c.pool != nil {
-				opts = append(opts, withPool(c.pool))
-			}
-			h := newHarness(t, opts...)
+			h := newHarness(t, withPool(c.pool))
 			if c.prepare != nil {
 				c.prepare(h)
 			}
+			h.pool.Fail("SignUp", c.fail)
 			res, err := h.svc.SignUp(h.ctx, c.req)
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
-			if c.message != "" && messageOf(err) != c.message {
-				t.Fatalf("message %q, want %q", messageOf(err), c.message)
-			}
+			wantErr(t, err, c.want, c.message)
 			if c.want != "" {
 				return
 			}
@@ -212,13 +190,9 @@ func TestHiddenSignUpAnswers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := hidden(t, false)
-			if c.fail != nil {
-				h.pool.Fail("SignUp", c.fail)
-			}
+			h.pool.Fail("SignUp", c.fail)
 			res, err := h.svc.SignUp(h.ctx, auth.SignUpRequest{Credentials: c.creds})
-			if codeOf(err) != c.want {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			wantErr(t, err, c.want, "")
 			if c.want != "" {
 				return
 			}

@@ -45,11 +45,17 @@ func (f *fakeAPI) call(op string, in any) error {
 	return f.err[op]
 }
 
-func (f *fakeAPI) SignUp(_ context.Context, in *cip.SignUpInput, _ ...func(*cip.Options)) (*cip.SignUpOutput, error) {
-	if err := f.call("SignUp", in); err != nil {
+// reply records the call and answers with out, or, as the SDK does, with no output and the
+// error set for op.
+func reply[T any](f *fakeAPI, op string, in any, out *T) (*T, error) {
+	if err := f.call(op, in); err != nil {
 		return nil, err
 	}
-	return &f.signUp, nil
+	return out, nil
+}
+
+func (f *fakeAPI) SignUp(_ context.Context, in *cip.SignUpInput, _ ...func(*cip.Options)) (*cip.SignUpOutput, error) {
+	return reply(f, "SignUp", in, &f.signUp)
 }
 
 func (f *fakeAPI) ConfirmSignUp(_ context.Context, in *cip.ConfirmSignUpInput, _ ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error) {
@@ -57,10 +63,7 @@ func (f *fakeAPI) ConfirmSignUp(_ context.Context, in *cip.ConfirmSignUpInput, _
 }
 
 func (f *fakeAPI) ResendConfirmationCode(_ context.Context, in *cip.ResendConfirmationCodeInput, _ ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error) {
-	if err := f.call("ResendConfirmationCode", in); err != nil {
-		return nil, err
-	}
-	return &f.resend, nil
+	return reply(f, "ResendConfirmationCode", in, &f.resend)
 }
 
 func (f *fakeAPI) ForgotPassword(_ context.Context, in *cip.ForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error) {
@@ -72,42 +75,27 @@ func (f *fakeAPI) ConfirmForgotPassword(_ context.Context, in *cip.ConfirmForgot
 }
 
 func (f *fakeAPI) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
-	if err := f.call("InitiateAuth", in); err != nil {
-		return nil, err
-	}
 	a := f.auth
-	return &cip.InitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+	return reply(f, "InitiateAuth", in, &cip.InitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session})
 }
 
 func (f *fakeAPI) AdminInitiateAuth(_ context.Context, in *cip.AdminInitiateAuthInput, _ ...func(*cip.Options)) (*cip.AdminInitiateAuthOutput, error) {
-	if err := f.call("AdminInitiateAuth", in); err != nil {
-		return nil, err
-	}
 	a := f.auth
-	return &cip.AdminInitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+	return reply(f, "AdminInitiateAuth", in, &cip.AdminInitiateAuthOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session})
 }
 
 func (f *fakeAPI) RespondToAuthChallenge(_ context.Context, in *cip.RespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error) {
-	if err := f.call("RespondToAuthChallenge", in); err != nil {
-		return nil, err
-	}
 	a := f.auth
-	return &cip.RespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+	return reply(f, "RespondToAuthChallenge", in, &cip.RespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session})
 }
 
 func (f *fakeAPI) AdminRespondToAuthChallenge(_ context.Context, in *cip.AdminRespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.AdminRespondToAuthChallengeOutput, error) {
-	if err := f.call("AdminRespondToAuthChallenge", in); err != nil {
-		return nil, err
-	}
 	a := f.auth
-	return &cip.AdminRespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session}, nil
+	return reply(f, "AdminRespondToAuthChallenge", in, &cip.AdminRespondToAuthChallengeOutput{AuthenticationResult: a.result, ChallengeName: a.name, ChallengeParameters: a.params, Session: a.session})
 }
 
 func (f *fakeAPI) GetTokensFromRefreshToken(_ context.Context, in *cip.GetTokensFromRefreshTokenInput, _ ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error) {
-	if err := f.call("GetTokensFromRefreshToken", in); err != nil {
-		return nil, err
-	}
-	return &f.rotated, nil
+	return reply(f, "GetTokensFromRefreshToken", in, &f.rotated)
 }
 
 func (f *fakeAPI) ChangePassword(_ context.Context, in *cip.ChangePasswordInput, _ ...func(*cip.Options)) (*cip.ChangePasswordOutput, error) {
@@ -115,17 +103,11 @@ func (f *fakeAPI) ChangePassword(_ context.Context, in *cip.ChangePasswordInput,
 }
 
 func (f *fakeAPI) AssociateSoftwareToken(_ context.Context, in *cip.AssociateSoftwareTokenInput, _ ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error) {
-	if err := f.call("AssociateSoftwareToken", in); err != nil {
-		return nil, err
-	}
-	return &f.associate, nil
+	return reply(f, "AssociateSoftwareToken", in, &f.associate)
 }
 
 func (f *fakeAPI) VerifySoftwareToken(_ context.Context, in *cip.VerifySoftwareTokenInput, _ ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error) {
-	if err := f.call("VerifySoftwareToken", in); err != nil {
-		return nil, err
-	}
-	return &f.verify, nil
+	return reply(f, "VerifySoftwareToken", in, &f.verify)
 }
 
 func (f *fakeAPI) SetUserMFAPreference(_ context.Context, in *cip.SetUserMFAPreferenceInput, _ ...func(*cip.Options)) (*cip.SetUserMFAPreferenceOutput, error) {
@@ -141,8 +123,5 @@ func (f *fakeAPI) GlobalSignOut(_ context.Context, in *cip.GlobalSignOutInput, _
 }
 
 func (f *fakeAPI) GetUser(_ context.Context, in *cip.GetUserInput, _ ...func(*cip.Options)) (*cip.GetUserOutput, error) {
-	if err := f.call("GetUser", in); err != nil {
-		return nil, err
-	}
-	return &f.user, nil
+	return reply(f, "GetUser", in, &f.user)
 }

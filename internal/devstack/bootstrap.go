@@ -198,13 +198,30 @@ var (
 	}
 )
 
+// ensureClient finds the pool's app client by name, creating it when missing and updating
+// it when its managed settings differ from want, and returns its ID and secret.
 func ensureClient(ctx context.Context, c *cip.Client, poolID, name string, want clientSettings) (id, secret string, err error) {
+	ids, err := clientIDs(ctx, c, poolID, name)
+	if err != nil {
+		return "", "", err
+	}
+	if len(ids) > 1 {
+		return "", "", fmt.Errorf("devstack: %d app clients are named %q in pool %s; delete the extras", len(ids), name, poolID)
+	}
+	if len(ids) == 0 {
+		return createClient(ctx, c, poolID, name, want)
+	}
+	return syncClient(ctx, c, poolID, name, ids[0], want)
+}
+
+// clientIDs lists the IDs of the pool's app clients named name.
+func clientIDs(ctx context.Context, c *cip.Client, poolID, name string) ([]string, error) {
 	var ids []string
 	p := cip.NewListUserPoolClientsPaginator(c, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(60)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", "", fmt.Errorf("devstack: ListUserPoolClients: %w", err)
+			return nil, fmt.Errorf("devstack: ListUserPoolClients: %w", err)
 		}
 		for _, d := range page.UserPoolClients {
 			if aws.ToString(d.ClientName) == name {
@@ -212,51 +229,63 @@ func ensureClient(ctx context.Context, c *cip.Client, poolID, name string, want 
 			}
 		}
 	}
-	if len(ids) > 1 {
-		return "", "", fmt.Errorf("devstack: %d app clients are named %q in pool %s; delete the extras", len(ids), name, poolID)
-	}
-	if len(ids) == 0 {
-		out, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-			UserPoolId:                      aws.String(poolID),
-			ClientName:                      aws.String(name),
-			GenerateSecret:                  true,
-			AllowedOAuthFlowsUserPoolClient: true,
-			AllowedOAuthFlows:               oauthFlows,
-			AllowedOAuthScopes:              oauthScopes,
-			SupportedIdentityProviders:      []string{"COGNITO"},
-			ExplicitAuthFlows:               explicitFlows,
-			EnableTokenRevocation:           aws.Bool(true),
-			PreventUserExistenceErrors:      types.PreventUserExistenceErrorTypesEnabled,
-			CallbackURLs:                    want.callbackURLs,
-			LogoutURLs:                      want.logoutURLs,
-			AccessTokenValidity:             aws.Int32(want.access),
-			IdTokenValidity:                 aws.Int32(want.access),
-			RefreshTokenValidity:            want.refresh,
-			TokenValidityUnits:              minuteUnits,
-		})
-		if err != nil {
-			return "", "", fmt.Errorf("devstack: CreateUserPoolClient %q: %w", name, err)
-		}
-		return aws.ToString(out.UserPoolClient.ClientId), aws.ToString(out.UserPoolClient.ClientSecret), nil
-	}
+	return ids, nil
+}
 
+// createClient creates the app client, with a secret, set as want.
+func createClient(ctx context.Context, c *cip.Client, poolID, name string, want clientSettings) (id, secret string, err error) {
+	out, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId:                      aws.String(poolID),
+		ClientName:                      aws.String(name),
+		GenerateSecret:                  true,
+		AllowedOAuthFlowsUserPoolClient: true,
+		AllowedOAuthFlows:               oauthFlows,
+		AllowedOAuthScopes:              oauthScopes,
+		SupportedIdentityProviders:      []string{"COGNITO"},
+		ExplicitAuthFlows:               explicitFlows,
+		EnableTokenRevocation:           aws.Bool(true),
+		PreventUserExistenceErrors:      types.PreventUserExistenceErrorTypesEnabled,
+		CallbackURLs:                    want.callbackURLs,
+		LogoutURLs:                      want.logoutURLs,
+		AccessTokenValidity:             aws.Int32(want.access),
+		IdTokenValidity:                 aws.Int32(want.access),
+		RefreshTokenValidity:            want.refresh,
+		TokenValidityUnits:              minuteUnits,
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("devstack: CreateUserPoolClient %q: %w", name, err)
+	}
+	return aws.ToString(out.UserPoolClient.ClientId), aws.ToString(out.UserPoolClient.ClientSecret), nil
+}
+
+// syncClient reads the existing client id, with its secret, and updates it when its managed
+// settings differ from want.
+func syncClient(ctx context.Context, c *cip.Client, poolID, name, id string, want clientSettings) (string, string, error) {
 	// Only DescribeUserPoolClient returns the secret (List returns descriptions).
-	d, err := c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(poolID), ClientId: aws.String(ids[0])})
+	d, err := c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(poolID), ClientId: aws.String(id)})
 	if err != nil {
 		return "", "", fmt.Errorf("devstack: DescribeUserPoolClient: %w", err)
 	}
 	cur := d.UserPoolClient
 	if aws.ToString(cur.ClientSecret) == "" {
-		return "", "", fmt.Errorf("devstack: app client %q (%s) has no secret; delete it so Bootstrap can recreate it", name, ids[0])
+		return "", "", fmt.Errorf("devstack: app client %q (%s) has no secret; delete it so Bootstrap can recreate it", name, id)
 	}
 	if !clientDiffers(cur, want) {
-		return ids[0], aws.ToString(cur.ClientSecret), nil
+		return id, aws.ToString(cur.ClientSecret), nil
 	}
+	if err := updateClient(ctx, c, cur, poolID, name, id, want); err != nil {
+		return "", "", err
+	}
+	return id, aws.ToString(cur.ClientSecret), nil
+}
+
+// updateClient sets the managed settings of client id to want, keeping the rest of cur.
+func updateClient(ctx context.Context, c *cip.Client, cur *types.UserPoolClientType, poolID, name, id string, want clientSettings) error {
 	// Cognito resets every field left out of UpdateUserPoolClient to its
 	// default, so the full configuration is sent, not just the changed URLs.
-	_, err = c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+	_, err := c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 		UserPoolId:                      aws.String(poolID),
-		ClientId:                        aws.String(ids[0]),
+		ClientId:                        aws.String(id),
 		ClientName:                      aws.String(name),
 		AllowedOAuthFlowsUserPoolClient: true,
 		AllowedOAuthFlows:               oauthFlows,
@@ -276,9 +305,9 @@ func ensureClient(ctx context.Context, c *cip.Client, poolID, name string, want 
 		AuthSessionValidity:             cur.AuthSessionValidity,
 	})
 	if err != nil {
-		return "", "", fmt.Errorf("devstack: UpdateUserPoolClient %q: %w", name, err)
+		return fmt.Errorf("devstack: UpdateUserPoolClient %q: %w", name, err)
 	}
-	return ids[0], aws.ToString(cur.ClientSecret), nil
+	return nil
 }
 
 // clientDiffers reports whether the stored client's managed fields differ from

@@ -15,10 +15,13 @@ import (
 	"strings"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
 	"github.com/monban-auth/monban/internal/app"
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/lambdainvoke"
 	"github.com/monban-auth/monban/internal/originverify"
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 // StackOptions describes one local stack: the emulator, the pool and the site.
@@ -88,20 +91,54 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if err := checkHiddenSignUp(o.Env, o.TriggerEnv); err != nil {
 		return nil, err
 	}
-	// The trigger endpoint comes first: the emulator reads its address at start.
 	logger := o.App.Log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	fns, err := TriggerHandlers(func(k string) string { return o.TriggerEnv[k] }, logger)
-	if err != nil {
-		return nil, fmt.Errorf("devstack: triggers: %w", err)
-	}
-	groups := &groupsFiller{next: fns[PreTokenGenerationFunction]}
-	fns[PreTokenGenerationFunction] = groups
-	lambdaSrv, err := lambdainvoke.Start(fns, lambdainvoke.Options{Log: logger})
+	s, groups, err := startEmulatorAndTriggers(ctx, o, logger)
 	if err != nil {
 		return nil, err
+	}
+	fail := func(err error) (*Stack, error) {
+		s.Stop()
+		return nil, err
+	}
+	idp := NewCognitoClient(s.Cognito.URL)
+	groups.idp.Store(idp)
+	if err := s.bootstrap(ctx, idp, site, o); err != nil {
+		return fail(err)
+	}
+	secret, err := devSecret(o.DataDir)
+	if err != nil {
+		return fail(err)
+	}
+	s.CognitoAPI, err = StartCognitoAPIFront(CognitoAPIFrontOptions{
+		EmulatorURL: s.Cognito.URL, Pool: s.Pool, Admin: idp, Log: logger,
+		RevocationsFile: filepath.Join(o.DataDir, ".cognito", "monban-global-sign-outs.json"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	s.Env = apiEnv(s.Pool, s.CognitoAPI.URL, site, secret, o.Env)
+	if err := s.buildHandlers(ctx, o, siteHandler); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// startEmulatorAndTriggers starts the trigger endpoint, then the emulator that calls it:
+// the emulator reads the endpoint's address at start. The groups stand-in it returns learns
+// the emulator's client once the pool exists (see groupsFiller).
+func startEmulatorAndTriggers(ctx context.Context, o StackOptions, logger *slog.Logger) (*Stack, *groupsFiller, error) {
+	fns, err := TriggerHandlers(func(k string) string { return o.TriggerEnv[k] }, logger)
+	if err != nil {
+		return nil, nil, fmt.Errorf("devstack: triggers: %w", err)
+	}
+	groups := &groupsFiller{next: fns[triggers.PreTokenGeneration.Name]}
+	fns[triggers.PreTokenGeneration.Name] = groups
+	lambdaSrv, err := lambdainvoke.Start(fns, lambdainvoke.Options{Log: logger})
+	if err != nil {
+		return nil, nil, err
 	}
 	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{
 		LocalDir: o.LocalDir, DataDir: o.DataDir, Port: o.CognitoPort, Log: o.EmulatorLog,
@@ -109,16 +146,16 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	})
 	if err != nil {
 		lambdaSrv.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	s := &Stack{Cognito: cl, Lambda: lambdaSrv}
-	fail := func(err error) (*Stack, error) {
-		s.Stop()
-		return nil, err
-	}
-	idp := NewCognitoClient(cl.URL)
-	groups.idp.Store(idp)
-	s.Pool, err = Bootstrap(ctx, idp, cl.URL, BootstrapOptions{
+	return &Stack{Cognito: cl, Lambda: lambdaSrv}, groups, nil
+}
+
+// bootstrap makes sure the pool, its client and the seed users exist in the emulator, with
+// the custom attributes the trigger's claim mappings read, and records the pool in s.Pool.
+func (s *Stack) bootstrap(ctx context.Context, idp *cip.Client, site string, o StackOptions) error {
+	var err error
+	s.Pool, err = Bootstrap(ctx, idp, s.Cognito.URL, BootstrapOptions{
 		PoolName:            "monban-local",
 		ClientName:          "monban-site",
 		CallbackURLs:        []string{site + "/auth/callback"},
@@ -127,59 +164,50 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 		Users:               o.Users,
 	})
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	if err := ensureCustomAttributes(ctx, idp, s.Pool.ID, o.TriggerEnv); err != nil {
-		return fail(err)
-	}
-	secret, err := devSecret(o.DataDir)
-	if err != nil {
-		return fail(err)
-	}
-	s.CognitoAPI, err = StartCognitoAPIFront(CognitoAPIFrontOptions{
-		EmulatorURL: cl.URL, Pool: s.Pool, Admin: idp, Log: logger,
-		RevocationsFile: filepath.Join(o.DataDir, ".cognito", "monban-global-sign-outs.json"),
-	})
-	if err != nil {
-		return fail(err)
-	}
-	s.Env = map[string]string{
-		"MONBAN_USER_POOL_ID":     s.Pool.ID,
-		"MONBAN_CLIENT_ID":        s.Pool.ClientID,
-		"MONBAN_CLIENT_SECRET":    s.Pool.ClientSecret,
+	return ensureCustomAttributes(ctx, idp, s.Pool.ID, o.TriggerEnv)
+}
+
+// apiEnv is the API's configuration on the local stack, as environment variables: the
+// pool's and the stack's settings, which extra (StackOptions.Env) overrides or adds to.
+func apiEnv(pool Pool, cognitoAPIURL, site, secret string, extra map[string]string) map[string]string {
+	env := map[string]string{
+		"MONBAN_USER_POOL_ID":     pool.ID,
+		"MONBAN_CLIENT_ID":        pool.ClientID,
+		"MONBAN_CLIENT_SECRET":    pool.ClientSecret,
 		"MONBAN_COGNITO_DOMAIN":   site,
-		"MONBAN_COGNITO_ENDPOINT": s.CognitoAPI.URL,
-		"MONBAN_ISSUER":           s.Pool.Issuer,
-		"MONBAN_JWKS_URL":         s.Pool.JWKSURL,
+		"MONBAN_COGNITO_ENDPOINT": cognitoAPIURL,
+		"MONBAN_ISSUER":           pool.Issuer,
+		"MONBAN_JWKS_URL":         pool.JWKSURL,
 		"MONBAN_CALLBACK_URL":     site + "/auth/callback",
 		"MONBAN_ALLOWED_ORIGINS":  site,
 		"MONBAN_SESSION_SECRET":   secret,
 		// cognito-local does not carry the nonce into the ID token (see SPEC §9).
 		"MONBAN_UNSAFE_ALLOW_MISSING_NONCE": "true",
 	}
-	for k, v := range o.Env {
-		s.Env[k] = v
+	for k, v := range extra {
+		env[k] = v
 	}
-	var viaFront func(http.Handler) http.Handler = func(h http.Handler) http.Handler { return h }
-	if o.OriginVerify {
-		b := make([]byte, 32)
-		rand.Read(b)
-		secret := hex.EncodeToString(b)
-		s.Env["MONBAN_ORIGIN_VERIFY_SECRET"] = secret
-		viaFront = func(h http.Handler) http.Handler { return addOriginVerify(secret, h) }
-	}
+	return env
+}
+
+// buildHandlers builds the API and the protected sample API from s.Env, as their Lambda
+// functions do, and the one handler that serves the whole site.
+func (s *Stack) buildHandlers(ctx context.Context, o StackOptions, siteHandler http.Handler) error {
+	viaFront := s.frontHeader(o.OriginVerify) // before config.Load: it may add to s.Env
 	cfg, err := config.Load(func(k string) string { return s.Env[k] })
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	if s.API, err = app.New(ctx, cfg, o.App); err != nil {
-		return fail(err)
+		return err
 	}
 	protected, err := protectedAPI(ctx, s.Env, o.App)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	front := HostedUIFront(cl.URL, NewCognitoClient(s.CognitoAPI.URL), s.Pool.ID)
+	front := HostedUIFront(s.Cognito.URL, NewCognitoClient(s.CognitoAPI.URL), s.Pool.ID)
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", viaFront(s.API))
 	mux.Handle("/oauth2/", s.CognitoAPI.Handler.GuardTokenEndpoint(front))
@@ -188,7 +216,21 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	mux.Handle("/api/", viaFront(protected))
 	mux.Handle("/", siteHandler)
 	s.Handler = mux
-	return s, nil
+	return nil
+}
+
+// frontHeader returns what the front does to /auth and /api requests on their way in. With
+// originVerify it adds the origin-verify header with a fresh per-stack secret, which it
+// sets in s.Env (over any given) so the APIs expect it; without, it passes them on as they are.
+func (s *Stack) frontHeader(originVerify bool) func(http.Handler) http.Handler {
+	if !originVerify {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	secret := hex.EncodeToString(b)
+	s.Env["MONBAN_ORIGIN_VERIFY_SECRET"] = secret
+	return func(h http.Handler) http.Handler { return addOriginVerify(secret, h) }
 }
 
 // addOriginVerify does what the template's CloudFront distribution does for the API's

@@ -20,13 +20,6 @@ import (
 	"github.com/monban-auth/monban/internal/triggers/pretoken"
 )
 
-// Function names of the Cognito triggers in the local stack, from the table of trigger
-// functions (package triggers).
-var (
-	PreSignUpFunction          = triggers.PreSignUp.Name
-	PreTokenGenerationFunction = triggers.PreTokenGeneration.Name
-)
-
 // triggerFunctions tells cognito-local which function serves which trigger.
 var triggerFunctions = func() map[string]string {
 	m := map[string]string{}

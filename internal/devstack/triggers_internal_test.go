@@ -57,7 +57,7 @@ func TestTriggerHandlersRefuseBadSettings(t *testing.T) {
 		})
 	}
 	fns, err := TriggerHandlers(func(string) string { return "" }, slog.New(slog.DiscardHandler))
-	if err != nil || fns[PreSignUpFunction] == nil || fns[PreTokenGenerationFunction] == nil {
+	if err != nil || fns[triggers.PreSignUp.Name] == nil || fns[triggers.PreTokenGeneration.Name] == nil {
 		t.Fatalf("defaults: %v, %v", fns, err)
 	}
 }

@@ -7,24 +7,27 @@ import (
 )
 
 func (h *handler) setupTOTP(w http.ResponseWriter, r *http.Request, _ *struct{}) (any, error) {
-	sess, err := h.current(w, r)
-	if err != nil {
-		return nil, err
-	}
-	setup, err := h.Auth.SetupTOTP(r.Context(), sess)
-	if err != nil {
-		return nil, h.ended(w, r, err)
-	}
-	return setup, nil
+	return h.withSession(w, r, func(sess *auth.Session) (any, error) {
+		return h.Auth.SetupTOTP(r.Context(), sess)
+	})
 }
 
 func (h *handler) verifyTOTP(w http.ResponseWriter, r *http.Request, body *auth.VerifyTOTPRequest) (any, error) {
+	return h.withSession(w, r, func(sess *auth.Session) (any, error) {
+		return map[string]bool{"enabled": true}, h.Auth.VerifyTOTP(r.Context(), sess, *body)
+	})
+}
+
+// withSession answers with what call makes of the request's session. A failure of call that
+// ends the session clears its cookies (ended); the answer is dropped with any failure.
+func (h *handler) withSession(w http.ResponseWriter, r *http.Request, call func(*auth.Session) (any, error)) (any, error) {
 	sess, err := h.current(w, r)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.Auth.VerifyTOTP(r.Context(), sess, *body); err != nil {
+	v, err := call(sess)
+	if err != nil {
 		return nil, h.ended(w, r, err)
 	}
-	return map[string]bool{"enabled": true}, nil
+	return v, nil
 }

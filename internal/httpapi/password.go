@@ -73,12 +73,7 @@ func (h *handler) signInOutcome(w http.ResponseWriter, r *http.Request, res *aut
 }
 
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, body *auth.ChangePasswordRequest) (any, error) {
-	sess, err := h.current(w, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.Auth.ChangePassword(r.Context(), sess, *body); err != nil {
-		return nil, h.ended(w, r, err)
-	}
-	return map[string]bool{"changed": true}, nil
+	return h.withSession(w, r, func(sess *auth.Session) (any, error) {
+		return map[string]bool{"changed": true}, h.Auth.ChangePassword(r.Context(), sess, *body)
+	})
 }

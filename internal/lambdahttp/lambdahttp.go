@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/monban-auth/monban/internal/apierror"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -33,6 +32,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/monban-auth/monban/internal/apierror"
+	"github.com/monban-auth/monban/internal/triggers"
 )
 
 // Handler is a Lambda handler (lambda.Handler: the runtime passes it the raw event) serving
@@ -185,10 +187,20 @@ func classify(payload []byte, decodeErr error) kind {
 			fix: "API Gateway always sets it, so no HTTP API wrote this event: " + fixHTTPAPI}
 	case p.TriggerSource != "":
 		return kind{id: "cognito", what: fmt.Sprintf("a Cognito user pool trigger event (triggerSource %.64q)", p.TriggerSource),
-			fix: "monban's trigger functions are under triggers/ (pre-sign-up, pre-token-generation); attach those to the user pool, not this one."}
+			fix: "monban's trigger functions are under triggers/ (" + triggerNames() + "); attach those to the user pool, not this one."}
 	}
 	return kind{id: "other", what: "an event that is not an HTTP request (" + topLevel(fields) + ")",
 		fix: "Invoke it only through an HTTP API route: " + fixHTTPAPI}
+}
+
+// triggerNames lists monban's trigger functions from their table, so the message stays
+// right when one is added.
+func triggerNames() string {
+	names := make([]string, len(triggers.All))
+	for i, f := range triggers.All {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // decodeProblem says why a payload 2.0 event did not decode, by its JSON field path.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/tokentest"
 )
 
 // The scope of tokens from the user-pool API: the user's own calls (GetUser, ChangePassword…).
@@ -63,20 +64,17 @@ func (p *Pool) mint(u *user, originID string, authTime time.Time) *auth.Tokens {
 	}
 }
 
-// sign makes a compact RS256 JWS under the pool's key id.
+// sign makes a compact RS256 JWS under the pool's key id (tokentest assembles it; the key is
+// the pool's own).
 func (p *Pool) sign(claims map[string]any) string {
-	h, _ := json.Marshal(map[string]string{"kid": p.o.KeyID, "alg": "RS256"})
-	c, err := json.Marshal(claims)
-	if err != nil {
-		panic(err)
-	}
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	d := sha256.Sum256([]byte(input))
-	sig, err := rsa.SignPKCS1v15(nil, p.o.Key, crypto.SHA256, d[:])
-	if err != nil {
-		panic(err)
-	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return tokentest.Compact(map[string]any{"kid": p.o.KeyID, "alg": "RS256"}, claims, func(input []byte) []byte {
+		d := sha256.Sum256(input)
+		sig, err := rsa.SignPKCS1v15(nil, p.o.Key, crypto.SHA256, d[:])
+		if err != nil {
+			panic(err)
+		}
+		return sig
+	})
 }
 
 // accessClaims are what the pool reads from an access token it issued.

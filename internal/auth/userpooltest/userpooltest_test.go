@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -38,12 +37,7 @@ func newFixture(t *testing.T, change ...func(*userpooltest.Options)) *fixture {
 		f(&o)
 	}
 	pool := userpooltest.New(o)
-	jwks := httptest.NewServer(pool.JWKSHandler())
-	t.Cleanup(jwks.Close)
-	v, err := token.NewVerifier(token.Config{Issuer: tokentest.Issuer, ClientID: tokentest.ClientID, JWKSURL: jwks.URL, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, _ := pool.Verifier(t)
 	return &fixture{pool: pool, clock: clock, verifier: v}
 }
 

@@ -1,0 +1,88 @@
+package devtools
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/monban-auth/monban/"
+
+// TestLayers holds the packages to the shape ARCHITECTURE.md describes: the flows reach
+// Cognito only through their port, so they import no AWS package and not its adapter; the
+// transport knows HTTP, not Cognito; the library other APIs import stays small; and only the
+// composition root (and the local stack, which runs the emulator) wires the adapter in.
+func TestLayers(t *testing.T) {
+	imports, direct := moduleImports(t)
+	rules := []struct {
+		pkg    string
+		banned func(dep string) bool
+		why    string
+	}{
+		{"internal/auth", isAWS, "the flows call Cognito through auth.UserPool only"},
+		{"internal/auth", is("internal/cognito", "internal/httpapi", "internal/app"), "the flows know neither the adapter nor the transport"},
+		{"internal/auth/userpooltest", isAWS, "the fake stands in for Cognito without it"},
+		{"internal/httpapi", isAWS, "the transport knows HTTP, not Cognito"},
+		{"internal/httpapi", is("internal/cognito", "internal/app"), "the transport talks to the flows only"},
+		{"internal/cognito", is("internal/httpapi", "internal/app"), "the adapter knows the port, not its callers"},
+		{"pkg/monbanauth", isAWS, "other APIs import it: it must stay small"},
+		{"pkg/monbanauth", is("internal/auth", "internal/httpapi", "internal/cognito", "internal/app"), "other APIs import it: it must stay small"},
+	}
+	for _, r := range rules {
+		deps, ok := imports[module+r.pkg]
+		if !ok {
+			t.Errorf("%s: no such package (has it moved? update this test and ARCHITECTURE.md)", r.pkg)
+			continue
+		}
+		for _, d := range deps {
+			if r.banned(d) {
+				t.Errorf("%s imports %s: %s", r.pkg, d, r.why)
+			}
+		}
+	}
+	wiring := []string{module + "internal/app", module + "internal/devstack"}
+	for pkg, deps := range direct {
+		if slices.Contains(deps, module+"internal/cognito") && !slices.Contains(wiring, pkg) && pkg != module+"internal/cognito" {
+			t.Errorf("%s imports internal/cognito: only internal/app wires the adapter in (and the local stack)", pkg)
+		}
+	}
+}
+
+// moduleImports maps each non-test package of the module to everything it depends on,
+// directly or not (deps), and to what it imports itself (direct).
+func moduleImports(t *testing.T) (deps, direct map[string][]string) {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}|{{join .Imports " "}}|{{join .Deps " "}}`, "./...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps, direct = map[string][]string{}, map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "|")
+		if len(f) != 3 {
+			t.Fatalf("go list: unexpected line %q", sc.Text())
+		}
+		direct[f[0]], deps[f[0]] = strings.Fields(f[1]), strings.Fields(f[2])
+	}
+	if len(deps) == 0 {
+		t.Fatal("go list listed no packages")
+	}
+	return deps, direct
+}
+
+func isAWS(dep string) bool {
+	return strings.HasPrefix(dep, "github.com/aws/")
+}
+
+func is(pkgs ...string) func(string) bool {
+	return func(dep string) bool {
+		return slices.Contains(pkgs, strings.TrimPrefix(dep, module))
+	}
+}
