@@ -17,11 +17,7 @@ const module = "github.com/monban-auth/monban/"
 // composition root (and the local stack, which runs the emulator) wires the adapter in.
 func TestLayers(t *testing.T) {
 	imports, direct := moduleImports(t)
-	rules := []struct {
-		pkg    string
-		banned func(dep string) bool
-		why    string
-	}{
+	rules := []layerRule{
 		{"internal/auth", isAWS, "the flows call Cognito through auth.UserPool only"},
 		{"internal/auth", is("internal/cognito", "internal/httpapi", "internal/app"), "the flows know neither the adapter nor the transport"},
 		{"internal/auth/userpooltest", isAWS, "the fake stands in for Cognito without it"},
@@ -30,6 +26,10 @@ func TestLayers(t *testing.T) {
 		{"internal/cognito", is("internal/httpapi", "internal/app"), "the adapter knows the port, not its callers"},
 		{"pkg/monbanauth", isAWS, "other APIs import it: it must stay small"},
 		{"pkg/monbanauth", is("internal/auth", "internal/httpapi", "internal/cognito", "internal/app"), "other APIs import it: it must stay small"},
+	}
+	// Cognito verifies passkeys in production; the local relying party is for the stand-ins.
+	for _, fn := range []string{"functions/api", "functions/authorizer", "functions/sample-api", "triggers/pre-sign-up", "triggers/pre-token-generation"} {
+		rules = append(rules, layerRule{fn, isLocalPasskey, "the deployed functions leave passkeys to Cognito"})
 	}
 	for _, r := range rules {
 		deps, ok := imports[module+r.pkg]
@@ -49,6 +49,13 @@ func TestLayers(t *testing.T) {
 			t.Errorf("%s imports internal/cognito: only internal/app wires the adapter in (and the local stack)", pkg)
 		}
 	}
+}
+
+// layerRule says which dependencies pkg must not have, and why.
+type layerRule struct {
+	pkg    string
+	banned func(dep string) bool
+	why    string
 }
 
 // moduleImports maps each non-test package of the module to everything it depends on,
@@ -79,6 +86,10 @@ func moduleImports(t *testing.T) (deps, direct map[string][]string) {
 
 func isAWS(dep string) bool {
 	return strings.HasPrefix(dep, "github.com/aws/")
+}
+
+func isLocalPasskey(dep string) bool {
+	return strings.HasPrefix(dep, "github.com/go-webauthn/") || strings.HasPrefix(dep, module+"internal/passkey")
 }
 
 func is(pkgs ...string) func(string) bool {
