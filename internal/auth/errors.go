@@ -103,6 +103,9 @@ var (
 	ended              = refusal{code: CodeUnauthenticated, message: "The session has ended; sign in again."}
 	upstreamDown       = refusal{code: CodeUpstreamUnavailable, message: "Cognito is unavailable, try again"}
 	signInExpired      = refusal{code: CodeUnauthenticated, message: "The sign-in has expired; sign in again."}
+	// notEnabled: choice-based sign-in and passkeys need the pool's first factors and a
+	// feature plan that has them ("Authentication with passkeys", Cognito Developer Guide).
+	notEnabled = refusal{code: CodeInvalidRequest, message: "Passwordless sign-in is not enabled for this user pool (template parameter SignInFirstFactors; the pool's feature plan must be Essentials or Plus)."}
 )
 
 // common is the default answer to each reason.
@@ -123,6 +126,7 @@ var common = refusals{
 	ReasonTooManyFailedAttempts: {code: CodeTooManyRequests, message: "Too many failed attempts; try again later."},
 	ReasonDeliveryFailed:        {code: CodeUpstreamUnavailable, message: "The code could not be delivered; try again later."},
 	ReasonNoTOTPSetup:           {code: CodeInvalidRequest, message: "No authenticator app is being set up."},
+	ReasonNotEnabled:            notEnabled,
 	// A trigger's refusal: its own text when it wrote one for the user.
 	ReasonRejected:    {code: CodeSignUpRejected, message: "Sign-up was refused.", poolText: true},
 	ReasonUnavailable: upstreamDown,
@@ -145,11 +149,25 @@ var (
 	// so "not confirmed" for that password would tell a free address from a taken one (whose
 	// password is not the prober's). The sign-up's answer already said to confirm by e-mail.
 	hiddenSignInRefusals = signInRefusals.plus(refusals{ReasonUserNotConfirmed: invalidCredentials})
-	// challengeRefusals: the pool no longer knows the sign-in in progress.
+	// challengeRefusals: the pool no longer knows the sign-in in progress. A passkey's
+	// answer that does not verify (a wrong or unknown credential, an expired ceremony) may
+	// be tried again, or another factor chosen.
 	challengeRefusals = refusals{
-		ReasonNotAuthorized: signInExpired,
-		ReasonUserNotFound:  signInExpired,
+		ReasonNotAuthorized:  signInExpired,
+		ReasonSessionExpired: signInExpired,
+		ReasonUserNotFound:   signInExpired,
+		ReasonPasskeyRefused: passkeyRefused,
 	}
+	passkeyRefused = refusal{code: CodeInvalidCredentials, message: "The passkey was not accepted; try again or use another way to sign in."}
+	// passkeyAnswerRefusals: RespondToAuthChallenge lists no WebAuthn exceptions, so a
+	// WEB_AUTHN answer that does not verify comes back as NotAuthorizedException (API
+	// reference, RespondToAuthChallenge): a refused passkey, not an ended sign-in.
+	passkeyAnswerRefusals = challengeRefusals.plus(refusals{ReasonNotAuthorized: passkeyRefused})
+	// passwordAnswerRefusals: an answer carrying a password (PASSWORD, SELECT_CHALLENGE with
+	// PASSWORD) is refused as a password sign-in is: Cognito says NotAuthorized for a wrong
+	// password there as at InitiateAuth.
+	passwordAnswerRefusals       = challengeRefusals.plus(signInRefusals)
+	hiddenPasswordAnswerRefusals = challengeRefusals.plus(hiddenSignInRefusals)
 	// refreshRefusals: a refresh token the pool refuses (revoked, expired, user disabled).
 	refreshRefusals = refusals{
 		ReasonNotAuthorized: ended,
@@ -175,6 +193,16 @@ var (
 		ReasonTokenRevoked:  ended,
 		ReasonNotAuthorized: {code: CodeInvalidCredentials, message: "The current password is not correct."},
 	}
+	// passkeyRegistrationRefusals: an authenticator's answer that does not verify (an
+	// expired or unknown ceremony, another relying party or origin) registers nothing.
+	passkeyRegistrationRefusals = sessionEnded.plus(refusals{
+		ReasonPasskeyRefused: {code: CodeInvalidRequest, message: "The passkey could not be registered."},
+	})
+	// deletePasskeyRefusals: DeleteWebAuthnCredential answers ResourceNotFoundException for
+	// an id the user has no passkey under.
+	deletePasskeyRefusals = sessionEnded.plus(refusals{
+		ReasonNotFound: {code: CodeNotFound, message: "No such passkey."},
+	})
 )
 
 // poolFailure maps a user pool's failure of op to the contract: the flow's overrides first,

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +17,13 @@ const (
 	maxCode       = 64
 	maxAttributes = 32
 	maxAttrValue  = 2048
+	// maxCredential bounds a passkey's RegistrationResponseJSON or
+	// AuthenticationResponseJSON: a none-attestation answer is well under 2 KiB, a packed
+	// attestation with its certificate chain a few KiB.
+	maxCredential = 16 << 10
+	// maxPasskeyID is the base64url length of the longest credential id a relying party
+	// accepts: 1023 bytes (WebAuthn Level 3, §7.1 "Registering a New Credential").
+	maxPasskeyID = 1364
 )
 
 var attributeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_:.-]{0,63}$`)
@@ -74,6 +83,36 @@ func checkAttributes(m map[string]string) error {
 		if !attributeName.MatchString(k) || len(v) > maxAttrValue || !utf8.ValidString(v) {
 			return Fail(CodeInvalidRequest, fmt.Sprintf("attribute %.64q is malformed", k), nil)
 		}
+	}
+	return nil
+}
+
+// checkCredential accepts an authenticator's answer (RegistrationResponseJSON,
+// AuthenticationResponseJSON) as a bounded JSON object. Its members are Cognito's to verify.
+func checkCredential(c json.RawMessage) error {
+	if t := bytes.TrimSpace(c); len(t) == 0 || string(t) == "null" {
+		return Fail(CodeInvalidRequest, "credential is required", nil)
+	}
+	if len(c) > maxCredential || !isObject(c) {
+		return Fail(CodeInvalidRequest, "credential is malformed", nil)
+	}
+	return nil
+}
+
+// isObject reports whether b is one JSON object.
+func isObject(b json.RawMessage) bool {
+	t := bytes.TrimLeft(b, " \t\r\n")
+	return len(t) > 0 && t[0] == '{' && json.Valid(t)
+}
+
+// checkPasskeyID bounds a passkey's id (base64url in practice): printable, no longer than
+// an id can be.
+func checkPasskeyID(id string) error {
+	if id == "" {
+		return Fail(CodeInvalidRequest, "id is required", nil)
+	}
+	if len(id) > maxPasskeyID || !utf8.ValidString(id) || strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return Fail(CodeInvalidRequest, "id is malformed", nil)
 	}
 	return nil
 }

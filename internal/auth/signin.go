@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 )
@@ -28,6 +29,9 @@ type ChallengeAnswer struct {
 	NewPassword string            `json:"new_password"`
 	Attributes  map[string]string `json:"attributes"`
 	MFAType     string            `json:"mfa_type"`
+	Factor      string            `json:"factor"`     // SELECT_CHALLENGE
+	Password    string            `json:"password"`   // PASSWORD, or SELECT_CHALLENGE with PASSWORD
+	Credential  json.RawMessage   `json:"credential"` // WEB_AUTHN: AuthenticationResponseJSON
 }
 
 // checked is the name to give the pool (the username, else the e-mail address), once it and
@@ -49,13 +53,9 @@ func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInRes
 	if err != nil {
 		return nil, err
 	}
-	refused := signInRefusals
-	if s.cfg.HideExistingUsers {
-		refused = hiddenSignInRefusals
-	}
 	st, err := s.pool.SignInPassword(ctx, name, c.Password)
 	if err != nil {
-		return nil, poolFailure(err, "initiate auth", refused)
+		return nil, poolFailure(err, "initiate auth", s.signInRefusals())
 	}
 	return s.step(ctx, st, name)
 }
@@ -78,11 +78,30 @@ func (s *Service) RespondToChallenge(ctx context.Context, pending *Challenge, a 
 	if err != nil {
 		return nil, err
 	}
+	refused := challengeRefusals
+	switch {
+	case answer.Password != "":
+		refused = passwordAnswerRefusals
+		if s.cfg.HideExistingUsers {
+			refused = hiddenPasswordAnswerRefusals
+		}
+	case len(answer.Credential) > 0:
+		refused = passkeyAnswerRefusals
+	}
 	st, err := s.pool.AnswerChallenge(ctx, c, answer)
 	if err != nil {
-		return nil, poolFailure(err, "respond to auth challenge", challengeRefusals)
+		return nil, poolFailure(err, "respond to auth challenge", refused)
 	}
 	return s.step(ctx, st, pending.Username)
+}
+
+// signInRefusals are the answers to a refused start of a sign-in, by password or by
+// choice.
+func (s *Service) signInRefusals() refusals {
+	if s.cfg.HideExistingUsers {
+		return hiddenSignInRefusals
+	}
+	return signInRefusals
 }
 
 // step turns one answer of the sign-in state machine into a session or the next challenge.
@@ -125,6 +144,8 @@ type challengeFlow struct {
 }
 
 // challenges are the challenges monban answers, by name; any other fails the sign-in.
+// EMAIL_OTP is both a second factor and a first factor of choice-based sign-in: Cognito
+// prompts and checks it alike.
 var challenges = map[string]challengeFlow{
 	ChallengeNewPassword:   {prompt: promptRequiredAttributes, answer: answerNewPassword},
 	ChallengeTOTP:          {answer: answerCode},
@@ -132,6 +153,9 @@ var challenges = map[string]challengeFlow{
 	ChallengeEmailOTP:      {prompt: promptDelivery, answer: answerCode},
 	ChallengeSelectMFAType: {prompt: promptMFAChoice, answer: answerMFAChoice},
 	ChallengeMFASetup:      {prompt: promptMFASetup, answer: answerMFASetup},
+	ChallengeSelect:        {prompt: promptFactors, answer: answerFactor},
+	ChallengeWebAuthn:      {prompt: promptRequestOptions, answer: answerPasskey},
+	ChallengePassword:      {answer: answerPassword},
 }
 
 // mfaChoices are the factors SELECT_MFA_TYPE may be answered with.

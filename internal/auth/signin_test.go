@@ -62,18 +62,7 @@ func TestSignInPassword(t *testing.T) {
 	// Every reason the pool gives lands on the contract; whatever the pool says about an
 	// unknown user or a wrong password, the answer is the same (cognito-local reports a
 	// wrong password as an invalid one).
-	for _, r := range []reasonCase{
-		{auth.ReasonNotAuthorized, auth.CodeInvalidCredentials, wrong},
-		{auth.ReasonUserNotFound, auth.CodeInvalidCredentials, wrong},
-		{auth.ReasonInvalidPassword, auth.CodeInvalidCredentials, wrong},
-		{auth.ReasonUserNotConfirmed, auth.CodeUserNotConfirmed, "The account is not confirmed yet."},
-		{auth.ReasonPasswordResetRequired, auth.CodePasswordResetRequired, "The password must be reset before signing in."},
-		{auth.ReasonTooManyRequests, auth.CodeTooManyRequests, "Too many requests; try again later."},
-		{auth.ReasonTooManyFailedAttempts, auth.CodeTooManyRequests, "Too many failed attempts; try again later."},
-		{auth.ReasonUnavailable, auth.CodeUpstreamUnavailable, "Cognito is unavailable, try again"},
-		{auth.ReasonMisconfigured, auth.CodeInternal, "internal error"},
-		{auth.ReasonUnknown, auth.CodeInternal, "internal error"},
-	} {
+	for _, r := range passwordReasons {
 		err := poolErr(r.reason, "whatever Cognito says")
 		cases = append(cases, signInCase{name: "the pool says " + string(r.reason), prepare: func(h *harness) { h.pool.Fail("SignInPassword", err) },
 			creds: auth.Credentials{Email: alice, Password: password}, want: r.want, message: r.message})
@@ -110,6 +99,36 @@ type reasonCase struct {
 	reason  auth.Reason
 	want    auth.Code
 	message string
+}
+
+// passwordReasons are the answers to a password refused, whether it starts the sign-in or
+// answers choice-based sign-in's PASSWORD: whatever the pool says about an unknown user or
+// a wrong password, the answer is the same (cognito-local reports a wrong password as an
+// invalid one).
+var passwordReasons = []reasonCase{
+	{auth.ReasonNotAuthorized, auth.CodeInvalidCredentials, wrongPassword},
+	{auth.ReasonUserNotFound, auth.CodeInvalidCredentials, wrongPassword},
+	{auth.ReasonInvalidPassword, auth.CodeInvalidCredentials, wrongPassword},
+	{auth.ReasonUserNotConfirmed, auth.CodeUserNotConfirmed, "The account is not confirmed yet."},
+	{auth.ReasonPasswordResetRequired, auth.CodePasswordResetRequired, "The password must be reset before signing in."},
+	{auth.ReasonTooManyRequests, auth.CodeTooManyRequests, "Too many requests; try again later."},
+	{auth.ReasonTooManyFailedAttempts, auth.CodeTooManyRequests, "Too many failed attempts; try again later."},
+	{auth.ReasonUnavailable, auth.CodeUpstreamUnavailable, "Cognito is unavailable, try again"},
+	{auth.ReasonMisconfigured, auth.CodeInternal, "internal error"},
+	{auth.ReasonUnknown, auth.CodeInternal, "internal error"},
+}
+
+// codeReasons are the answers to a code refused, an MFA code or choice-based sign-in's
+// e-mail code: a sign-in the pool no longer knows has expired.
+var codeReasons = []reasonCase{
+	{auth.ReasonNotAuthorized, auth.CodeUnauthenticated, signInExpired},
+	{auth.ReasonUserNotFound, auth.CodeUnauthenticated, signInExpired},
+	{auth.ReasonCodeMismatch, auth.CodeCodeMismatch, "The code is not correct."},
+	{auth.ReasonExpiredCode, auth.CodeExpiredCode, "The code has expired; request a new one."},
+	{auth.ReasonTooManyFailedAttempts, auth.CodeTooManyRequests, "Too many failed attempts; try again later."},
+	{auth.ReasonLimitExceeded, auth.CodeTooManyRequests, "Too many attempts; try again later."},
+	{auth.ReasonUnavailable, auth.CodeUpstreamUnavailable, "Cognito is unavailable, try again"},
+	{auth.ReasonNotFound, auth.CodeInternal, "internal error"},
 }
 
 func must(t *testing.T, err error) {
@@ -485,16 +504,7 @@ func TestChallengeRefusals(t *testing.T) {
 			return right(h, &other)
 		}, want: auth.CodeUnauthenticated, message: expired, retry: true},
 	}
-	for _, r := range []reasonCase{
-		{auth.ReasonNotAuthorized, auth.CodeUnauthenticated, expired},
-		{auth.ReasonUserNotFound, auth.CodeUnauthenticated, expired},
-		{auth.ReasonCodeMismatch, auth.CodeCodeMismatch, "The code is not correct."},
-		{auth.ReasonExpiredCode, auth.CodeExpiredCode, "The code has expired; request a new one."},
-		{auth.ReasonTooManyFailedAttempts, auth.CodeTooManyRequests, "Too many failed attempts; try again later."},
-		{auth.ReasonLimitExceeded, auth.CodeTooManyRequests, "Too many attempts; try again later."},
-		{auth.ReasonUnavailable, auth.CodeUpstreamUnavailable, "Cognito is unavailable, try again"},
-		{auth.ReasonNotFound, auth.CodeInternal, "internal error"},
-	} {
+	for _, r := range codeReasons {
 		err := poolErr(r.reason, "")
 		cases = append(cases, refusalCase{name: "the pool says " + string(r.reason), answer: func(h *harness, pending *auth.Challenge) (*auth.SignInResult, error) {
 			h.pool.Fail("AnswerChallenge", err)

@@ -2,8 +2,10 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // UserPool is what the flows ask of Cognito, in monban's terms: the port the flows are
@@ -52,6 +54,38 @@ type UserPool interface {
 	// Attributes reads the user's attributes with the user's own access token (nil, nil
 	// when the token's scopes allow no way to read them).
 	Attributes(ctx context.Context, accessToken string, scopes []string) (map[string]string, error)
+
+	// StartSignIn starts a choice-based sign-in (USER_AUTH) for username: tokens, the
+	// preferred factor's challenge (preferred: a Factor*, or "" for none), or SELECT_CHALLENGE
+	// with the factors available. An unknown user is answered like a known one.
+	StartSignIn(ctx context.Context, username, preferred string) (*Step, error)
+	// StartPasskeyRegistration returns the creation options (PublicKeyCredentialCreationOptionsJSON)
+	// for a new passkey of the access token's user.
+	StartPasskeyRegistration(ctx context.Context, accessToken string) (json.RawMessage, error)
+	// CompletePasskeyRegistration stores the passkey the authenticator created
+	// (RegistrationResponseJSON); a failed verification is ReasonPasskeyRefused.
+	CompletePasskeyRegistration(ctx context.Context, accessToken string, credential json.RawMessage) error
+	// ListPasskeys lists the access token's user's passkeys.
+	ListPasskeys(ctx context.Context, accessToken string) ([]Passkey, error)
+	// DeletePasskey deletes one of them; an unknown id is ReasonNotFound.
+	DeletePasskey(ctx context.Context, accessToken, id string) error
+}
+
+// The first factors of a choice-based sign-in (USER_AUTH), as Cognito names them.
+const (
+	FactorPassword = "PASSWORD"
+	FactorEmailOTP = "EMAIL_OTP"
+	FactorWebAuthn = "WEB_AUTHN"
+)
+
+// Passkey is one of a user's WebAuthn credentials, as the pool lists it.
+type Passkey struct {
+	ID             string
+	Name           string
+	RelyingPartyID string
+	Attachment     string // "platform", "cross-platform" or ""
+	Transports     []string
+	CreatedAt      time.Time
 }
 
 // NewUser is a sign-up: a username (or e-mail address), its password and attributes.
@@ -86,6 +120,9 @@ const (
 	ChallengeEmailOTP      = "EMAIL_OTP"
 	ChallengeSelectMFAType = "SELECT_MFA_TYPE"
 	ChallengeMFASetup      = "MFA_SETUP"
+	ChallengeSelect        = "SELECT_CHALLENGE" // choice-based sign-in: pick a first factor
+	ChallengeWebAuthn      = "WEB_AUTHN"        // sign in with a passkey
+	ChallengePassword      = "PASSWORD"         // choice-based sign-in with the password
 )
 
 // Step is one answer of the sign-in state machine: Tokens, or the Next challenge.
@@ -108,6 +145,11 @@ type NextChallenge struct {
 	Delivery *Delivery
 	// MFATypes are the factors SELECT_MFA_TYPE offers or MFA_SETUP can set up.
 	MFATypes []string
+	// Factors are the first factors SELECT_CHALLENGE offers (Factor*).
+	Factors []string
+	// Options are WEB_AUTHN's PublicKeyCredentialRequestOptionsJSON, for the browser's
+	// navigator.credentials.get.
+	Options json.RawMessage
 }
 
 // Answer is the answer to a pending challenge; which field counts depends on the challenge.
@@ -116,6 +158,9 @@ type Answer struct {
 	NewPassword string            // NEW_PASSWORD_REQUIRED
 	Attributes  map[string]string // NEW_PASSWORD_REQUIRED's required attributes
 	MFAType     string            // SELECT_MFA_TYPE
+	Factor      string            // SELECT_CHALLENGE: the chosen first factor
+	Password    string            // PASSWORD, or SELECT_CHALLENGE answered with PASSWORD
+	Credential  json.RawMessage   // WEB_AUTHN: the authenticator's AuthenticationResponseJSON
 }
 
 // TOTPUser names who is adding an authenticator app: a signed-in user (AccessToken) or a
@@ -166,6 +211,9 @@ const (
 	ReasonNoTOTPSetup           Reason = "no_totp_setup"   // no authenticator app is being added
 	ReasonRejected              Reason = "rejected"        // a trigger refused (Message: its text for the user, or "")
 	ReasonNotFound              Reason = "not_found"       // a resource the pool does not know
+	ReasonSessionExpired        Reason = "session_expired" // the sign-in in progress has expired or its session was used
+	ReasonPasskeyRefused        Reason = "passkey_refused" // a passkey's answer failed verification, or its challenge expired
+	ReasonNotEnabled            Reason = "not_enabled"     // the pool or app client does not allow this sign-in (passkeys, USER_AUTH)
 	ReasonMisconfigured         Reason = "misconfigured"   // the app client is not set up for this call
 	ReasonUnavailable           Reason = "unavailable"     // unreachable, or the pool's own fault
 	ReasonUnknown               Reason = "unknown"         // anything else

@@ -1,6 +1,7 @@
 package cognito
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,30 +19,40 @@ import (
 // ADMIN_USER_PASSWORD_AUTH when the config says so.
 func (p *UserPool) SignInPassword(ctx context.Context, username, password string) (*auth.Step, error) {
 	params := map[string]string{"USERNAME": username, "PASSWORD": password}
+	return p.initiateAuth(ctx, username, params, types.AuthFlowTypeUserPasswordAuth, types.AuthFlowTypeAdminUserPasswordAuth, poolError)
+}
+
+// initiateAuth starts a sign-in with InitiateAuth and flow, or AdminInitiateAuth and
+// adminFlow when the config says so, adding SECRET_HASH to params. fail turns the call's
+// error into a PoolError: each flow tells its own refusals apart.
+func (p *UserPool) initiateAuth(ctx context.Context, username string, params map[string]string,
+	flow, adminFlow types.AuthFlowType, fail func(op string, err error) *auth.PoolError) (*auth.Step, error) {
 	if h := p.secretHash(username); h != nil {
 		params["SECRET_HASH"] = *h
 	}
 	if p.cfg.AdminAuth {
 		out, err := p.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
 			UserPoolId: &p.cfg.UserPoolID, ClientId: &p.cfg.ClientID,
-			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: params,
+			AuthFlow: adminFlow, AuthParameters: params,
 		})
 		if err != nil {
-			return nil, poolError("admin initiate auth", err)
+			return nil, fail("admin initiate auth", err)
 		}
-		return step("admin initiate auth", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session)
+		return step("admin initiate auth", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session, out.AvailableChallenges)
 	}
 	out, err := p.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		ClientId: &p.cfg.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth, AuthParameters: params,
+		ClientId: &p.cfg.ClientID, AuthFlow: flow, AuthParameters: params,
 	})
 	if err != nil {
-		return nil, poolError("initiate auth", err)
+		return nil, fail("initiate auth", err)
 	}
-	return step("initiate auth", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session)
+	return step("initiate auth", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session, out.AvailableChallenges)
 }
 
 // answers says, per challenge, what goes into ChallengeResponses besides USERNAME and
 // SECRET_HASH (MFA_SETUP needs nothing more: the code went to VerifySoftwareToken first).
+// The keys are those of ChallengeResponses in the RespondToAuthChallenge API reference;
+// EMAIL_OTP's row serves both the MFA factor and choice-based sign-in's first factor.
 var answers = map[string]func(a auth.Answer, responses map[string]string){
 	auth.ChallengeNewPassword: func(a auth.Answer, r map[string]string) {
 		r["NEW_PASSWORD"] = a.NewPassword
@@ -54,6 +65,18 @@ var answers = map[string]func(a auth.Answer, responses map[string]string){
 	auth.ChallengeEmailOTP:      func(a auth.Answer, r map[string]string) { r["EMAIL_OTP_CODE"] = a.Code },
 	auth.ChallengeSelectMFAType: func(a auth.Answer, r map[string]string) { r["ANSWER"] = a.MFAType },
 	auth.ChallengeMFASetup:      func(auth.Answer, map[string]string) {},
+	// SELECT_CHALLENGE: the chosen factor as ANSWER. A password completes the sign-in in
+	// the same answer; EMAIL_OTP and WEB_AUTHN come back as their own challenge (the code
+	// to send, the request options to sign).
+	auth.ChallengeSelect: func(a auth.Answer, r map[string]string) {
+		r["ANSWER"] = a.Factor
+		if a.Factor == auth.FactorPassword {
+			r["PASSWORD"] = a.Password
+		}
+	},
+	auth.ChallengePassword: func(a auth.Answer, r map[string]string) { r["PASSWORD"] = a.Password },
+	// WEB_AUTHN: the authenticator's AuthenticationResponseJSON, as a string.
+	auth.ChallengeWebAuthn: func(a auth.Answer, r map[string]string) { r["CREDENTIAL"] = string(a.Credential) },
 }
 
 // AnswerChallenge answers c with RespondToAuthChallenge, or AdminRespondToAuthChallenge
@@ -78,7 +101,7 @@ func (p *UserPool) AnswerChallenge(ctx context.Context, c auth.Challenge, a auth
 		if err != nil {
 			return nil, poolError("admin respond to auth challenge", err)
 		}
-		return step("admin respond to auth challenge", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session)
+		return step("admin respond to auth challenge", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session, nil)
 	}
 	out, err := p.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ClientId: &p.cfg.ClientID, ChallengeName: name, Session: &c.Session, ChallengeResponses: responses,
@@ -86,13 +109,14 @@ func (p *UserPool) AnswerChallenge(ctx context.Context, c auth.Challenge, a auth
 	if err != nil {
 		return nil, poolError("respond to auth challenge", err)
 	}
-	return step("respond to auth challenge", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session)
+	return step("respond to auth challenge", out.AuthenticationResult, out.ChallengeName, out.ChallengeParameters, out.Session, nil)
 }
 
 // step decodes one answer of Cognito's sign-in state machine: tokens, or the next
-// challenge with what its parameters say.
+// challenge with what its parameters say. available is InitiateAuth's AvailableChallenges,
+// an answer field of its own rather than a challenge parameter (nil where the call has none).
 func step(op string, result *types.AuthenticationResultType, name types.ChallengeNameType,
-	params map[string]string, session *string) (*auth.Step, error) {
+	params map[string]string, session *string, available []types.ChallengeNameType) (*auth.Step, error) {
 	if result != nil {
 		return &auth.Step{Tokens: tokensOf(result)}, nil
 	}
@@ -112,8 +136,43 @@ func step(op string, result *types.AuthenticationResultType, name types.Challeng
 		next.MFATypes = jsonList(params["MFAS_CAN_CHOOSE"])
 	case types.ChallengeNameTypeMfaSetup:
 		next.MFATypes = jsonList(params["MFAS_CAN_SETUP"])
+	case types.ChallengeNameTypeSelectChallenge:
+		next.Factors = factors(available)
+	case types.ChallengeNameTypeWebAuthn:
+		options, err := jsonObject(params["CREDENTIAL_REQUEST_OPTIONS"])
+		if err != nil {
+			return nil, &auth.PoolError{Reason: auth.ReasonUnknown, Err: fmt.Errorf("%s: WEB_AUTHN's CREDENTIAL_REQUEST_OPTIONS: %w", op, err)}
+		}
+		next.Options = options
 	}
 	return &auth.Step{Next: next}, nil
+}
+
+// factors are the first factors offered that monban answers, in Cognito's order (never nil).
+// Cognito also offers PASSWORD_SRP and SMS_OTP where the pool allows them; monban signs in
+// with neither, so they are not passed on.
+func factors(available []types.ChallengeNameType) []string {
+	out := []string{}
+	for _, c := range available {
+		switch f := string(c); f {
+		case auth.FactorPassword, auth.FactorEmailOTP, auth.FactorWebAuthn:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// jsonObject reads a JSON object that Cognito sends as a string (WEB_AUTHN's
+// CREDENTIAL_REQUEST_OPTIONS, a PublicKeyCredentialRequestOptionsJSON), compacted.
+func jsonObject(s string) (json.RawMessage, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		return nil, errors.New("not JSON")
+	}
+	if b.Len() == 0 || b.Bytes()[0] != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	return b.Bytes(), nil
 }
 
 // jsonList reads a challenge parameter that Cognito encodes as a JSON array in a string

@@ -31,8 +31,21 @@ var reasons = map[string]auth.Reason{
 	"EnableSoftwareTokenMFAException":   auth.ReasonCodeMismatch, // VerifySoftwareToken's wrong code
 	"SoftwareTokenMFANotFoundException": auth.ReasonNoTOTPSetup,
 	"UserLambdaValidationException":     auth.ReasonRejected,
-	// moto's answer for an unknown user in ConfirmForgotPassword.
+	// moto's answer for an unknown user in ConfirmForgotPassword; Cognito's for an unknown
+	// passkey in DeleteWebAuthnCredential.
 	"ResourceNotFoundException": auth.ReasonNotFound,
+	// Passkeys, as the WebAuthn actions' exceptions in the API reference name them. The pool
+	// does not offer passkeys (no WEB_AUTHN first factor, no relying party set up):
+	"WebAuthnNotEnabledException":           auth.ReasonNotEnabled,
+	"WebAuthnConfigurationMissingException": auth.ReasonNotEnabled,
+	// The authenticator's answer does not verify: an expired or unknown ceremony, a
+	// credential for another relying party, app client or origin, or of a kind the pool
+	// does not accept.
+	"WebAuthnChallengeNotFoundException":      auth.ReasonPasskeyRefused,
+	"WebAuthnRelyingPartyMismatchException":   auth.ReasonPasskeyRefused,
+	"WebAuthnClientMismatchException":         auth.ReasonPasskeyRefused,
+	"WebAuthnOriginNotAllowedException":       auth.ReasonPasskeyRefused,
+	"WebAuthnCredentialNotSupportedException": auth.ReasonPasskeyRefused,
 }
 
 // poolError turns a failed SDK call of op into a *auth.PoolError. The cause names op and the
@@ -58,6 +71,8 @@ func poolError(op string, err error) *auth.PoolError {
 		pe.Message, _ = TriggerRejection(err)
 	case r == auth.ReasonNotAuthorized && revokedToken(pe.Message):
 		r = auth.ReasonTokenRevoked
+	case r == auth.ReasonNotAuthorized && endedSession(pe.Message):
+		r = auth.ReasonSessionExpired
 	}
 	pe.Reason = r
 	return pe
@@ -70,12 +85,20 @@ func revokedToken(message string) bool {
 	return strings.Contains(strings.ToLower(message), "access token")
 }
 
+// endedSession tells an answer to a sign-in that has ended ("Invalid session for the user,
+// session is expired." or "… can only be used once.") from a refused answer, which
+// NotAuthorizedException also means (RespondToAuthChallenge lists no other exception for a
+// passkey that does not verify).
+func endedSession(message string) bool {
+	return strings.Contains(strings.ToLower(message), "invalid session")
+}
+
 // tokenError is poolError for calls that carry an access token and nothing else to refuse:
 // there NotAuthorizedException can only mean the pool no longer accepts the token, whatever
 // its message says.
 func tokenError(op string, err error) *auth.PoolError {
 	pe := poolError(op, err)
-	if pe.Reason == auth.ReasonNotAuthorized {
+	if pe.Reason == auth.ReasonNotAuthorized || pe.Reason == auth.ReasonSessionExpired {
 		pe.Reason = auth.ReasonTokenRevoked
 	}
 	return pe

@@ -28,6 +28,8 @@ func TestExceptionsMapToReasons(t *testing.T) {
 	}{
 		{"a wrong password", &types.NotAuthorizedException{Message: aws.String("Incorrect username or password.")}, auth.ReasonNotAuthorized, "Incorrect username or password."},
 		{"a revoked access token", &types.NotAuthorizedException{Message: aws.String("Access Token has been revoked")}, auth.ReasonTokenRevoked, "Access Token has been revoked"},
+		{"an expired sign-in", &types.NotAuthorizedException{Message: aws.String("Invalid session for the user, session is expired.")}, auth.ReasonSessionExpired, "Invalid session for the user, session is expired."},
+		{"a used sign-in session", &types.NotAuthorizedException{Message: aws.String("Invalid session for the user, session can only be used once.")}, auth.ReasonSessionExpired, "Invalid session for the user, session can only be used once."},
 		{"an unknown user", &types.UserNotFoundException{Message: aws.String("User does not exist.")}, auth.ReasonUserNotFound, "User does not exist."},
 		{"an unconfirmed user", generic("UserNotConfirmedException"), auth.ReasonUserNotConfirmed, "ann@example.com is refused"},
 		{"a reset password", generic("PasswordResetRequiredException"), auth.ReasonPasswordResetRequired, "ann@example.com is refused"},

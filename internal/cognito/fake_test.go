@@ -125,3 +125,21 @@ func (f *fakeAPI) GlobalSignOut(_ context.Context, in *cip.GlobalSignOutInput, _
 func (f *fakeAPI) GetUser(_ context.Context, in *cip.GetUserInput, _ ...func(*cip.Options)) (*cip.GetUserOutput, error) {
 	return reply(f, "GetUser", in, &f.user)
 }
+
+// The WebAuthn calls answer empty outputs here; passwordlessFake gives them content.
+
+func (f *fakeAPI) StartWebAuthnRegistration(_ context.Context, in *cip.StartWebAuthnRegistrationInput, _ ...func(*cip.Options)) (*cip.StartWebAuthnRegistrationOutput, error) {
+	return reply(f, "StartWebAuthnRegistration", in, &cip.StartWebAuthnRegistrationOutput{})
+}
+
+func (f *fakeAPI) CompleteWebAuthnRegistration(_ context.Context, in *cip.CompleteWebAuthnRegistrationInput, _ ...func(*cip.Options)) (*cip.CompleteWebAuthnRegistrationOutput, error) {
+	return reply(f, "CompleteWebAuthnRegistration", in, &cip.CompleteWebAuthnRegistrationOutput{})
+}
+
+func (f *fakeAPI) ListWebAuthnCredentials(_ context.Context, in *cip.ListWebAuthnCredentialsInput, _ ...func(*cip.Options)) (*cip.ListWebAuthnCredentialsOutput, error) {
+	return reply(f, "ListWebAuthnCredentials", in, &cip.ListWebAuthnCredentialsOutput{})
+}
+
+func (f *fakeAPI) DeleteWebAuthnCredential(_ context.Context, in *cip.DeleteWebAuthnCredentialInput, _ ...func(*cip.Options)) (*cip.DeleteWebAuthnCredentialOutput, error) {
+	return reply(f, "DeleteWebAuthnCredential", in, &cip.DeleteWebAuthnCredentialOutput{})
+}

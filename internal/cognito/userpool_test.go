@@ -516,7 +516,7 @@ func TestTOTP(t *testing.T) {
 			t.Fatalf("association %+v, %v; input %+v", a, err, in)
 		}
 		f.err["AssociateSoftwareToken"] = &types.NotAuthorizedException{Message: aws.String("Invalid session for the user.")}
-		if _, err := p.AssociateTOTP(ctx, signingIn); reasonOf(t, err) != auth.ReasonNotAuthorized {
+		if _, err := p.AssociateTOTP(ctx, signingIn); reasonOf(t, err) != auth.ReasonSessionExpired {
 			t.Fatalf("an expired sign-in: %v", err)
 		}
 		if _, err := p.AssociateTOTP(ctx, signedIn); reasonOf(t, err) != auth.ReasonTokenRevoked {
@@ -547,7 +547,7 @@ func TestTOTP(t *testing.T) {
 			t.Fatalf("a wrong code refused: %v", err)
 		}
 		f.err["VerifySoftwareToken"] = &types.NotAuthorizedException{Message: aws.String("Invalid session")}
-		if _, err := p.VerifyTOTP(ctx, signingIn, "000000", ""); reasonOf(t, err) != auth.ReasonNotAuthorized {
+		if _, err := p.VerifyTOTP(ctx, signingIn, "000000", ""); reasonOf(t, err) != auth.ReasonSessionExpired {
 			t.Fatalf("an expired sign-in: %v", err)
 		}
 	})

@@ -53,6 +53,14 @@ type Options struct {
 	// MFARequired is the pool's MfaConfiguration ON: a user without a second factor must set
 	// up an authenticator app at sign-in (MFA_SETUP). Default: OPTIONAL.
 	MFARequired bool
+	// FirstFactors are the first factors of choice-based sign-in the pool allows (its
+	// SignInPolicy's AllowedFirstAuthFactors: auth.Factor*). Default: all three. Without
+	// WEB_AUTHN, adding a passkey is ReasonNotEnabled.
+	FirstFactors []string
+	// PasskeyRPID is the passkeys' relying party id and PasskeyOrigins the origins their
+	// ceremonies may come from. Defaults: "localhost", "http://localhost".
+	PasskeyRPID    string
+	PasskeyOrigins []string
 }
 
 // The defaults of Options.
@@ -132,6 +140,7 @@ type Pool struct {
 	sessions map[string]*session // challenge sessions
 	fail     map[string]error
 	calls    map[string]int
+	pl       *passwordless // choice-based sign-in and passkeys, made at first use
 }
 
 // origin is one sign-in: its refresh token and the tokens refreshed from it share it.

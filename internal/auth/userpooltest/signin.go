@@ -34,7 +34,12 @@ func (p *Pool) SignInPassword(ctx context.Context, username, password string) (*
 	if err := p.enter(ctx, "SignInPassword"); err != nil {
 		return nil, err
 	}
-	u := p.lookup(username)
+	return p.passwordStep(p.lookup(username), password)
+}
+
+// passwordStep checks the password of u (nil: no such user) and returns the sign-in's next
+// step, for USER_PASSWORD_AUTH and for choice-based sign-in with the password.
+func (p *Pool) passwordStep(u *user, password string) (*auth.Step, error) {
 	if u == nil || u.password != password {
 		return nil, fail(auth.ReasonNotAuthorized, msgBadCredentials)
 	}
@@ -115,10 +120,10 @@ func (p *Pool) pending(id string, names ...string) (*session, *user, error) {
 	s, ok := p.sessions[id]
 	switch {
 	case !ok:
-		return nil, nil, fail(auth.ReasonNotAuthorized, msgSessionUsed)
+		return nil, nil, fail(auth.ReasonSessionExpired, msgSessionUsed)
 	case !p.o.Now().Before(s.expires):
 		delete(p.sessions, id)
-		return nil, nil, fail(auth.ReasonNotAuthorized, msgSessionExpired)
+		return nil, nil, fail(auth.ReasonSessionExpired, msgSessionExpired)
 	case !slices.Contains(names, s.challenge):
 		return nil, nil, fail(auth.ReasonInvalidParameter, "Invalid challenge name for the session.")
 	}
@@ -137,6 +142,9 @@ func (p *Pool) AnswerChallenge(ctx context.Context, c auth.Challenge, a auth.Ans
 	defer p.mu.Unlock()
 	if err := p.enter(ctx, "AnswerChallenge"); err != nil {
 		return nil, err
+	}
+	if step, handled, err := p.answerFirstFactor(c, a); handled {
+		return step, err // a choice-based sign-in's challenge (passwordless.go)
 	}
 	s, u, err := p.pending(c.Session, c.Name)
 	if err != nil {

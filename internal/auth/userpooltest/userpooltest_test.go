@@ -360,7 +360,7 @@ func TestTOTPSetUpThenRequiredAtSignIn(t *testing.T) {
 		t.Fatalf("right code: %+v %v", done, err)
 	}
 	_, err = f.pool.AnswerChallenge(ctx, c, auth.Answer{Code: totp(t, a.Secret, f.clock.Now())})
-	wantReason(t, "a used session", err, auth.ReasonNotAuthorized)
+	wantReason(t, "a used session", err, auth.ReasonSessionExpired)
 }
 
 func TestMFASetupWhenThePoolRequiresMFA(t *testing.T) {
@@ -455,7 +455,7 @@ func TestAChallengeSessionExpires(t *testing.T) {
 	}
 	f.clock.Advance(3 * time.Minute)
 	_, err = f.pool.AnswerChallenge(ctx, auth.Challenge{Name: st.Next.Name, Session: st.Next.Session}, auth.Answer{NewPassword: password})
-	wantReason(t, "an expired session", err, auth.ReasonNotAuthorized)
+	wantReason(t, "an expired session", err, auth.ReasonSessionExpired)
 }
 
 func TestADisabledUserIsRefused(t *testing.T) {
