@@ -146,7 +146,7 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 	}
 	switch len(ids) {
 	case 1:
-		return ids[0], nil
+		return ids[0], ensureSignInPolicy(ctx, c, ids[0])
 	case 0:
 	default:
 		// Cognito allows duplicate names; guessing could seed the wrong pool.
@@ -161,7 +161,10 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 		// As in template.yaml: users may add an authenticator app.
 		MfaConfiguration: types.UserPoolMfaTypeOptional,
-		Policies:         &types.UserPoolPolicyType{PasswordPolicy: &policy},
+		Policies: &types.UserPoolPolicyType{
+			PasswordPolicy: &policy,
+			SignInPolicy:   &types.SignInPolicyType{AllowedFirstAuthFactors: firstFactors},
+		},
 		AccountRecoverySetting: &types.AccountRecoverySettingType{
 			RecoveryMechanisms: []types.RecoveryOptionType{{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)}},
 		},
@@ -178,6 +181,53 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 	return aws.ToString(out.UserPool.Id), nil
 }
 
+// firstFactors are template.yaml's first factors with e-mail set up (SignInFirstFactors):
+// the API front stands in for choice-based sign-in, which the emulator lacks, and reads them
+// from the pool.
+var firstFactors = []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp, types.AuthFactorTypeWebAuthn}
+
+// ensureSignInPolicy gives a pool made by an earlier release the first factors. The emulator's
+// UpdateUserPool replaces every field it takes, so the pool's own values are sent back with
+// the new policy.
+func ensureSignInPolicy(ctx context.Context, c *cip.Client, id string) error {
+	out, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		return fmt.Errorf("devstack: DescribeUserPool %s: %w", id, err)
+	}
+	p := out.UserPool
+	policies := types.UserPoolPolicyType{}
+	if p.Policies != nil {
+		policies = *p.Policies
+	}
+	if policies.SignInPolicy != nil && slices.Equal(policies.SignInPolicy.AllowedFirstAuthFactors, firstFactors) {
+		return nil
+	}
+	policies.SignInPolicy = &types.SignInPolicyType{AllowedFirstAuthFactors: firstFactors}
+	_, err = c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{
+		UserPoolId:                  &id,
+		Policies:                    &policies,
+		AccountRecoverySetting:      p.AccountRecoverySetting,
+		AdminCreateUserConfig:       p.AdminCreateUserConfig,
+		AutoVerifiedAttributes:      p.AutoVerifiedAttributes,
+		DeviceConfiguration:         p.DeviceConfiguration,
+		EmailConfiguration:          p.EmailConfiguration,
+		EmailVerificationMessage:    p.EmailVerificationMessage,
+		EmailVerificationSubject:    p.EmailVerificationSubject,
+		LambdaConfig:                p.LambdaConfig,
+		MfaConfiguration:            p.MfaConfiguration,
+		SmsAuthenticationMessage:    p.SmsAuthenticationMessage,
+		SmsConfiguration:            p.SmsConfiguration,
+		SmsVerificationMessage:      p.SmsVerificationMessage,
+		UserPoolAddOns:              p.UserPoolAddOns,
+		UserPoolTags:                p.UserPoolTags,
+		VerificationMessageTemplate: p.VerificationMessageTemplate,
+	})
+	if err != nil {
+		return fmt.Errorf("devstack: UpdateUserPool %s: %w", id, err)
+	}
+	return nil
+}
+
 // clientSettings are the app client fields Bootstrap manages.
 type clientSettings struct {
 	callbackURLs, logoutURLs []string
@@ -190,6 +240,7 @@ var (
 	explicitFlows = []types.ExplicitAuthFlowsType{
 		types.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
 		types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
+		types.ExplicitAuthFlowsTypeAllowUserAuth, // choice-based sign-in (the API front's)
 	}
 	minuteUnits = &types.TokenValidityUnitsType{
 		AccessToken:  types.TimeUnitsTypeMinutes,

@@ -3,6 +3,7 @@ package devstack
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +55,48 @@ import (
 //     SignUp, ConfirmForgotPassword, ChangePassword and the NEW_PASSWORD_REQUIRED answer of
 //     (Admin)RespondToAuthChallenge are refused with InvalidPasswordException and Cognito's
 //     message when the password misses PasswordPolicy, template.yaml's.
+//   - Choice-based sign-in (the emulator has no USER_AUTH; passwordless.go): InitiateAuth
+//     with AuthFlow USER_AUTH checks SECRET_HASH and the app client's ALLOW_USER_AUTH
+//     (InvalidParameterException "USER_AUTH flow not enabled for this client") and never
+//     answers tokens: SELECT_CHALLENGE with AvailableChallenges, the first factors the pool's
+//     SignInPolicy allows (none set: PASSWORD only) that the user can use — WEB_AUTHN with a
+//     passkey, EMAIL_OTP with an e-mail address (neither for a user with MFA, as the
+//     Developer Guide's "Adding MFA to a user pool" says), PASSWORD — or PREFERRED_CHALLENGE's
+//     challenge when the user can use it. RespondToAuthChallenge answers SELECT_CHALLENGE
+//     (ANSWER; PASSWORD with it), PASSWORD, EMAIL_OTP (EMAIL_OTP_CODE is ConfirmationCode,
+//     logged, never sent; a wrong one is CodeMismatchException and may be tried again) and
+//     WEB_AUTHN (CREDENTIAL, verified by package passkey; refused: NotAuthorizedException
+//     "Incorrect username or password."). A session lasts the client's AuthSessionValidity
+//     (3 minutes when unset) and is good for one answer. A user who does not exist or is
+//     disabled gets answers of the same shape, stable for the name ("Managing user existence
+//     error responses"), none of which signs in. The tokens are the emulator's own: once the
+//     front has verified a factor it signs the user in on the emulator with
+//     USER_PASSWORD_AUTH and the password the emulator's data file holds for them
+//     (.cognito/db/<pool ID>.json), so the pool's JWKS verifies them, the
+//     pre-token-generation trigger runs and the refresh token works, exactly as after a
+//     password sign-in; a PASSWORD answer is that same call with the given password, which
+//     also brings the user's MFA challenge.
+//   - Passkeys (the emulator has none): StartWebAuthnRegistration,
+//     CompleteWebAuthnRegistration, ListWebAuthnCredentials and DeleteWebAuthnCredential,
+//     with an access token verified as GlobalSignOut's is (revoked ones refused), for a pool
+//     whose SignInPolicy allows WEB_AUTHN (else WebAuthnNotEnabledException). The relying
+//     party is the site's host and the one origin allowed the site's (a site on an IP address
+//     has none: registering answers WebAuthnConfigurationMissingException, listing none). Errors: no registration in progress
+//     or expired, WebAuthnChallengeNotFoundException; another app client's token,
+//     WebAuthnClientMismatchException; another origin, WebAuthnOriginNotAllowedException;
+//     any other refusal, WebAuthnCredentialNotSupportedException; an unknown credential,
+//     ResourceNotFoundException; more than 20, LimitExceededException.
+//
+// Where these stop: passkeys, sign-in sessions and registrations in progress live in the
+// front's memory, so restarting the stack forgets them (the users and passwords stay in the
+// emulator); no SMS_OTP or PASSWORD_SRP, and no USER_AUTH through AdminInitiateAuth or
+// AdminRespondToAuthChallenge (the emulator answers those "unsupported"); the relying party
+// asks for no attestation and checks what go-webauthn checks, with no authenticator metadata
+// (every FriendlyCredentialName is "Passkey") and user verification "preferred" (the pool's
+// WebAuthnConfiguration is not read); e-mail codes have no attempt limit and are never sent;
+// an unconfirmed user or one who must change their password gets, after a verified factor,
+// the emulator's answer to a password sign-in (UserNotConfirmedException,
+// NEW_PASSWORD_REQUIRED).
 //
 // Errors have the shape of Cognito's JSON 1.1 protocol: HTTP 400 (500 for its own faults),
 // Content-Type application/x-amz-json-1.1, X-Amzn-ErrorType and a body
@@ -83,7 +127,15 @@ type CognitoAPIFrontOptions struct {
 	Admin EmulatorAdmin
 	// RevocationsFile keeps the global sign-outs across restarts; "" keeps them in memory.
 	RevocationsFile string
-	Log             *slog.Logger
+	// EmulatorDataDir is the emulator's working directory (StackOptions.DataDir), whose
+	// data file holds the password a passwordless sign-in is completed with; "" leaves
+	// e-mail-code and passkey sign-ins unable to finish.
+	EmulatorDataDir string
+	// RelyingPartyID and Origins are the passkeys' relying party: the site's host and
+	// origin. An empty RelyingPartyID offers no passkeys (WebAuthnConfigurationMissingException).
+	RelyingPartyID string
+	Origins        []string
+	Log            *slog.Logger
 
 	now   func() time.Time    // nil: time.Now
 	sleep func(time.Duration) // nil: time.Sleep
@@ -150,6 +202,11 @@ type APIFront struct {
 	now     func() time.Time
 	sleep   func(time.Duration)
 	revoked *revocations
+	pw      *passwordless
+	origins []string
+	// emulatorURL and hc are for the sign-ins the front completes on the emulator itself.
+	emulatorURL string
+	hc          *http.Client
 
 	mu        sync.Mutex
 	verifiers map[string]*token.Verifier // by app client ID
@@ -170,13 +227,17 @@ func NewAPIFront(o CognitoAPIFrontOptions) (*APIFront, error) {
 	}
 	f := &APIFront{
 		admin: o.Admin, pool: o.Pool, log: o.Log, now: o.now, sleep: o.sleep, revoked: rev,
-		verifiers: map[string]*token.Verifier{},
+		verifiers: map[string]*token.Verifier{}, origins: slices.Clone(o.Origins),
+		emulatorURL: target.String(), hc: &http.Client{Timeout: 10 * time.Second},
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
 	if f.now == nil {
 		f.now = time.Now
+	}
+	if f.pw, err = newPasswordless(o, f.now); err != nil {
+		return nil, err
 	}
 	if f.sleep == nil {
 		f.sleep = time.Sleep
@@ -185,7 +246,7 @@ func NewAPIFront(o CognitoAPIFrontOptions) (*APIFront, error) {
 		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target) },
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			f.log.Warn("devstack: API front: emulator unreachable", "err", err)
-			writeAPIError(w, &apiError{status: http.StatusBadGateway, typ: "InternalErrorException", msg: "cognito emulator unreachable"})
+			writeAPIError(w, errUnreachable)
 		},
 	}
 	return f, nil
@@ -203,6 +264,11 @@ type apiRequest struct {
 	AuthParameters     map[string]string
 	ChallengeName      string
 	ChallengeResponses map[string]string
+	Session            string
+	Credential         json.RawMessage // CompleteWebAuthnRegistration: a JSON document
+	CredentialId       string
+	MaxResults         *int
+	NextToken          string
 }
 
 type apiError struct {
@@ -221,6 +287,9 @@ func notAuthorized(msg string) *apiError {
 func internalError(msg string) *apiError {
 	return &apiError{status: http.StatusInternalServerError, typ: "InternalErrorException", msg: msg}
 }
+
+// errUnreachable answers a call the emulator did not take, forwarded or made by the front.
+var errUnreachable = &apiError{status: http.StatusBadGateway, typ: "InternalErrorException", msg: "cognito emulator unreachable"}
 
 func missing(member string) *apiError {
 	return invalidParameter("1 validation error detected: Value null at '" + member + "' failed to satisfy constraint: Member must not be null")
@@ -252,31 +321,56 @@ func (f *APIFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req apiRequest
-	if json.Unmarshal(body, &req) == nil {
-		var res any
-		var e *apiError
-		handled := true
-		switch op {
-		case "ResendConfirmationCode":
-			res, e = f.resendConfirmationCode(r.Context(), &req)
-		case "GlobalSignOut":
-			res, e = f.globalSignOut(r.Context(), &req)
-		default:
-			handled = false
-			e = f.check(op, &req)
+	parsed := json.Unmarshal(body, &req) == nil
+	if standIn := f.standIn(op, &req); standIn != nil {
+		if !parsed {
+			writeAPIError(w, &apiError{status: http.StatusBadRequest, typ: "SerializationException", msg: "the request body is not a valid " + op + " request"})
+			return
 		}
-		switch {
-		case e != nil:
+		res, e := standIn(r.Context(), &req)
+		if e != nil {
 			writeAPIError(w, e)
 			return
-		case handled:
-			writeAPIResult(w, res)
+		}
+		writeAPIResult(w, res)
+		return
+	}
+	if parsed {
+		if e := f.check(op, &req); e != nil {
+			writeAPIError(w, e)
 			return
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	f.proxy.ServeHTTP(w, r)
+}
+
+// standIn is the front's own answer to op, or nil when the emulator answers it.
+func (f *APIFront) standIn(op string, req *apiRequest) func(context.Context, *apiRequest) (any, *apiError) {
+	switch op {
+	case "ResendConfirmationCode":
+		return f.resendConfirmationCode
+	case "GlobalSignOut":
+		return f.globalSignOut
+	case "InitiateAuth":
+		if req.AuthFlow == "USER_AUTH" {
+			return f.startUserAuth
+		}
+	case "RespondToAuthChallenge":
+		if slices.Contains(userAuthFlows, req.ChallengeName) {
+			return f.respondUserAuth
+		}
+	case "StartWebAuthnRegistration":
+		return f.startWebAuthnRegistration
+	case "CompleteWebAuthnRegistration":
+		return f.completeWebAuthnRegistration
+	case "ListWebAuthnCredentials":
+		return f.listWebAuthnCredentials
+	case "DeleteWebAuthnCredential":
+		return f.deleteWebAuthnCredential
+	}
+	return nil
 }
 
 // check refuses, before the emulator sees it, a request Cognito would refuse for a revoked
@@ -339,43 +433,73 @@ func (f *APIFront) resendConfirmationCode(ctx context.Context, req *apiRequest) 
 	case req.Username == "":
 		return nil, missing("username")
 	}
-	client, e := f.client(ctx, req.ClientId)
+	client, e := f.signedClient(ctx, req.ClientId, req.Username, req.SecretHash)
 	if e != nil {
 		return nil, e
 	}
-	if secret := aws.ToString(client.ClientSecret); secret != "" {
-		switch {
-		case req.SecretHash == "":
-			return nil, notAuthorized("Client " + req.ClientId + " is configured with secret but SECRET_HASH was not received")
-		case req.SecretHash != cognito.SecretHash(req.ClientId, secret, req.Username):
-			return nil, notAuthorized("Unable to verify secret hash for client " + req.ClientId)
-		}
-	}
-	user, err := f.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.pool.ID, Username: &req.Username})
-	var notFound *types.UserNotFoundException
+	user, e := f.adminGetUser(ctx, req.Username)
 	switch {
-	case errors.As(err, &notFound) || (err == nil && !user.Enabled):
+	case e != nil:
+		return nil, e
+	case user == nil || !user.Enabled:
 		if client.PreventUserExistenceErrors == types.PreventUserExistenceErrorTypesEnabled {
 			// A simulated delivery, told from a real one by nothing in the answer.
 			return map[string]any{"CodeDeliveryDetails": emailDelivery(req.Username)}, nil
 		}
 		return nil, &apiError{status: http.StatusBadRequest, typ: "UserNotFoundException", msg: "Username/client id combination not found."}
-	case err != nil:
-		return nil, internalError("devstack: AdminGetUser: " + err.Error())
 	case user.UserStatus != types.UserStatusTypeUnconfirmed:
 		return nil, invalidParameter("User is already confirmed.")
 	}
-	var email string
-	for _, a := range user.UserAttributes {
-		if aws.ToString(a.Name) == "email" {
-			email = aws.ToString(a.Value)
-		}
-	}
+	email := emailOf(user.UserAttributes)
 	if email == "" {
 		return nil, invalidParameter("User has no attribute matching desired auto verified attributes")
 	}
 	f.log.Info("devstack: ResendConfirmationCode (local stand-in): the confirmation code is unchanged", "email", email, "code", ConfirmationCode)
 	return map[string]any{"CodeDeliveryDetails": emailDelivery(email)}, nil
+}
+
+// adminGetUser is the emulator's AdminGetUser: nil for a user it does not know, which each
+// stand-in answers in its own way.
+func (f *APIFront) adminGetUser(ctx context.Context, username string) (*cip.AdminGetUserOutput, *apiError) {
+	out, err := f.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.pool.ID, Username: &username})
+	var notFound *types.UserNotFoundException
+	switch {
+	case errors.As(err, &notFound):
+		return nil, nil
+	case err != nil:
+		return nil, internalError("devstack: AdminGetUser: " + err.Error())
+	}
+	return out, nil
+}
+
+// emailOf is the email attribute's value, "" without one.
+func emailOf(attrs []types.AttributeType) string {
+	var email string
+	for _, a := range attrs {
+		if aws.ToString(a.Name) == "email" {
+			email = aws.ToString(a.Value)
+		}
+	}
+	return email
+}
+
+// signedClient is the app client a request names, once its SECRET_HASH for username is
+// checked: a client with a secret refuses a request without the right one, as Cognito does
+// (the emulator never checks it).
+func (f *APIFront) signedClient(ctx context.Context, clientID, username, hash string) (*types.UserPoolClientType, *apiError) {
+	client, e := f.client(ctx, clientID)
+	if e != nil {
+		return nil, e
+	}
+	secret := aws.ToString(client.ClientSecret)
+	switch {
+	case secret == "":
+	case hash == "":
+		return nil, notAuthorized("Client " + clientID + " is configured with secret but SECRET_HASH was not received")
+	case !hmac.Equal([]byte(hash), []byte(cognito.SecretHash(clientID, secret, username))):
+		return nil, notAuthorized("Unable to verify secret hash for client " + clientID)
+	}
+	return client, nil
 }
 
 func (f *APIFront) client(ctx context.Context, clientID string) (*types.UserPoolClientType, *apiError) {
@@ -396,18 +520,9 @@ func (f *APIFront) globalSignOut(ctx context.Context, req *apiRequest) (any, *ap
 	if req.AccessToken == "" {
 		return nil, missing("accessToken")
 	}
-	c, err := f.verifyAccess(ctx, req.AccessToken)
-	switch {
-	case errors.Is(err, token.ErrExpired):
-		return nil, notAuthorized("Access Token has expired")
-	case errors.Is(err, token.ErrKeysUnavailable):
-		return nil, internalError("devstack: the pool's JWKS is unavailable")
-	case err != nil:
-		return nil, notAuthorized("Invalid Access Token")
-	case !strings.Contains(" "+c.Scope+" ", " aws.cognito.signin.user.admin "):
-		return nil, notAuthorized("Access Token does not have required scopes")
-	case f.revoked.revoked(c.Username, c.IssuedAt.Unix()):
-		return nil, notAuthorized("Access Token has been revoked")
+	c, e := f.accessClaims(ctx, req.AccessToken)
+	if e != nil {
+		return nil, e
 	}
 	second := f.now().Unix()
 	if err := f.revoked.revoke(c.Username, second); err != nil {
@@ -420,6 +535,26 @@ func (f *APIFront) globalSignOut(ctx context.Context, req *apiRequest) (any, *ap
 		f.sleep(d)
 	}
 	return struct{}{}, nil
+}
+
+// accessClaims are the claims of an access token Cognito would accept for the user's own
+// actions: verified against the pool's JWKS (the emulator's own checks only decode it), with
+// the scope those actions need, and not revoked by a global sign-out.
+func (f *APIFront) accessClaims(ctx context.Context, raw string) (*token.Claims, *apiError) {
+	c, err := f.verifyAccess(ctx, raw)
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		return nil, notAuthorized("Access Token has expired")
+	case errors.Is(err, token.ErrKeysUnavailable):
+		return nil, internalError("devstack: the pool's JWKS is unavailable")
+	case err != nil:
+		return nil, notAuthorized("Invalid Access Token")
+	case !strings.Contains(" "+c.Scope+" ", " aws.cognito.signin.user.admin "):
+		return nil, notAuthorized("Access Token does not have required scopes")
+	case f.revoked.revoked(c.Username, c.IssuedAt.Unix()):
+		return nil, notAuthorized("Access Token has been revoked")
+	}
+	return c, nil
 }
 
 // verifyAccess verifies an access token of the pool, for the app client it names.

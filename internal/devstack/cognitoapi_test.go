@@ -122,27 +122,38 @@ func user(email string, status types.UserStatusType, enabled bool) *cip.AdminGet
 	}
 }
 
-// fakeEmulator records what reaches the emulator and answers every call with {}.
+// recorder keeps what reached a stand-in of the emulator until the test takes it.
+type recorder[T any] struct {
+	mu  sync.Mutex
+	got []T
+}
+
+func (r *recorder[T]) add(v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, v)
+}
+
+// took is what was recorded since the last call.
+func (r *recorder[T]) took() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.got
+	r.got = nil
+	return out
+}
+
+// fakeEmulator records what reaches the emulator (method, path, target and body) and
+// answers every call with {}.
 type fakeEmulator struct {
-	mu    sync.Mutex
-	calls []string // target + " " + body
+	recorder[string]
 }
 
 func (e *fakeEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
-	e.mu.Lock()
-	e.calls = append(e.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Amz-Target")+" "+string(b))
-	e.mu.Unlock()
+	e.add(r.Method + " " + r.URL.Path + " " + r.Header.Get("X-Amz-Target") + " " + string(b))
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	io.WriteString(w, "{}")
-}
-
-func (e *fakeEmulator) took() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := e.calls
-	e.calls = nil
-	return out
 }
 
 type frontFixture struct {
@@ -168,24 +179,38 @@ func newFrontFixture(t *testing.T) *frontFixture {
 		file:     filepath.Join(t.TempDir(), "sign-outs.json"),
 	}
 	fx.admin = &fakeAdmin{
-		client: &types.UserPoolClientType{
-			ClientId: aws.String(frontClientID), ClientSecret: aws.String(frontSecret),
-			PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
-		},
+		client: frontClient(),
 		users: map[string]*cip.AdminGetUserOutput{
 			"una@example.com":  user("una@example.com", types.UserStatusTypeUnconfirmed, true),
 			"cora@example.com": user("cora@example.com", types.UserStatusTypeConfirmed, true),
 			"dora@example.com": user("dora@example.com", types.UserStatusTypeUnconfirmed, false),
 		},
 	}
-	emu := httptest.NewServer(fx.emulator)
+	fx.front, fx.api = serveFront(t, fx.emulator, func(emulatorURL, jwksURL string) *APIFront { return fx.build(t, emulatorURL, jwksURL) })
+	return fx
+}
+
+// frontClient is the app client the fixtures' fakeAdmin describes: with a secret and
+// PreventUserExistenceErrors, as the stack's, and flows.
+func frontClient(flows ...types.ExplicitAuthFlowsType) *types.UserPoolClientType {
+	return &types.UserPoolClientType{
+		ClientId: aws.String(frontClientID), ClientSecret: aws.String(frontSecret),
+		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+		ExplicitAuthFlows:          flows,
+	}
+}
+
+// serveFront serves emulator, and the front build makes for it and a new JWKS; it returns
+// the front and the SDK aimed at it.
+func serveFront(t *testing.T, emulator http.Handler, build func(emulatorURL, jwksURL string) *APIFront) (*APIFront, *cip.Client) {
+	t.Helper()
+	emu := httptest.NewServer(emulator)
 	t.Cleanup(emu.Close)
 	jwks := tokentest.NewJWKS(t)
-	fx.front = fx.build(t, emu.URL, jwks.URL())
-	srv := httptest.NewServer(fx.front)
+	front := build(emu.URL, jwks.URL())
+	srv := httptest.NewServer(front)
 	t.Cleanup(srv.Close)
-	fx.api = NewCognitoClient(srv.URL)
-	return fx
+	return front, NewCognitoClient(srv.URL)
 }
 
 func (fx *frontFixture) build(t *testing.T, emulatorURL, jwksURL string) *APIFront {

@@ -2,8 +2,9 @@
 // integration tests: it installs the pinned cognito-local emulator from the
 // repository's local/ folder, starts it as a child process, creates the user
 // pool, app client and seed users idempotently, fills in what the emulator lacks
-// (the hosted UI's /logout and /signup; ResendConfirmationCode, GlobalSignOut and the
-// password policy in front of its API: see cognitoapi.go), and serves the real Cognito
+// (the hosted UI's /logout and /signup; ResendConfirmationCode, GlobalSignOut, the
+// password policy, choice-based sign-in and passkeys in front of its API: see cognitoapi.go
+// and passwordless.go), and serves the real Cognito
 // trigger handlers to the emulator through a local Lambda Invoke endpoint.
 //
 // Nothing here is used in production; it exists so the production handlers can

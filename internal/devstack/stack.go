@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,6 +117,10 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	s.CognitoAPI, err = StartCognitoAPIFront(CognitoAPIFrontOptions{
 		EmulatorURL: s.Cognito.URL, Pool: s.Pool, Admin: idp, Log: logger,
 		RevocationsFile: filepath.Join(o.DataDir, ".cognito", "monban-global-sign-outs.json"),
+		EmulatorDataDir: o.DataDir,
+		// Passkeys belong to the site: its host is the relying party, its origin the one
+		// allowed (WebAuthn §5.1.3, §13.4.9).
+		RelyingPartyID: relyingPartyID(site), Origins: []string{site},
 	})
 	if err != nil {
 		return fail(err)
@@ -167,6 +173,18 @@ func (s *Stack) bootstrap(ctx context.Context, idp *cip.Client, site string, o S
 		return err
 	}
 	return ensureCustomAttributes(ctx, idp, s.Pool.ID, o.TriggerEnv)
+}
+
+// relyingPartyID is the passkeys' relying party id for the site: its host, when that is a
+// domain. A relying party id is a domain (WebAuthn §5.1.3; browsers refuse IP addresses),
+// so a site served on an IP address gets none, and the front answers registrations as
+// Cognito answers a pool without one (WebAuthnConfigurationMissingException).
+func relyingPartyID(site string) string {
+	u, err := url.Parse(site)
+	if err != nil || net.ParseIP(u.Hostname()) != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // apiEnv is the API's configuration on the local stack, as environment variables: the
