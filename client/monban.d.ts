@@ -52,13 +52,22 @@ export type ChallengeName =
   | "SMS_MFA"
   | "EMAIL_OTP"
   | "SELECT_MFA_TYPE"
-  | "MFA_SETUP";
+  | "MFA_SETUP"
+  | "SELECT_CHALLENGE"
+  | "PASSWORD"
+  | "WEB_AUTHN";
+
+/**
+ * A first factor of a choice-based sign-in ({@link startSignIn}), as Cognito names it: a
+ * passkey, a code sent by e-mail, or the password.
+ */
+export type Factor = "WEB_AUTHN" | "EMAIL_OTP" | "PASSWORD";
 
 /** A second factor, as `SELECT_MFA_TYPE` offers and `answerChallenge({ mfaType })` picks. */
 export type MfaType = "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP";
 
 /** A key of {@link ChallengeAnswer}: what an answer must carry. */
-export type ChallengeNeed = "code" | "newPassword" | "attributes" | "mfaType";
+export type ChallengeNeed = "code" | "newPassword" | "attributes" | "mfaType" | "factor" | "password" | "credential";
 
 /**
  * The user must choose a new password (an administrator created the account). `needs` is
@@ -78,7 +87,10 @@ export interface SoftwareTokenChallenge {
   needs: ["code"];
 }
 
-/** A code Cognito sent by SMS or e-mail to `parameters.destination`. */
+/**
+ * A code Cognito sent by SMS or e-mail to `parameters.destination`: a second factor after the
+ * password, or (`EMAIL_OTP` after {@link sendEmailCode}) the first.
+ */
 export interface DeliveredCodeChallenge {
   name: "SMS_MFA" | "EMAIL_OTP";
   parameters: { destination?: string; medium?: string };
@@ -110,6 +122,34 @@ export interface MfaSetupChallenge {
 }
 
 /**
+ * A choice-based sign-in ({@link startSignIn} without a factor): the user picks one of
+ * `parameters.factors`. Answer with `factor` (and, for `PASSWORD`, `password` too, which
+ * signs in at once); {@link signInWithPasskey} answers it with a passkey.
+ */
+export interface SelectChallenge {
+  name: "SELECT_CHALLENGE";
+  parameters: { factors: Factor[] };
+  needs: ["factor"];
+}
+
+/** The password, as the first factor of a choice-based sign-in. */
+export interface PasswordChallenge {
+  name: "PASSWORD";
+  parameters: Record<string, never>;
+  needs: ["password"];
+}
+
+/**
+ * A passkey: `parameters.options` are for `navigator.credentials.get`.
+ * {@link signInWithPasskey} does all of it; by hand, answer with `credential`.
+ */
+export interface PasskeyChallenge {
+  name: "WEB_AUTHN";
+  parameters: { options: PublicKeyCredentialRequestOptionsJSON };
+  needs: ["credential"];
+}
+
+/**
  * A challenge to answer with {@link answerChallenge}. Switch on `name` for the parameters;
  * `needs` lists exactly the {@link ChallengeAnswer} fields the answer must carry, so a
  * generic form can render one input per entry.
@@ -119,7 +159,10 @@ export type Challenge =
   | SoftwareTokenChallenge
   | DeliveredCodeChallenge
   | SelectMfaTypeChallenge
-  | MfaSetupChallenge;
+  | MfaSetupChallenge
+  | SelectChallenge
+  | PasswordChallenge
+  | PasskeyChallenge;
 
 /** Signed in, or one more step to go. Exactly one of the two is non-null. */
 export type SignInOutcome =
@@ -136,6 +179,94 @@ export interface ChallengeAnswer {
   mfaType?: MfaType;
   /** NEW_PASSWORD_REQUIRED: a value for each of `parameters.required_attributes`. */
   attributes?: Record<string, string>;
+  /** SELECT_CHALLENGE: one of `parameters.factors`. */
+  factor?: Factor;
+  /** PASSWORD, or SELECT_CHALLENGE with `factor: "PASSWORD"`. */
+  password?: string;
+  /**
+   * WEB_AUTHN: what `navigator.credentials.get` resolved with, as it came or as its JSON
+   * (`AuthenticationResponseJSON`); the client converts the first.
+   */
+  credential?: AuthenticationResponseJSON | PublicKeyCredentialLike;
+}
+
+// --- WebAuthn's JSON forms (WebAuthn Level 3; binary members are base64url strings) -------
+
+/** A credential an authenticator may use, or must not create again. */
+export interface PublicKeyCredentialDescriptorJSON {
+  id: string;
+  type: string;
+  transports?: string[];
+}
+
+/** The options for `navigator.credentials.get`, as Cognito gives them. */
+export interface PublicKeyCredentialRequestOptionsJSON {
+  challenge: string;
+  rpId?: string;
+  timeout?: number;
+  userVerification?: string;
+  allowCredentials?: PublicKeyCredentialDescriptorJSON[];
+  hints?: string[];
+  extensions?: object;
+}
+
+/** The options for `navigator.credentials.create`, as Cognito gives them. */
+export interface PublicKeyCredentialCreationOptionsJSON {
+  rp: { id?: string; name: string };
+  user: { id: string; name: string; displayName: string };
+  challenge: string;
+  pubKeyCredParams: { type: string; alg: number }[];
+  timeout?: number;
+  excludeCredentials?: PublicKeyCredentialDescriptorJSON[];
+  authenticatorSelection?: {
+    authenticatorAttachment?: string;
+    residentKey?: string;
+    requireResidentKey?: boolean;
+    userVerification?: string;
+  };
+  attestation?: string;
+  hints?: string[];
+  extensions?: object;
+}
+
+/** An authenticator's answer to `navigator.credentials.get`, as JSON (`credential.toJSON()`). */
+export interface AuthenticationResponseJSON {
+  id: string;
+  rawId: string;
+  response: {
+    clientDataJSON: string;
+    authenticatorData: string;
+    signature: string;
+    userHandle?: string;
+  };
+  authenticatorAttachment?: string;
+  clientExtensionResults: object;
+  type: string;
+}
+
+/** An authenticator's answer to `navigator.credentials.create`, as JSON (`credential.toJSON()`). */
+export interface RegistrationResponseJSON {
+  id: string;
+  rawId: string;
+  response: {
+    clientDataJSON: string;
+    attestationObject: string;
+    authenticatorData?: string;
+    transports: string[];
+    publicKey?: string;
+    publicKeyAlgorithm?: number;
+  };
+  authenticatorAttachment?: string;
+  clientExtensionResults: object;
+  type: string;
+}
+
+/** What `navigator.credentials.get` resolves with (a `PublicKeyCredential`). */
+export interface PublicKeyCredentialLike {
+  readonly id: string;
+  readonly rawId: ArrayBuffer;
+  readonly type: string;
+  readonly response: object;
 }
 
 // --- inputs and results ----------------------------------------------------------------
@@ -144,6 +275,45 @@ export interface ChallengeAnswer {
 export type Identity = { email: string; username?: string } | { username: string; email?: string };
 
 export type SignInInput = Identity & { password: string };
+
+/** Who signs in, and optionally with which first factor (without one: `SELECT_CHALLENGE`). */
+export type StartSignInInput = Identity & { factor?: Factor };
+
+/** Lets a page cancel a passkey request it started (an `AbortSignal`). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
+/**
+ * Who signs in with a passkey. Leave the name out only to answer the pending prompt of a
+ * sign-in already started (`SELECT_CHALLENGE`, or a `WEB_AUTHN` prompt whose passkey request
+ * was cancelled).
+ */
+export type SignInWithPasskeyInput = (Identity | { email?: undefined; username?: undefined }) & {
+  /** Cancels the browser's passkey request. */
+  signal?: AbortSignalLike;
+};
+
+export interface RegisterPasskeyOptions {
+  /** Cancels the browser's passkey request. */
+  signal?: AbortSignalLike;
+}
+
+/** One of the signed-in user's passkeys, as `GET /auth/passkeys` lists it. */
+export interface Passkey {
+  /** For {@link deletePasskey}. */
+  id: string;
+  /** The name Cognito gives it (from the authenticator); may be empty. */
+  name: string;
+  /** The domain it signs in to. */
+  relying_party_id: string;
+  /** `platform` (built into the device), `cross-platform` (a security key or phone), or empty. */
+  attachment: string;
+  /** How the browser reaches it (`internal`, `usb`, `nfc`, `ble`, `hybrid`); may be empty. */
+  transports: string[];
+  /** RFC 3339. */
+  created_at: string;
+}
 
 export type SignUpInput = Identity & {
   password: string;
@@ -246,9 +416,19 @@ export type ServerErrorCode =
 
 /**
  * The client's own codes: `network_error` (no answer at all: offline, DNS, CORS refused),
- * `invalid_response` (an answer that is not monban's JSON, or tokens missing in token mode).
+ * `invalid_response` (an answer that is not monban's JSON, or tokens missing in token mode),
+ * and the browser's passkey refusals: `passkey_unsupported` (no WebAuthn here),
+ * `passkey_cancelled` (the user cancelled, the request timed out, or the device has no
+ * passkey for this site), `passkey_exists` (registering: the device already holds one for
+ * this account), `passkey_failed` (anything else, e.g. a page outside the passkeys' domain).
  */
-export type ClientErrorCode = "network_error" | "invalid_response";
+export type ClientErrorCode =
+  | "network_error"
+  | "invalid_response"
+  | "passkey_unsupported"
+  | "passkey_cancelled"
+  | "passkey_exists"
+  | "passkey_failed";
 
 /** Every code a {@link MonbanError} may carry; `string` keeps codes of newer servers open. */
 export type MonbanErrorCode = ServerErrorCode | ClientErrorCode | (string & {});
@@ -315,6 +495,18 @@ export interface StorageEventTarget {
   removeEventListener(type: "storage", listener: (event: { key: string | null }) => void): void;
 }
 
+/** `navigator.credentials`. */
+export interface CredentialsContainerLike {
+  get(options?: object): Promise<unknown>;
+  create(options?: object): Promise<unknown>;
+}
+
+/** The `PublicKeyCredential` interface object; its JSON parsers are used when the browser has them. */
+export interface PublicKeyCredentialStaticLike {
+  parseRequestOptionsFromJSON?(options: object): unknown;
+  parseCreationOptionsFromJSON?(options: object): unknown;
+}
+
 export interface LockManagerLike {
   request(name: string, callback: () => Promise<unknown>): Promise<unknown>;
 }
@@ -345,6 +537,10 @@ export interface ClientOptions {
   locks?: LockManagerLike | null;
   /** The clock, in milliseconds since the epoch. Default: `Date.now`. */
   now?: () => number;
+  /** Passkeys: where WebAuthn requests go. Default: `navigator.credentials`; `null` for none. */
+  credentials?: CredentialsContainerLike | null;
+  /** Passkeys: WebAuthn's interface object. Default: `globalThis.PublicKeyCredential`; `null` for none. */
+  PublicKeyCredential?: PublicKeyCredentialStaticLike | (abstract new (...args: never[]) => unknown) | null;
 }
 
 // --- the client ------------------------------------------------------------------------------
@@ -363,6 +559,24 @@ export interface MonbanClient {
   signIn(input: SignInInput): Promise<SignInOutcome>;
   /** Answers the pending challenge; the outcome may be the next challenge (they chain). */
   answerChallenge(answer: ChallengeAnswer): Promise<SignInOutcome>;
+  /**
+   * Starts a choice-based sign-in: with `factor`, that factor's prompt (`WEB_AUTHN`,
+   * `EMAIL_OTP` with the code on its way, `PASSWORD`); without, `SELECT_CHALLENGE`. An
+   * unknown address gets a prompt like a known one's. Answer with {@link answerChallenge}.
+   */
+  startSignIn(input: StartSignInInput): Promise<SignInOutcome>;
+  /**
+   * Signs in with a passkey: starts the sign-in (or answers the pending `SELECT_CHALLENGE`),
+   * asks the browser for the passkey (`navigator.credentials.get`) and sends its answer.
+   * Resolves with the session, or with another challenge when the server offered something
+   * else (the account has no passkey). Rejects with `passkey_cancelled` when the user did
+   * not use one; call again without a name to retry the same sign-in.
+   */
+  signInWithPasskey(input?: SignInWithPasskeyInput): Promise<SignInOutcome>;
+  /** Starts a sign-in by e-mail code: the outcome is normally the `EMAIL_OTP` challenge (where the code went). */
+  sendEmailCode(input: Identity): Promise<SignInOutcome>;
+  /** Answers the pending `EMAIL_OTP` challenge with the code from the e-mail. */
+  answerEmailCode(code: string | { code: string }): Promise<SignInOutcome>;
   signUp(input: SignUpInput): Promise<SignUpResult>;
   confirmSignUp(input: ConfirmSignUpInput): Promise<void>;
   /** Sends the sign-up code again. */
@@ -375,6 +589,17 @@ export interface MonbanClient {
   setUpTotp(): Promise<TotpSetup>;
   /** Checks the app's first code and makes it the user's second factor. */
   verifyTotp(input: VerifyTotpInput): Promise<void>;
+  /** Whether this browser can use passkeys (WebAuthn); no request is made. */
+  passkeysSupported(): boolean;
+  /**
+   * Adds a passkey for the signed-in user: the server's creation options, the browser's
+   * `navigator.credentials.create`, and its answer back to the server.
+   */
+  registerPasskey(options?: RegisterPasskeyOptions): Promise<void>;
+  /** The signed-in user's passkeys. */
+  listPasskeys(): Promise<Passkey[]>;
+  /** Deletes one of the signed-in user's passkeys, by its `id`. */
+  deletePasskey(id: string): Promise<void>;
   /** Forces a refresh; rejects with `unauthenticated` when the session has ended. */
   refresh(): Promise<Session>;
   /**
@@ -413,6 +638,14 @@ export function signInWithRedirect(options?: SignInWithRedirectOptions): void;
 export function signIn(input: SignInInput): Promise<SignInOutcome>;
 /** Answers the pending challenge; the outcome may be the next challenge. */
 export function answerChallenge(answer: ChallengeAnswer): Promise<SignInOutcome>;
+/** Starts a choice-based sign-in: the factor's prompt, or `SELECT_CHALLENGE` without one. */
+export function startSignIn(input: StartSignInInput): Promise<SignInOutcome>;
+/** Signs in with a passkey (the browser's `navigator.credentials.get` included). */
+export function signInWithPasskey(input?: SignInWithPasskeyInput): Promise<SignInOutcome>;
+/** Starts a sign-in by e-mail code; the outcome is normally the `EMAIL_OTP` challenge. */
+export function sendEmailCode(input: Identity): Promise<SignInOutcome>;
+/** Answers the pending `EMAIL_OTP` challenge with the code from the e-mail. */
+export function answerEmailCode(code: string | { code: string }): Promise<SignInOutcome>;
 /** Registers a user and, when confirmed at once and `signIn` is not false, signs in. */
 export function signUp(input: SignUpInput): Promise<SignUpResult>;
 /** Confirms a sign-up with the code sent to the user. Does not sign in. */
@@ -429,6 +662,14 @@ export function changePassword(input: ChangePasswordInput): Promise<void>;
 export function setUpTotp(): Promise<TotpSetup>;
 /** Checks the app's first code and makes it the user's second factor. */
 export function verifyTotp(input: VerifyTotpInput): Promise<void>;
+/** Whether this browser can use passkeys (WebAuthn); no request is made. */
+export function passkeysSupported(): boolean;
+/** Adds a passkey for the signed-in user (the browser's `navigator.credentials.create` included). */
+export function registerPasskey(options?: RegisterPasskeyOptions): Promise<void>;
+/** The signed-in user's passkeys. */
+export function listPasskeys(): Promise<Passkey[]>;
+/** Deletes one of the signed-in user's passkeys, by its `id`. */
+export function deletePasskey(id: string): Promise<void>;
 /** Forces a refresh; rejects with `unauthenticated` when the session has ended. */
 export function refresh(): Promise<Session>;
 /** An access token for `Authorization: Bearer` calls to other APIs, or null when signed out. */
@@ -437,3 +678,11 @@ export function getAccessToken(): Promise<string | null>;
 export function signOut(options?: SignOutOptions): Promise<SignOutResult>;
 /** Calls `callback` with the new session (or null) on every change, in every tab; returns the unsubscribe function. */
 export function onSessionChange(callback: (session: Session | null) => void): () => void;
+
+// WebAuthn's JSON forms carry bytes as base64url; these convert, for pages that call
+// navigator.credentials themselves.
+
+/** Bytes as base64url without padding (RFC 4648 §5). */
+export function toBase64url(bytes: ArrayBuffer | ArrayBufferView): string;
+/** A base64url string (padding optional) as bytes; throws a TypeError when it is not base64url. */
+export function fromBase64url(text: string): ArrayBuffer;

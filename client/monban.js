@@ -43,12 +43,128 @@ function needsOf(name, parameters) {
       return typeof parameters.secret === "string" && parameters.secret !== "" ? ["code"] : [];
     case "SELECT_MFA_TYPE":
       return ["mfaType"];
+    case "SELECT_CHALLENGE":
+      return ["factor"];
+    case "PASSWORD":
+      return ["password"];
+    case "WEB_AUTHN":
+      // The authenticator's answer: signInWithPasskey() gets it and answers.
+      return ["credential"];
     default:
       return []; // a challenge this client does not know (a newer server)
   }
 }
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What navigator.credentials' refusal (a DOMException) means, as a MonbanError. */
+function passkeyError(kind, cause) {
+  switch (cause?.name) {
+    case "NotAllowedError": // cancelled, timed out, or no passkey for this site on the device
+    case "AbortError":
+      return new MonbanError(
+        "passkey_cancelled",
+        kind === "get" ? "No passkey was used: the request was cancelled or timed out." : "No passkey was created: the request was cancelled or timed out.",
+        0,
+        { cause },
+      );
+    case "InvalidStateError":
+      if (kind === "create") {
+        return new MonbanError("passkey_exists", "This device already holds a passkey for this account.", 0, { cause });
+      }
+      break;
+    case "NotSupportedError":
+      return new MonbanError("passkey_unsupported", "This browser or device cannot use passkeys.", 0, { cause });
+  }
+  // SecurityError (the page is not on the passkeys' domain), or anything else.
+  return new MonbanError("passkey_failed", "The passkey could not be used on this page.", 0, { cause });
+}
+
+// --- WebAuthn's JSON forms ------------------------------------------------------------------
+// Cognito hands out and takes WebAuthn options and credentials in their JSON forms (WebAuthn
+// Level 3: binary members as base64url strings); navigator.credentials takes and returns
+// ArrayBuffers. Browsers that have PublicKeyCredential.parse*OptionsFromJSON and
+// credential.toJSON() convert on their own; for the others these do the same.
+
+/** Bytes (an ArrayBuffer or a view) as base64url without padding (RFC 4648 §5). */
+export function toBase64url(bytes) {
+  const b =
+    bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let bin = "";
+  for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** A base64url string (padding optional) as an ArrayBuffer; a TypeError when it is not one. */
+export function fromBase64url(text) {
+  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new TypeError("not base64url");
+  const bare = text.replace(/=+$/, "");
+  if (bare.length % 4 === 1) throw new TypeError("not base64url");
+  const bin = atob(bare.replaceAll("-", "+").replaceAll("_", "/") + "==".slice(0, (4 - (bare.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out.buffer;
+}
+
+/** A PublicKeyCredentialDescriptorJSON list with its ids as bytes. */
+const descriptors = (list) => (Array.isArray(list) ? list.map((d) => ({ ...d, id: fromBase64url(d?.id) })) : list);
+
+/** PublicKeyCredentialRequestOptionsJSON → the options navigator.credentials.get takes. */
+function requestOptions(json) {
+  const o = { ...json, challenge: fromBase64url(json.challenge) };
+  if (json.allowCredentials !== undefined) o.allowCredentials = descriptors(json.allowCredentials);
+  return o;
+}
+
+/** PublicKeyCredentialCreationOptionsJSON → the options navigator.credentials.create takes. */
+function creationOptions(json) {
+  const o = { ...json, challenge: fromBase64url(json.challenge), user: { ...json.user, id: fromBase64url(json.user?.id) } };
+  if (json.excludeCredentials !== undefined) o.excludeCredentials = descriptors(json.excludeCredentials);
+  return o;
+}
+
+const b64 = (v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? toBase64url(v) : v);
+
+/** An authenticator's answer (PublicKeyCredential) as AuthenticationResponseJSON or RegistrationResponseJSON. */
+function credentialJSON(cred) {
+  if (isObject(cred) && typeof cred.rawId === "string") return cred; // its JSON form already
+  if (typeof cred?.toJSON === "function") {
+    try {
+      const j = cred.toJSON();
+      if (isObject(j) && typeof j.id === "string" && isObject(j.response)) return j;
+    } catch {
+      // some password managers' stand-ins for PublicKeyCredential fail here: convert by hand
+    }
+  }
+  const r = cred.response ?? {};
+  const response = { clientDataJSON: b64(r.clientDataJSON) };
+  if (r.attestationObject !== undefined) {
+    // A registration: AuthenticatorAttestationResponseJSON.
+    response.attestationObject = b64(r.attestationObject);
+    const call = (name) => (typeof r[name] === "function" ? r[name]() : undefined);
+    const data = call("getAuthenticatorData");
+    if (data) response.authenticatorData = b64(data);
+    response.transports = call("getTransports") ?? [];
+    const key = call("getPublicKey");
+    if (key) response.publicKey = b64(key);
+    const alg = call("getPublicKeyAlgorithm");
+    if (typeof alg === "number") response.publicKeyAlgorithm = alg;
+  } else {
+    // A sign-in: AuthenticatorAssertionResponseJSON.
+    response.authenticatorData = b64(r.authenticatorData);
+    response.signature = b64(r.signature);
+    if (r.userHandle) response.userHandle = b64(r.userHandle);
+  }
+  const j = {
+    id: cred.id,
+    rawId: b64(cred.rawId),
+    response,
+    clientExtensionResults: typeof cred.getClientExtensionResults === "function" ? cred.getClientExtensionResults() : {},
+    type: cred.type ?? "public-key",
+  };
+  if (cred.authenticatorAttachment) j.authenticatorAttachment = cred.authenticatorAttachment;
+  return j;
+}
 
 function memoryStorage() {
   const m = new Map();
@@ -119,6 +235,56 @@ export function createClient(options = {}) {
     return opts.storage ?? browserStorage() ?? (fallbackStorage = memoryStorage());
   }
 
+  // --- passkeys (navigator.credentials) ----------------------------------------------------
+
+  const credentialsApi = () => pick("credentials", () => globalThis.navigator?.credentials);
+  const pkc = () => pick("PublicKeyCredential", () => globalThis.PublicKeyCredential);
+
+  function passkeysSupported() {
+    const c = credentialsApi();
+    return Boolean(pkc()) && typeof c?.get === "function" && typeof c?.create === "function";
+  }
+
+  /**
+   * Runs one WebAuthn ceremony: kind "get" (sign in) or "create" (register) with the options
+   * as Cognito gave them (JSON), and resolves with the authenticator's answer as JSON.
+   */
+  async function ceremony(kind, json, signal) {
+    if (!passkeysSupported()) {
+      throw new MonbanError("passkey_unsupported", "This browser cannot use passkeys.", 0);
+    }
+    if (!isObject(json) || typeof json.challenge !== "string") throw invalid(200, "malformed WebAuthn options");
+    const P = pkc();
+    const native = kind === "get" ? P.parseRequestOptionsFromJSON : P.parseCreationOptionsFromJSON;
+    let publicKey;
+    if (typeof native === "function") {
+      try {
+        publicKey = native.call(P, json);
+      } catch {
+        // The browser refused the options: convert them by hand, which refuses what is
+        // not base64url and passes the rest on for navigator.credentials to judge.
+      }
+    }
+    if (publicKey === undefined) {
+      try {
+        publicKey = kind === "get" ? requestOptions(json) : creationOptions(json);
+      } catch {
+        throw invalid(200, "malformed WebAuthn options");
+      }
+    }
+    const init = { publicKey };
+    if (signal) init.signal = signal;
+    let cred;
+    try {
+      const c = credentialsApi();
+      cred = await (kind === "get" ? c.get(init) : c.create(init));
+    } catch (cause) {
+      throw passkeyError(kind, cause);
+    }
+    if (!cred) throw new MonbanError("passkey_cancelled", "No passkey was used.", 0);
+    return credentialJSON(cred);
+  }
+
   // --- HTTP ----------------------------------------------------------------------------
 
   /**
@@ -186,8 +352,8 @@ export function createClient(options = {}) {
   /** Turns a sign-in, challenge or sign-up answer into { session, challenge }. */
   function outcome(data) {
     if (typeof data.challenge === "string") {
-      pending = { name: data.challenge, token: typeof data.challenge_token === "string" ? data.challenge_token : null };
       const parameters = isObject(data.parameters) ? data.parameters : {};
+      pending = { name: data.challenge, token: typeof data.challenge_token === "string" ? data.challenge_token : null, parameters };
       return { session: null, challenge: { name: data.challenge, parameters, needs: needsOf(data.challenge, parameters) } };
     }
     const session = sessionOf(data);
@@ -485,7 +651,7 @@ export function createClient(options = {}) {
     return outcome(await post("/auth/sign-in/password", { email, username, password }));
   }
 
-  async function answerChallenge({ code, newPassword, mfaType, attributes } = {}) {
+  async function answerChallenge({ code, newPassword, mfaType, attributes, factor, password, credential } = {}) {
     const body = {
       // Naming the challenge lets the server refuse an answer meant for another sign-in
       // (the challenge cookie is shared by every tab).
@@ -494,6 +660,10 @@ export function createClient(options = {}) {
       new_password: newPassword,
       mfa_type: mfaType,
       attributes,
+      factor,
+      password,
+      // A PublicKeyCredential as it came from navigator.credentials.get, or its JSON already.
+      credential: credential === undefined || credential === null ? undefined : credentialJSON(credential),
       challenge_token: pending?.token ?? undefined,
     };
     try {
@@ -503,6 +673,40 @@ export function createClient(options = {}) {
       if (e.code === "no_pending_challenge" || e.code === "unauthenticated") pending = null;
       throw e;
     }
+  }
+
+  async function startSignIn({ email, username, factor } = {}) {
+    pending = null;
+    return outcome(await post("/auth/sign-in/start", { email, username, factor }));
+  }
+
+  async function signInWithPasskey({ email, username, signal } = {}) {
+    if (!passkeysSupported()) throw new MonbanError("passkey_unsupported", "This browser cannot use passkeys.", 0);
+    let out;
+    if (email !== undefined || username !== undefined) {
+      out = await startSignIn({ email, username, factor: "WEB_AUTHN" });
+    } else if (pending?.name === "SELECT_CHALLENGE") {
+      out = await answerChallenge({ factor: "WEB_AUTHN" });
+    } else if (pending?.name === "WEB_AUTHN") {
+      // Another try at the pending prompt (the first was cancelled): its options still hold.
+      const parameters = pending.parameters ?? {};
+      out = { session: null, challenge: { name: "WEB_AUTHN", parameters, needs: needsOf("WEB_AUTHN", parameters) } };
+    } else {
+      throw new MonbanError("invalid_request", "Enter your e-mail address to sign in with a passkey.", 0);
+    }
+    // Another prompt (the account has no passkey, and the server offers something else):
+    // the caller's to show.
+    if (out.challenge?.name !== "WEB_AUTHN") return out;
+    const credential = await ceremony("get", out.challenge.parameters.options, signal);
+    return answerChallenge({ credential });
+  }
+
+  async function sendEmailCode({ email, username } = {}) {
+    return startSignIn({ email, username, factor: "EMAIL_OTP" });
+  }
+
+  async function answerEmailCode(code) {
+    return answerChallenge({ code: isObject(code) ? code.code : code });
   }
 
   async function signUp({ email, username, password, attributes, signIn: andSignIn = true } = {}) {
@@ -557,6 +761,25 @@ export function createClient(options = {}) {
 
   async function verifyTotp({ code, friendlyName } = {}) {
     await post("/auth/mfa/totp/verify", { code, friendly_name: friendlyName }, { bearer: await bearer() });
+  }
+
+  async function registerPasskey({ signal } = {}) {
+    if (!passkeysSupported()) throw new MonbanError("passkey_unsupported", "This browser cannot use passkeys.", 0);
+    const data = await post("/auth/passkeys/register/start", {}, { bearer: await bearer() });
+    const credential = await ceremony("create", data.options, signal);
+    await post("/auth/passkeys/register/finish", { credential }, { bearer: await bearer() });
+  }
+
+  async function listPasskeys() {
+    const data = await request("GET", "/auth/passkeys", { bearer: await bearer() });
+    if (!Array.isArray(data.passkeys) || !data.passkeys.every((k) => isObject(k) && typeof k.id === "string")) {
+      throw invalid(200, "malformed passkey list");
+    }
+    return data.passkeys;
+  }
+
+  async function deletePasskey(id) {
+    await post("/auth/passkeys/delete", { id: isObject(id) ? id.id : id }, { bearer: await bearer() });
   }
 
   async function refresh() {
@@ -665,6 +888,10 @@ export function createClient(options = {}) {
     signInWithRedirect,
     signIn,
     answerChallenge,
+    startSignIn,
+    signInWithPasskey,
+    sendEmailCode,
+    answerEmailCode,
     signUp,
     confirmSignUp,
     resendCode,
@@ -673,6 +900,10 @@ export function createClient(options = {}) {
     changePassword,
     setUpTotp,
     verifyTotp,
+    passkeysSupported,
+    registerPasskey,
+    listPasskeys,
+    deletePasskey,
     refresh,
     getAccessToken,
     signOut,
@@ -705,6 +936,18 @@ export function signIn(input) {
 export function answerChallenge(answer) {
   return defaultClient.answerChallenge(answer);
 }
+export function startSignIn(input) {
+  return defaultClient.startSignIn(input);
+}
+export function signInWithPasskey(input) {
+  return defaultClient.signInWithPasskey(input);
+}
+export function sendEmailCode(input) {
+  return defaultClient.sendEmailCode(input);
+}
+export function answerEmailCode(code) {
+  return defaultClient.answerEmailCode(code);
+}
 export function signUp(input) {
   return defaultClient.signUp(input);
 }
@@ -728,6 +971,18 @@ export function setUpTotp() {
 }
 export function verifyTotp(input) {
   return defaultClient.verifyTotp(input);
+}
+export function passkeysSupported() {
+  return defaultClient.passkeysSupported();
+}
+export function registerPasskey(options) {
+  return defaultClient.registerPasskey(options);
+}
+export function listPasskeys() {
+  return defaultClient.listPasskeys();
+}
+export function deletePasskey(id) {
+  return defaultClient.deletePasskey(id);
 }
 export function refresh() {
   return defaultClient.refresh();

@@ -21,6 +21,9 @@ func FuzzRequests(f *testing.F) {
 	f.Add("GET", "/auth/callback?code=a&state=b", "", "__Host-monban-flow.0=x; __Host-monban-flow.1=y")
 	f.Add("POST", "/auth/sign-out?global=maybe", "[1,2]", "")
 	f.Add("GET", "/auth/sign-in?redirect_to=%2F%5Cevil", "", "")
+	f.Add("POST", "/auth/sign-in/start", `{"email":"a@example.com","factor":"WEB_AUTHN"}`, "")
+	f.Add("POST", "/auth/passkeys/register/finish", `{"credential":{"id":"x"}}`, "__Host-monban-session=x")
+	f.Add("GET", "/auth/passkeys", "", "")
 	fx := newFixture(f)
 	f.Fuzz(func(t *testing.T, method, target, body, cookies string) {
 		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n\t#") || strings.ContainsAny(method, " \r\n\t") || method == "" {
@@ -57,7 +60,10 @@ var bodyTypes = []struct {
 	{"sign-up", func() any { return new(auth.SignUpRequest) }, []string{"username", "email", "password", "attributes", "sign_in"}},
 	{"confirm-sign-up, resend-code", func() any { return new(auth.CodeRequest) }, []string{"username", "email", "code"}},
 	{"sign-in", func() any { return new(auth.Credentials) }, []string{"username", "email", "password"}},
-	{"challenge", func() any { return new(challengeBody) }, []string{"challenge", "code", "new_password", "attributes", "mfa_type", "challenge_token"}},
+	{"challenge", func() any { return new(challengeBody) }, []string{"challenge", "code", "new_password", "attributes", "mfa_type", "factor", "password", "credential", "challenge_token"}},
+	{"sign-in start", func() any { return new(auth.StartSignInRequest) }, []string{"username", "email", "factor"}},
+	{"passkey registration", func() any { return new(passkeyCredential) }, []string{"credential"}},
+	{"passkey deletion", func() any { return new(passkeyID) }, []string{"id"}},
 	{"forgot-password", func() any { return new(auth.ForgotPasswordRequest) }, []string{"username", "email"}},
 	{"confirm-forgot-password", func() any { return new(auth.ConfirmForgotPasswordRequest) }, []string{"username", "email", "code", "password"}},
 	{"change-password", func() any { return new(auth.ChangePasswordRequest) }, []string{"previous_password", "proposed_password"}},
@@ -76,6 +82,7 @@ func FuzzBodies(f *testing.F) {
 		`{"attributes":{"name":"a","Name":"b"}}`, `{"attributes":{"name":"a","name":"b"}}`,
 		`{"code":"1","challenge_token":"t","attributes":{}}`, `{"refresh_token":{"a":[{"b":1,"b":2}]}}`,
 		`{} {}`, `{"sign_in":1e999}`, `{"a":` + strings.Repeat("[", 100),
+		`{"credential":{"id":"a","response":{"x":[{"y":1,"y":2}]}}}`, `{"credential":{"Id":1,"id":1e999}}`, `{"credential":"x","factor":"WEB_AUTHN"}`,
 	} {
 		f.Add(s)
 	}
@@ -110,7 +117,9 @@ func FuzzBodies(f *testing.F) {
 			if err := dec.Decode(bt.new()); err != nil && !errors.Is(err, io.EOF) {
 				t.Fatalf("%s: accepted %q, which encoding/json refuses: %v", bt.name, body, err)
 			}
-			keysOnce(t, json.NewDecoder(strings.NewReader(body)), true, bt.names, body)
+			keys := json.NewDecoder(strings.NewReader(body))
+			keys.UseNumber() // a credential's numbers need not fit a float64
+			keysOnce(t, keys, true, bt.names, body)
 		}
 	})
 }

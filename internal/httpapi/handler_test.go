@@ -84,6 +84,10 @@ func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput,
 		return &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
 			ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": "sub-1"}, Session: aws.String("cognito-session")}, nil
 	}
+	if in.AuthFlow == types.AuthFlowTypeUserAuth {
+		// An app client without ALLOW_USER_AUTH, as Cognito answers for it.
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "USER_AUTH flow not enabled for this client"}
+	}
 	if in.AuthFlow != types.AuthFlowTypeRefreshTokenAuth {
 		return nil, errors.New("unexpected flow")
 	}

@@ -26,11 +26,7 @@ type challengeBody struct {
 
 func (h *handler) signInPassword(w http.ResponseWriter, r *http.Request, body *auth.Credentials) (any, error) {
 	res, err := h.Auth.SignInPassword(r.Context(), *body)
-	h.count(metrics.SignIn, err, err == nil && res.Grant == nil)
-	if err != nil {
-		return nil, err
-	}
-	return h.signInOutcome(w, r, res)
+	return h.signInStep(w, r, res, err)
 }
 
 func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *challengeBody) (any, error) {
@@ -39,12 +35,18 @@ func (h *handler) challenge(w http.ResponseWriter, r *http.Request, body *challe
 		pending, _ = h.jars.challenge.open(body.ChallengeToken) // nil when it does not open
 	}
 	res, err := h.Auth.RespondToChallenge(r.Context(), pending, body.ChallengeAnswer)
+	// A wrong code may be retried within the challenge's life; a dead challenge may not.
+	if c := auth.CodeOf(err); err != nil && (c == auth.CodeUnauthenticated || c == auth.CodeNoChallenge) {
+		h.jars.challenge.clear(w, r)
+	}
+	return h.signInStep(w, r, res, err)
+}
+
+// signInStep counts a step of a sign-in (a challenge is neither success nor failure yet) and
+// answers with its outcome or its error.
+func (h *handler) signInStep(w http.ResponseWriter, r *http.Request, res *auth.SignInResult, err error) (any, error) {
 	h.count(metrics.SignIn, err, err == nil && res.Grant == nil)
 	if err != nil {
-		// A wrong code may be retried within the challenge's life; a dead challenge may not.
-		if c := auth.CodeOf(err); c == auth.CodeUnauthenticated || c == auth.CodeNoChallenge {
-			h.jars.challenge.clear(w, r)
-		}
 		return nil, err
 	}
 	return h.signInOutcome(w, r, res)

@@ -18,12 +18,30 @@ import (
 	"github.com/monban-auth/monban/internal/auth"
 )
 
-// MaxBodyBytes bounds every request body; auth requests are small.
+// MaxBodyBytes bounds every request body but those carrying a WebAuthn credential; auth
+// requests are small.
 const MaxBodyBytes = 16 << 10
 
+// MaxCredentialBytes bounds a WebAuthn credential (RegistrationResponseJSON,
+// AuthenticationResponseJSON): an attestation with its certificate chain fits with room to
+// spare, and Cognito verifies the rest.
+const MaxCredentialBytes = 16 << 10
+
+// MaxCredentialBodyBytes bounds the bodies that carry a credential (POST /auth/challenge,
+// POST /auth/passkeys/register/finish): the credential, and beside it what else the body
+// holds (a token-mode challenge_token).
+const MaxCredentialBodyBytes = 32 << 10
+
 // jsonPost wraps a POST handler with the CSRF rules and body decoding: fn gets the decoded
-// body and returns the value to answer 200 with, or an error for the contract.
+// body (at most MaxBodyBytes) and returns the value to answer 200 with, or an error for the
+// contract.
 func jsonPost[T any](h *handler, fn func(w http.ResponseWriter, r *http.Request, body *T) (any, error)) http.HandlerFunc {
+	return jsonPostSized(h, MaxBodyBytes, fn)
+}
+
+// jsonPostSized is jsonPost with a body limit of its own, for the routes whose bodies carry
+// a WebAuthn credential.
+func jsonPostSized[T any](h *handler, limit int64, fn func(w http.ResponseWriter, r *http.Request, body *T) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(h.Auth.Started(r.Context())) // the answer floor counts from here
 		if err := h.checkPost(r); err != nil {
@@ -31,7 +49,7 @@ func jsonPost[T any](h *handler, fn func(w http.ResponseWriter, r *http.Request,
 			return
 		}
 		var body T
-		if err := decode(w, r, &body); err != nil {
+		if err := decodeSized(w, r, &body, limit); err != nil {
 			writeError(w, r, h.log, err)
 			return
 		}
@@ -62,13 +80,19 @@ func (h *handler) checkPost(r *http.Request) error {
 // valid JSON padded with whitespace); everything else wrong is 400. Field names must match
 // the documented names exactly (encoding/json alone would match them case-insensitively) and
 // appear once in each object (encoding/json alone would keep the last): strictKeys checks
-// both before the body is decoded.
+// both before the body is decoded. A json.RawMessage field (a WebAuthn credential) is opaque
+// to that check beyond its duplicate keys: its members are Cognito's to verify.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	return decodeSized(w, r, dst, MaxBodyBytes)
+}
+
+// decodeSized is decode with a body limit of limit bytes.
+func decodeSized(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &statusError{http.StatusRequestEntityTooLarge, auth.Fail(auth.CodeInvalidRequest, fmt.Sprintf("body exceeds %d bytes", MaxBodyBytes), nil)}
+			return &statusError{http.StatusRequestEntityTooLarge, auth.Fail(auth.CodeInvalidRequest, fmt.Sprintf("body exceeds %d bytes", limit), nil)}
 		}
 		return auth.Fail(auth.CodeInvalidRequest, "body could not be read", err)
 	}

@@ -4,8 +4,9 @@
 // what went wrong in words.
 import {
   MonbanError, answerChallenge, changePassword, confirmForgotPassword, confirmSignUp,
-  forgotPassword, getAccessToken, getSession, onSessionChange, refresh, resendCode,
-  setUpTotp, signIn, signInWithRedirect, signOut, signUp, verifyTotp,
+  deletePasskey, forgotPassword, getAccessToken, getSession, listPasskeys, onSessionChange,
+  passkeysSupported, refresh, registerPasskey, resendCode, sendEmailCode, setUpTotp, signIn,
+  signInWithPasskey, signInWithRedirect, signOut, signUp, verifyTotp,
 } from "/auth/client.js";
 
 const $ = (id) => document.getElementById(id);
@@ -45,7 +46,25 @@ const sentences = {
   // The client's own: no answer at all, or an answer that is not monban's.
   network_error: "The sign-in service could not be reached. Check your connection and try again.",
   invalid_response: "The sign-in service gave an unexpected answer. Try again later.",
+  // The browser's answers to a passkey request.
+  passkey_unsupported: "This browser cannot use passkeys. Sign in another way.",
+  passkey_cancelled: "No passkey was used: the request was cancelled or timed out, or this device has none for this site. Try again, or sign in another way.",
+  passkey_exists: "This device already has a passkey for your account.",
+  passkey_failed: "The passkey could not be used on this page. Sign in another way.",
+  passkey_refused: "That passkey was not accepted. Try again, or sign in another way.",
 };
+
+// withPasskey runs a passkey sign-in. The server's invalid_credentials then means the
+// passkey, not the e-mail address or a password (no field to mark); its invalid_request says
+// what the user pool does not allow, in words.
+async function withPasskey(outcome) {
+  try {
+    return await outcome;
+  } catch (err) {
+    throw err.code === "invalid_credentials" ? new MonbanError("passkey_refused", err.message, err.status, { cause: err }) : err;
+  }
+}
+const passkeyRefusals = { invalid_request: (e) => e.message };
 
 // Which inputs an error is about, by name; each form marks those it has.
 const culprits = {
@@ -198,6 +217,7 @@ function render(session) {
   $("expires").textContent = new Date(session.expires_at).toLocaleString();
   $("session").textContent = JSON.stringify(session, null, 2);
   callApi(false).catch((err) => showError(err));
+  showPasskeys();
 }
 
 // Sign-ins, sign-outs and refreshes, in this tab and in the site's other tabs.
@@ -224,8 +244,12 @@ const challengeTexts = {
     p.secret
       ? "This account needs an authenticator app. Add this key to yours, then enter the code it shows."
       : "This account needs an authenticator app, which only the hosted UI can set up. Sign in there.",
+  SELECT_CHALLENGE: () => "Choose how to sign in.",
+  PASSWORD: () => "Enter your password.",
+  WEB_AUTHN: () => "Sign in with your passkey.",
 };
 const mfaNames = { SOFTWARE_TOKEN_MFA: "Authenticator app", SMS_MFA: "Text message", EMAIL_OTP: "E-mail" };
+const factorNames = { WEB_AUTHN: "A passkey", EMAIL_OTP: "A code sent by e-mail", PASSWORD: "My password" };
 
 // A required attribute's field: "custom:team_name" is labelled "Team name".
 function attributeField(name) {
@@ -237,22 +261,48 @@ function attributeField(name) {
   return label;
 }
 
+// The challenge on screen: its name and what its answer needs.
+let shownChallenge = { name: "", needs: [] };
+
+// showNeeds shows the fields the answer needs, and no others (hidden fields are disabled:
+// not sent, not checked). Choosing the password as the first factor needs the password too.
+function showNeeds(form) {
+  const { needs } = shownChallenge;
+  const factor = needs.includes("factor") ? form.elements.factor.value : "";
+  for (const el of form.querySelectorAll("[data-need]")) {
+    const need = el.dataset.need;
+    el.hidden = !(needs.includes(need) || (need === "password" && factor === "PASSWORD"));
+    el.querySelectorAll("input, select").forEach((input) => (input.disabled = el.hidden));
+  }
+  const button = form.querySelector('[data-field="continue"]');
+  button.hidden = needs.length === 0;
+  const passkey = needs.includes("credential") || factor === "WEB_AUTHN";
+  button.textContent = passkey ? "Use your passkey" : "Continue signing in";
+}
+
 // showChallenge renders one field per entry of challenge.needs.
 function showChallenge({ name, parameters: p, needs }) {
   const form = $("form-challenge");
   fill(form, "instructions", challengeTexts[name]?.(p) ?? "This sign-in needs a step only the hosted UI can do. Sign in there.");
   form.querySelector('[data-need="attributes"]').replaceChildren(...(p.required_attributes ?? []).map(attributeField));
   form.elements.mfaType.replaceChildren(...(p.mfas_can_choose ?? []).map((m) => new Option(mfaNames[m] ?? m, m)));
-  for (const el of form.querySelectorAll("[data-need]")) {
-    el.hidden = !needs.includes(el.dataset.need);
-    el.querySelectorAll("input, select").forEach((input) => (input.disabled = el.hidden)); // not sent, not checked
-  }
+  const factors = (p.factors ?? []).filter((f) => f !== "WEB_AUTHN" || passkeysSupported());
+  form.elements.factor.replaceChildren(...factors.map((f) => new Option(factorNames[f] ?? f, f)));
   form.querySelector('[data-field="setup"]').hidden = !(name === "MFA_SETUP" && p.secret);
   fill(form, "secret", p.secret ?? "");
   fill(form, "uri", p.otpauth_uri ?? "");
-  form.querySelector("button:not([type=button])").hidden = needs.length === 0;
-  goTo("form-challenge");
+  shownChallenge = { name, needs };
+  goTo("form-challenge"); // resets the form: the first factor is selected
+  showNeeds(form);
+  // The first field; for a passkey, which has none, the button that asks for it.
+  (form.querySelector("input:enabled, select:enabled") ?? form.querySelector('[data-field="continue"]:not([hidden])'))?.focus();
 }
+
+$("form-challenge").elements.factor.addEventListener("change", () => showNeeds($("form-challenge")));
+
+// The passkey step after a choice whose passkey request was cancelled: the client keeps the
+// prompt, so trying again needs no new sign-in.
+const passkeyStep = { name: "WEB_AUTHN", parameters: {}, needs: ["credential"] };
 
 // A sign-in ends with a session (the client tells onSessionChange, which renders it) or
 // with a challenge to answer first; challenges may chain.
@@ -276,18 +326,41 @@ handle("form-sign-in", async ({ email, password }) => {
   }
 });
 
-handle("form-challenge", async (v) => {
+handle("form-challenge", async (v, form) => {
   const attributes = {};
   for (const [k, value] of Object.entries(v)) if (k.startsWith("attribute:")) attributes[k.slice(10)] = value;
-  const answer = { code: v.code, newPassword: v.newPassword, mfaType: v.mfaType };
+  const answer = { code: v.code, newPassword: v.newPassword, mfaType: v.mfaType, factor: v.factor, password: v.password };
   if (Object.keys(attributes).length) answer.attributes = attributes;
+  // A passkey (chosen, or the step itself): the client answers with what the browser gives.
+  const passkey = shownChallenge.name === "WEB_AUTHN" || v.factor === "WEB_AUTHN";
   try {
-    await signedIn(answerChallenge(answer));
+    await signedIn(passkey ? withPasskey(signInWithPasskey()) : answerChallenge(answer));
   } catch (err) {
     // A wrong code may be tried again; an expired sign-in starts over.
-    if (err.code !== "no_pending_challenge" && err.code !== "unauthenticated") throw err;
-    showError(err, goTo("form-sign-in"), { unauthenticated: sentences.no_pending_challenge });
+    if (err.code === "no_pending_challenge" || err.code === "unauthenticated") {
+      return showError(err, goTo("form-sign-in"), { unauthenticated: sentences.no_pending_challenge });
+    }
+    if (passkey && err.code?.startsWith("passkey_") && shownChallenge.name !== "WEB_AUTHN") showChallenge(passkeyStep);
+    showError(err, form, passkey ? passkeyRefusals : {});
   }
+});
+
+// The sign-in form's passwordless buttons need the e-mail address only.
+function signInEmail() {
+  const input = $("form-sign-in").elements.email;
+  return input.reportValidity() ? input.value : null; // the browser says what is wrong
+}
+
+$("passkey-sign-in").hidden = !passkeysSupported(); // nothing to offer without WebAuthn
+$("passkey-sign-in").addEventListener("click", () => {
+  const email = signInEmail();
+  if (email !== null) act($("form-sign-in"), () => signedIn(withPasskey(signInWithPasskey({ email }))), passkeyRefusals);
+});
+
+$("email-code").addEventListener("click", () => {
+  const email = signInEmail();
+  // The answer is the code prompt (where it went) for any address, an account or not.
+  if (email !== null) act($("form-sign-in"), () => signedIn(sendEmailCode({ email })), { invalid_request: (e) => e.message });
 });
 
 $("start-over").addEventListener("click", () => goTo("form-sign-in"));
@@ -356,6 +429,72 @@ handle("form-totp", async ({ code }, form) => {
   $("totp-setup").focus();
   say("Your authenticator app is on: the next sign-in will ask for its code.");
 });
+
+// --- passkeys ---------------------------------------------------------------------------------
+
+// A passkey's accessible name: its name (or a stand-in) and when it was added, made unique.
+function passkeyLabels(keys) {
+  const seen = new Map();
+  return keys.map((k) => {
+    let label = `${k.name || "Passkey"}, added ${new Date(k.created_at).toLocaleString()}`;
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    if (n > 1) label += ` (${n})`;
+    return label;
+  });
+}
+
+// showPasskeys lists the user's passkeys, each with its delete button. Listing is quiet: a
+// failure says so in the section, not as an alert, since nobody asked.
+async function showPasskeys() {
+  const status = $("passkey-status");
+  let keys;
+  try {
+    keys = await listPasskeys();
+  } catch (err) {
+    $("passkey-list").replaceChildren();
+    status.textContent =
+      err.code === "invalid_request" ? err.message : "Your passkeys could not be listed: " + (sentences[err.code] ?? err.message);
+    return;
+  }
+  const labels = passkeyLabels(keys);
+  $("passkey-list").replaceChildren(
+    ...keys.map((k, i) => {
+      const item = document.createElement("li");
+      const text = document.createElement("span");
+      text.append(labels[i]);
+      const how = k.attachment === "platform" ? "on this kind of device" : k.attachment === "cross-platform" ? "a security key or phone" : "";
+      if (how) text.append(Object.assign(document.createElement("small"), { textContent: how }));
+      const del = Object.assign(document.createElement("button"), { type: "button", className: "secondary", textContent: "Delete" });
+      del.setAttribute("aria-label", "Delete passkey " + labels[i]);
+      del.addEventListener("click", () =>
+        act(null, async () => {
+          await deletePasskey(k.id);
+          await showPasskeys();
+          $("passkeys-title").focus(); // the button is gone: land on the section
+          say(`The passkey “${labels[i]}” was deleted. It stays on the device, but no longer signs you in.`);
+        }),
+      );
+      item.append(text, del);
+      return item;
+    }),
+  );
+  status.textContent = keys.length ? "" : "You have no passkeys yet.";
+}
+
+$("passkey-add").hidden = !passkeysSupported();
+$("passkey-unsupported").hidden = passkeysSupported();
+$("passkey-add").addEventListener("click", () =>
+  act(
+    null,
+    async () => {
+      await registerPasskey();
+      await showPasskeys();
+      say("Your passkey has been added: next time, sign in with it instead of a password.");
+    },
+    { invalid_request: (e) => e.message },
+  ),
+);
 
 // --- the site's own API ----------------------------------------------------------------------
 
