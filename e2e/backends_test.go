@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -44,14 +45,23 @@ import (
 //   - /signup (managed login's sign-up page, screen=signup): the hosted-UI front serves a
 //     plain form that signs up through the API front and completes the sign-in on the
 //     emulator's login form;
-//   - /logout: the hosted-UI front redirects to a registered logout_uri.
+//   - /logout: the hosted-UI front redirects to a registered logout_uri;
+//   - choice-based sign-in (InitiateAuth USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP,
+//     WEB_AUTHN) and the four WebAuthn actions: the API front answers them (devstack's
+//     passwordless.go), with the site's host as the passkeys' relying party, so the
+//     cognito-local backend serves its site at https://localhost:<port> and
+//     choiceBasedSignIn; its e-mail codes are ConfirmationCode.
+//
+// moto (5.x) implements neither USER_AUTH nor the WebAuthn actions, so the moto backend
+// skips the passwordless steps (not choiceBasedSignIn).
 //
 // The emulators' createUser calls AdminCreateUser on the emulator itself, past the stand-ins.
 //
 // The in-memory pool (auth/userpooltest, the "fake" backend) needs none of these: it is
 // written to Cognito's API reference, so it enforces the policy, resends and checks codes,
-// rejects wrong TOTP codes, answers admin sign-ins with challenges and puts standard
-// attributes in the ID token. It runs under -short, with no emulator.
+// rejects wrong TOTP codes, answers admin sign-ins with challenges, puts standard
+// attributes in the ID token, and has choice-based sign-in and passkeys (its relying party
+// the site's host, verified as the stand-in's). It runs under -short, with no emulator.
 type quirks struct {
 	enforcesPasswordPolicy bool // sign-up rejects weak passwords
 	standardAttributesInID bool // the ID token carries standard attributes such as name
@@ -67,18 +77,26 @@ type quirks struct {
 	adminChallenges                   bool // ADMIN_USER_PASSWORD_AUTH returns challenges
 	rejectsWrongTOTP                  bool // a wrong TOTP code is refused
 	checksConfirmCode                 bool // ConfirmSignUp rejects a wrong code
+	// choiceBasedSignIn: InitiateAuth with USER_AUTH, its challenges (SELECT_CHALLENGE,
+	// PASSWORD, EMAIL_OTP, WEB_AUTHN) and the WebAuthn actions are implemented.
+	choiceBasedSignIn bool
 }
 
 // backend is one Cognito emulator (or the in-memory pool) behind a monban API served over
 // TLS.
 type backend struct {
-	name   string
+	name string
+	// site is where be.browser's pages are: srv's URL, or https://localhost on srv's port
+	// when passkeys are tested (see onLocalhost).
 	site   string
 	srv    *httptest.Server
 	quirks quirks
 	// signUpCode and resetCode give the code the emulator expects for a user.
 	signUpCode func(email string) string
 	resetCode  func(email string) string
+	// signInCode is the e-mail sign-in code (EMAIL_OTP) last sent to a user, when the backend
+	// has choice-based sign-in.
+	signInCode func(email string) string
 	// createUser makes a user the way an administrator does (AdminCreateUser, no message
 	// sent): with a temporary password and a verified e-mail address.
 	createUser func(t *testing.T, email, temp string)
@@ -86,7 +104,7 @@ type backend struct {
 	newAPI func(t *testing.T, extra map[string]string) *httptest.Server
 }
 
-func (b *backend) browser(t *testing.T) *browser { return b.browserFor(t, b.srv) }
+func (b *backend) browser(t *testing.T) *browser { return (&env{srv: b.srv, site: b.site}).browser(t) }
 
 func (b *backend) browserFor(t *testing.T, srv *httptest.Server) *browser {
 	return (&env{srv: srv, site: srv.URL}).browser(t)
@@ -104,6 +122,22 @@ func swappable(t *testing.T) (*httptest.Server, func(http.Handler)) {
 	return srv, func(x http.Handler) { h.Store(&x) }
 }
 
+// onLocalhost names srv's site https://localhost:<port>: a passkey's relying party is a
+// domain, never an IP address (WebAuthn §5.1.3), so a site on 127.0.0.1 could have none.
+// The test server's certificate names example.com and 127.0.0.1, so srv's client (the
+// browsers' and the API's own) checks it for example.com from now on.
+func onLocalhost(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.ServerName = "example.com"
+	srv.Client().Transport = tr
+	return "https://localhost:" + u.Port()
+}
+
 func buildAPI(t *testing.T, env map[string]string, o app.Options) http.Handler {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -119,21 +153,23 @@ func buildAPI(t *testing.T, env map[string]string, o app.Options) http.Handler {
 
 func cognitoLocalBackend(t *testing.T) *backend {
 	srv, set := swappable(t)
+	site := onLocalhost(t, srv) // the stand-in's relying party is the site's host
 	stack := devstacktest.Start(t, devstack.StackOptions{
-		SiteURL: srv.URL,
+		SiteURL: site,
 		App:     app.Options{HTTPClient: srv.Client(), Log: devstack.DevLogger(t.Output())},
 		// The confirmation-code path is under test here; auto-confirmation has its own tests.
 		TriggerEnv: map[string]string{"MONBAN_SIGNUP_AUTO_CONFIRM": "false"},
 	})
 	set(stack.Handler)
 	b := &backend{
-		name: "cognito-local", site: srv.URL, srv: srv,
+		name: "cognito-local", site: site, srv: srv,
 		createUser: adminCreateUser(devstack.NewCognitoClient(stack.Cognito.URL), stack.Pool.ID),
 		quirks: quirks{rejectsWrongTOTP: true, checksConfirmCode: true, wrongCurrentPasswordIsPolicyError: true,
 			// Both by the stack's API front, not the emulator (see above).
-			resendsCodes: true, enforcesPasswordPolicy: true},
+			resendsCodes: true, enforcesPasswordPolicy: true, choiceBasedSignIn: true},
 		signUpCode: func(string) string { return devstack.ConfirmationCode },
 		resetCode:  func(string) string { return devstack.ConfirmationCode },
+		signInCode: func(string) string { return devstack.ConfirmationCode },
 	}
 	b.newAPI = func(t *testing.T, extra map[string]string) *httptest.Server {
 		srv2, set2 := swappable(t)
@@ -141,7 +177,10 @@ func cognitoLocalBackend(t *testing.T) *backend {
 		for k, v := range stack.Env {
 			env[k] = v
 		}
+		// Another site, on its own server: the stack's callback (on the localhost site)
+		// would be cross-site with it. No step signs in through the hosted UI here.
 		env["MONBAN_ALLOWED_ORIGINS"] = srv2.URL
+		env["MONBAN_CALLBACK_URL"] = srv2.URL + "/auth/callback"
 		for k, v := range extra {
 			env[k] = v
 		}
@@ -292,14 +331,16 @@ func adminCreateUser(admin *cip.Client, poolID string) func(t *testing.T, email,
 
 // fakeBackend is the in-memory pool behind the API through the app's UserPool seam, its keys
 // served on 127.0.0.1 for the API's verifier. Codes are read from the pool, as from an inbox.
+// Its site is on localhost, the passkeys' relying party.
 func fakeBackend(t *testing.T) *backend {
+	srv, set := swappable(t)
+	site := onLocalhost(t, srv)
 	// The pool's default issuer and client id; the issuer is never fetched, the keys come
 	// from the pool's own JWKS server.
-	pool := userpooltest.New(userpooltest.Options{})
+	pool := userpooltest.New(userpooltest.Options{PasskeyRPID: "localhost", PasskeyOrigins: []string{site}})
 	jwks := httptest.NewServer(pool.JWKSHandler())
 	t.Cleanup(jwks.Close)
-	mk := func(t *testing.T, extra map[string]string) *httptest.Server {
-		srv, set := swappable(t)
+	serve := func(t *testing.T, srv *httptest.Server, set func(http.Handler), site string, extra map[string]string) {
 		env := map[string]string{
 			"MONBAN_USER_POOL_ID":    "us-east-1_Fake",
 			"MONBAN_CLIENT_ID":       userpooltest.DefaultClientID,
@@ -307,23 +348,28 @@ func fakeBackend(t *testing.T) *backend {
 			"MONBAN_COGNITO_DOMAIN":  "https://auth.example.com", // no hosted UI in this suite
 			"MONBAN_ISSUER":          userpooltest.DefaultIssuer,
 			"MONBAN_JWKS_URL":        jwks.URL + "/us-east-1_Fake/.well-known/jwks.json",
-			"MONBAN_CALLBACK_URL":    srv.URL + "/auth/callback",
-			"MONBAN_ALLOWED_ORIGINS": srv.URL,
+			"MONBAN_CALLBACK_URL":    site + "/auth/callback",
+			"MONBAN_ALLOWED_ORIGINS": site,
 			"MONBAN_SESSION_SECRET":  strings.Repeat("s", 40),
 		}
 		for k, v := range extra {
 			env[k] = v
 		}
 		set(buildAPI(t, env, app.Options{HTTPClient: srv.Client(), UserPool: pool, Log: devstack.DevLogger(t.Output())}))
-		return srv
 	}
-	srv := mk(t, nil)
+	serve(t, srv, set, site, nil)
 	return &backend{
-		name: "fake", site: srv.URL, srv: srv, newAPI: mk,
+		name: "fake", site: site, srv: srv,
+		newAPI: func(t *testing.T, extra map[string]string) *httptest.Server {
+			srv, set := swappable(t)
+			serve(t, srv, set, srv.URL, extra)
+			return srv
+		},
 		quirks: quirks{enforcesPasswordPolicy: true, standardAttributesInID: true, resendsCodes: true,
-			adminChallenges: true, rejectsWrongTOTP: true, checksConfirmCode: true},
+			adminChallenges: true, rejectsWrongTOTP: true, checksConfirmCode: true, choiceBasedSignIn: true},
 		signUpCode: pool.Code,
 		resetCode:  pool.Code,
+		signInCode: pool.Code,
 		createUser: func(t *testing.T, email, temp string) {
 			t.Helper()
 			if err := pool.CreateUser(email, temp, map[string]string{"email_verified": "true"}); err != nil {

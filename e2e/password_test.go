@@ -76,6 +76,14 @@ var passwordSteps = []struct {
 	{"forgot password: the same answer for anyone, then a reset", stepForgotPassword},
 	{"change password needs the current one", stepChangePasswordNeedsTheCurrentOne},
 	{"ADMIN_USER_PASSWORD_AUTH by configuration", stepAdminUserPasswordAuth},
+	// Choice-based sign-in and passkeys (passwordless_test.go).
+	{"e-mail code preferred: a wrong code refused, then the right one", stepEmailCodePreferred},
+	{"e-mail code chosen from SELECT_CHALLENGE", stepEmailCodeChosen},
+	{"password through USER_AUTH, preferred or chosen", stepPasswordThroughUserAuth},
+	{"passkey: register, list, sign in with no password, delete", stepPasskeyRegisterListSignInDelete},
+	{"a refused passkey is invalid_credentials", stepRefusedPasskeyIsInvalidCredentials},
+	{"an unknown address is answered like a known one", stepUnknownAddressAnsweredLikeAKnownOne},
+	{"signed out, the passkey routes are 401", stepPasskeyRoutesNeedASession},
 }
 
 func passwordSuite(t *testing.T, be *backend) {

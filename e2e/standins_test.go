@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
@@ -16,14 +17,16 @@ import (
 
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/devstack"
+	"github.com/monban-auth/monban/internal/passkey/passkeytest"
 )
 
 // Issue 16: every endpoint monban offers works against make dev's stack, through the local
 // stand-ins for what cognito-local lacks (ResendConfirmationCode, GlobalSignOut, the /signup
-// page, the password policy; see devstack's cognitoapi.go and signup.go). Each test fails
-// against the bare emulator: there resend-code answers 500 (the emulator's "unsupported"), a
-// global sign-out 401 and leaves the other sessions' refresh working, /signup is 404, and
-// any password is accepted.
+// page, the password policy, choice-based sign-in and passkeys; see devstack's cognitoapi.go,
+// passwordless.go and signup.go). Each test fails against the bare emulator: there
+// resend-code answers 500 (the emulator's "unsupported"), a global sign-out 401 and leaves
+// the other sessions' refresh working, /signup is 404, any password is accepted, and
+// USER_AUTH and the WebAuthn actions are "unsupported".
 
 // startStandInEnv is startEnvWith with the triggers' settings given (e.g. sign-ups confirmed
 // by e-mail code instead of at once).
@@ -281,4 +284,123 @@ func TestPasswordPolicyAgainstTheStack(t *testing.T) {
 	if resp, body := c.post("/auth/challenge", `{"new_password":"weak"}`); resp.StatusCode != 400 || errorCode(t, body) != "invalid_password" {
 		t.Errorf("NEW_PASSWORD_REQUIRED with a weak password: %d %s", resp.StatusCode, body)
 	}
+}
+
+// Issue 13: e-mail codes and passkeys against make dev's stack, with the emulator's own
+// tokens at the end of each sign-in.
+func TestPasswordlessAgainstTheStack(t *testing.T) {
+	e := startNamedEnv(t)
+	b := e.browser(t)
+	// The choice, then an e-mail code: a wrong one may be tried again.
+	resp, body := b.post("/auth/sign-in/start", `{"email":"`+userEmail+`"}`)
+	if p := decode[prompt](t, body); resp.StatusCode != 200 || p.Challenge != "SELECT_CHALLENGE" || !sameJSON(p.Parameters["factors"], []string{"EMAIL_OTP", "PASSWORD"}) {
+		t.Fatalf("sign-in start: %d %s", resp.StatusCode, body)
+	}
+	resp, body = b.post("/auth/challenge", `{"factor":"EMAIL_OTP"}`)
+	if p := decode[prompt](t, body); resp.StatusCode != 200 || p.Challenge != "EMAIL_OTP" || p.Parameters["destination"] != "a***@e***" || p.Parameters["medium"] != "EMAIL" {
+		t.Fatalf("EMAIL_OTP chosen: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := b.post("/auth/challenge", `{"code":"000000"}`); resp.StatusCode != 400 || errorCode(t, body) != "code_mismatch" {
+		t.Fatalf("a wrong code: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := b.post("/auth/challenge", `{"code":"`+devstack.ConfirmationCode+`"}`); resp.StatusCode != 200 {
+		t.Fatalf("the code: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := b.get("/auth/session"); resp.StatusCode != 200 || decode[sessionView](t, body).User.Email != userEmail {
+		t.Fatalf("session after the code: %d %s", resp.StatusCode, body)
+	}
+
+	// A passkey for the site (the relying party is its host), then a sign-in with it.
+	auth := passkeytest.New()
+	resp, body = b.post("/auth/passkeys/register/start", "{}")
+	if resp.StatusCode != 200 {
+		t.Fatalf("register start: %d %s", resp.StatusCode, body)
+	}
+	created, err := auth.Create(e.site, decode[struct{ Options json.RawMessage }](t, body).Options)
+	if err != nil {
+		t.Fatalf("the authenticator refused the creation options: %v\n%s", err, body)
+	}
+	if resp, body := b.post("/auth/passkeys/register/finish", `{"credential":`+string(created)+`}`); resp.StatusCode != 200 {
+		t.Fatalf("register finish: %d %s", resp.StatusCode, body)
+	}
+	resp, body = b.get("/auth/passkeys")
+	type passkeys struct {
+		Passkeys []struct {
+			ID             string `json:"id"`
+			RelyingPartyID string `json:"relying_party_id"`
+		}
+	}
+	const host = "localhost"
+	if list := decode[passkeys](t, body).Passkeys; resp.StatusCode != 200 || len(list) != 1 || list[0].ID != auth.Credentials(host)[0] || list[0].RelyingPartyID != host {
+		t.Fatalf("passkeys: %d %s", resp.StatusCode, body)
+	}
+
+	c := e.browser(t)
+	resp, body = c.post("/auth/sign-in/start", `{"email":"`+userEmail+`","factor":"WEB_AUTHN"}`)
+	p := decode[prompt](t, body)
+	options, _ := json.Marshal(p.Parameters["options"])
+	if resp.StatusCode != 200 || p.Challenge != "WEB_AUTHN" {
+		t.Fatalf("WEB_AUTHN start: %d %s", resp.StatusCode, body)
+	}
+	assertion, err := auth.Get(e.site, options)
+	if err != nil {
+		t.Fatalf("the authenticator refused the request options: %v\n%s", err, body)
+	}
+	if resp, body := c.post("/auth/challenge", `{"credential":`+string(assertion)+`}`); resp.StatusCode != 200 {
+		t.Fatalf("passkey sign-in: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := c.get("/auth/session"); resp.StatusCode != 200 || decode[sessionView](t, body).User.Email != userEmail {
+		t.Fatalf("session after the passkey: %d %s", resp.StatusCode, body)
+	}
+	// The session's refresh token is the emulator's, and works.
+	if resp, body := c.post("/auth/refresh", "{}"); resp.StatusCode != 200 {
+		t.Fatalf("refresh after a passkey sign-in: %d %s", resp.StatusCode, body)
+	}
+
+	// An unknown address is answered like a known one, and its code is wrong.
+	d := e.browser(t)
+	resp, body = d.post("/auth/sign-in/start", `{"email":"nobody@example.com","factor":"EMAIL_OTP"}`)
+	if p := decode[prompt](t, body); resp.StatusCode != 200 || p.Challenge != "EMAIL_OTP" || p.Parameters["destination"] != "n***@e***" {
+		t.Fatalf("unknown address: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := d.post("/auth/challenge", `{"code":"`+devstack.ConfirmationCode+`"}`); resp.StatusCode != 400 || errorCode(t, body) != "code_mismatch" {
+		t.Fatalf("unknown address's code: %d %s", resp.StatusCode, body)
+	}
+
+	id := auth.Credentials(host)[0]
+	if resp, body := b.post("/auth/passkeys/delete", `{"id":"`+id+`"}`); resp.StatusCode != 200 {
+		t.Fatalf("delete: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := b.get("/auth/passkeys"); resp.StatusCode != 200 || len(decode[passkeys](t, body).Passkeys) != 0 {
+		t.Fatalf("after deleting: %d %s", resp.StatusCode, body)
+	}
+}
+
+// sameJSON tells whether v, decoded from JSON, is want.
+func sameJSON(v any, want any) bool {
+	a, _ := json.Marshal(v)
+	b, _ := json.Marshal(want)
+	return string(a) == string(b)
+}
+
+// startNamedEnv is startEnv with the site at https://localhost:<port>: a passkey's relying
+// party is a domain, never an IP address (WebAuthn §5.1.3), so a site on 127.0.0.1 has
+// none. The test server's certificate names example.com and 127.0.0.1, so its client (the
+// browsers' and the stack's own, for the hosted UI's endpoints) checks it for example.com.
+func startNamedEnv(t *testing.T) *env {
+	t.Helper()
+	var site string
+	e := startEnvWith(t, func(o *devstack.StackOptions) {
+		u, err := url.Parse(o.SiteURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		site = "https://localhost:" + u.Port()
+		o.SiteURL = site
+	})
+	e.site = site
+	tr := e.srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.ServerName = "example.com"
+	e.srv.Client().Transport = tr
+	return e
 }

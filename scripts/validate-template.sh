@@ -21,16 +21,18 @@
 #      custom domain; an existing site elsewhere; extra origins without a CSP;
 #      a chosen domain prefix; WAF in us-east-1, WAF elsewhere with an existing
 #      web ACL; SES e-mail; the admin sign-in flow; an alarm topic; hidden
-#      sign-up confirmed by e-mail; all of them at once; each samconfig.toml
+#      sign-up confirmed by e-mail; passwordless sign-in per feature plan,
+#      e-mail sender and hosting mode; all of them at once; each samconfig.toml
 #      environment), each with the template's
 #      Conditions resolved for those values, and checks of what that deployment
 #      would be: the CloudFront distribution (origins, behaviours and their
 #      order, methods, managed policy IDs, origin-verify header, HTTPS, security
 #      headers, no custom error pages, its web ACL), the site bucket and its
 #      access, the URLs the app client and the function get, the API's CORS,
-#      the managed-login prefix, the auth flows and IAM grants, e-mail
-#      settings, Lambda's log filter, what sam delete keeps for each
-#      DeletionProtection, the web ACL's rules, the alarms and dashboard; the
+#      the managed-login prefix, the auth flows and IAM grants, the sign-in
+#      first factors and the passkeys' relying-party id, e-mail settings,
+#      Lambda's log filter, what sam delete keeps for each DeletionProtection,
+#      the web ACL's rules, the alarms and dashboard; the
 #      Rules and parameter constraints must accept these sets and refuse the
 #      invalid combinations, and ClaimMappings must refuse exactly the claims
 #      internal/triggers/pretoken reserves;
@@ -686,6 +688,13 @@ class Scenario:
             return any(self.truth(a) for a in arg)
         if fn == "Fn::Contains":
             return self.render(arg[1]) in self.render(arg[0])
+        # Rule functions ("Rule functions", CloudFormation User Guide): every
+        # member of a list equals one string, or is one of a list of strings.
+        if fn == "Fn::EachMemberEquals":
+            return all(v == self.render(arg[1]) for v in self.render(arg[0]))
+        if fn == "Fn::EachMemberIn":
+            allowed = self.render(arg[1])
+            return all(v in allowed for v in self.render(arg[0]))
         raise Unsupported(fn)
 
     def lookup(self, name, variables=None):
@@ -782,10 +791,15 @@ def parameter_problems(given, label):
         if spec is None:
             problems.append(f"{label}: unknown parameter {key}")
             continue
-        if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
+        # A CommaDelimitedList's AllowedValues apply to each member
+        # ("Parameters", CloudFormation User Guide).
+        members = value.split(",") if spec.get("Type") == "CommaDelimitedList" else [value]
+        if "AllowedValues" in spec and any(m not in [str(v) for v in spec["AllowedValues"]] for m in members):
             problems.append(f"{label}: {key}={value!r} is not one of {spec['AllowedValues']}")
         if "AllowedPattern" in spec and spec.get("Type") == "String" and re.fullmatch(spec["AllowedPattern"], value) is None:
             problems.append(f"{label}: {key}={value!r} does not match {spec['AllowedPattern']}")
+        if "MaxLength" in spec and len(value) > int(spec["MaxLength"]):
+            problems.append(f"{label}: {key}={value!r} is longer than MaxLength {spec['MaxLength']}")
         if spec.get("Type") == "Number":
             try:
                 number = float(value)
@@ -1059,7 +1073,12 @@ def check_deployment(label, given, region=REGION):
     check(outs.get("HostedUiDomain") == hosted, f"{label}: the HostedUiDomain output is {outs.get('HostedUiDomain')!r}, want {hosted!r}")
 
     admin_flow = p.get("PasswordAuthFlow") == "ADMIN_USER_PASSWORD_AUTH"
+    lite = p.get("FeaturePlan") == "LITE"
     want_flows = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"] + (["ALLOW_ADMIN_USER_PASSWORD_AUTH"] if admin_flow else [])
+    # Choice-based sign-in (ALLOW_USER_AUTH) needs the Essentials tier or
+    # higher (ExplicitAuthFlows, UserPoolClientType, Amazon Cognito API
+    # Reference).
+    want_flows += [] if lite else ["ALLOW_USER_AUTH"]
     check(
         sorted(app.get("ExplicitAuthFlows") or []) == sorted(want_flows),
         f"{label}: app client auth flows are {app.get('ExplicitAuthFlows')!r}, want {sorted(want_flows)}",
@@ -1085,6 +1104,39 @@ def check_deployment(label, given, region=REGION):
         sorted(api_actions.get("secretsmanager:GetSecretValue") or []) == sorted(f"<{s}>" for s in API_SECRETS),
         f"{label}: ApiFunction must read exactly {sorted(API_SECRETS)}",
     )
+
+    # --- passwordless sign-in ---------------------------------------------
+    # SignInPolicy, WebAuthnRelyingPartyID and WebAuthnUserVerification
+    # (AWS::Cognito::UserPool, CloudFormation Template Reference) need the
+    # Essentials tier or higher: set on ESSENTIALS and PLUS, absent on LITE.
+    pool_props = props("UserPool")
+    sign_in_policy = (pool_props.get("Policies") or {}).get("SignInPolicy")
+    given_factors = [f for f in p.get("SignInFirstFactors", [""]) if f]
+    if lite:
+        check(sign_in_policy is None, f"{label}: LITE signs in with passwords only: the pool must have no SignInPolicy")
+        for key in ("WebAuthnRelyingPartyID", "WebAuthnUserVerification"):
+            check(key not in pool_props, f"{label}: LITE has no passkeys: the pool must not set {key}")
+    else:
+        ses = bool(p.get("SesIdentityArn"))
+        want_factors = given_factors or (["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"] if ses else ["PASSWORD", "WEB_AUTHN"])
+        factors = (sign_in_policy or {}).get("AllowedFirstAuthFactors")
+        check(factors == want_factors, f"{label}: AllowedFirstAuthFactors are {factors!r}, want {want_factors}")
+        check("PASSWORD" in (factors or []), f"{label}: AllowedFirstAuthFactors must include PASSWORD")
+        check("EMAIL_OTP" not in (factors or []) or ses, f"{label}: EMAIL_OTP needs the pool to send through SES")
+        # The RP id must be the host of the page that signs in, or a
+        # registrable suffix of it (Web Authentication Level 3, "RP ID").
+        page_host = existing.split("//", 1)[1].split(":")[0] if existing else (domain or "<Distribution.DomainName>")
+        want_rp = p.get("WebAuthnRelyingPartyId") or page_host
+        rp = pool_props.get("WebAuthnRelyingPartyID")
+        check(rp == want_rp, f"{label}: WebAuthnRelyingPartyID is {rp!r}, want {want_rp!r}")
+        check(
+            rp == page_host or page_host.endswith(f".{rp}"),
+            f"{label}: WebAuthnRelyingPartyID {rp!r} is neither the page's host {page_host!r} nor a suffix of it",
+        )
+        check(
+            pool_props.get("WebAuthnUserVerification") == p.get("WebAuthnUserVerification"),
+            f"{label}: WebAuthnUserVerification must be the parameter ({p.get('WebAuthnUserVerification')})",
+        )
 
     # Cognito's own sender is capped at 50 e-mails a day per account ("Quotas
     # in Amazon Cognito"); SesIdentityArn switches to SES (DEVELOPER).
@@ -1332,6 +1384,22 @@ deployments = {
     "alarm topic": (dict(BASE, AlarmTopicArn=TOPIC, FailedSignInAlarmThreshold="25"), REGION),
     "hidden sign-up, confirmed by e-mail": (dict(BASE, SignUpHideExisting="true", SignUpAutoConfirm="false"), REGION),
     "sign-ups confirmed by e-mail": (dict(BASE, SignUpAutoConfirm="false"), REGION),
+    # Passwordless sign-in: the first factors per plan and e-mail sender, the
+    # passkeys' RP id per hosting mode.
+    "LITE plan, passwords only": (dict(BASE, FeaturePlan="LITE"), REGION),
+    "LITE plan, PASSWORD given": (dict(BASE, FeaturePlan="LITE", SignInFirstFactors="PASSWORD"), REGION),
+    "PLUS plan, SES, all three factors by default": (dict(BASE, FeaturePlan="PLUS", SesIdentityArn=SES), REGION),
+    "passkeys only beside the password, required user verification": (dict(
+        BASE, SignInFirstFactors="PASSWORD,WEB_AUTHN", WebAuthnUserVerification="required",
+    ), REGION),
+    "e-mail codes and password, SES": (dict(BASE, SignInFirstFactors="EMAIL_OTP,PASSWORD", SesIdentityArn=SES), REGION),
+    "passkeys on an existing site with a port": (dict(
+        BASE, SiteDomainName="auth.example.com", SiteCertificateArn=CERT, ExistingSiteUrl="https://www.example.com:8443",
+    ), REGION),
+    "passkeys shared by sibling subdomains": (dict(
+        BASE, SiteDomainName="auth.example.com", SiteCertificateArn=CERT, ExistingSiteUrl="https://www.example.com",
+        WebAuthnRelyingPartyId="example.com",
+    ), REGION),
     "everything on": (dict(
         BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT, WafEnabled="true", SesIdentityArn=SES,
         SesFromAddress="no-reply@example.com", PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH", AlarmTopicArn=TOPIC,
@@ -1355,6 +1423,14 @@ for label, (given, region) in {
     # password tell a new address from a taken one.
     "hidden sign-up with auto-confirm by default": (dict(BASE, SignUpHideExisting="true"), REGION),
     "hidden sign-up with auto-confirm": (dict(BASE, SignUpHideExisting="true", SignUpAutoConfirm="true"), REGION),
+    # Passwordless: LITE has password sign-in only (SignInPolicyType,
+    # Essentials tier or higher); e-mailed codes need SES; PASSWORD stays.
+    "passkeys on the LITE plan": (dict(BASE, FeaturePlan="LITE", SignInFirstFactors="PASSWORD,WEB_AUTHN"), REGION),
+    "e-mail codes on the LITE plan": (dict(BASE, FeaturePlan="LITE", SignInFirstFactors="PASSWORD,EMAIL_OTP", SesIdentityArn=SES), REGION),
+    "a passkey RP id on the LITE plan": (dict(BASE, FeaturePlan="LITE", WebAuthnRelyingPartyId="example.com"), REGION),
+    "e-mail codes without SES": (dict(BASE, SignInFirstFactors="PASSWORD,EMAIL_OTP"), REGION),
+    "first factors without PASSWORD": (dict(BASE, SignInFirstFactors="WEB_AUTHN"), REGION),
+    "first factors with an empty entry": (dict(BASE, SignInFirstFactors="PASSWORD,,WEB_AUTHN"), REGION),
 }.items():
     try:
         check(Scenario(cfn, given, region).rule_failures(), f"the template's Rules must refuse {label}")
@@ -1369,6 +1445,11 @@ for label, given in {
     "a WAF window WAF does not offer": dict(WafRateWindow="900"),
     "a WAF web ACL outside us-east-1": dict(WafWebAclArn=WEB_ACL.replace("us-east-1", "eu-west-1")),
     "an unknown sign-in flow": dict(PasswordAuthFlow="USER_SRP_AUTH"),
+    "SMS codes as a first factor (the pool has no SMS)": dict(SignInFirstFactors="PASSWORD,SMS_OTP"),
+    "a lower-case first factor": dict(SignInFirstFactors="password"),
+    "an RP id with a scheme": dict(WebAuthnRelyingPartyId="https://example.com"),
+    "an RP id with a port": dict(WebAuthnRelyingPartyId="example.com:443"),
+    "an unknown user verification": dict(WebAuthnUserVerification="discouraged"),
 }.items():
     check(parameter_problems(given, label), f"the template's parameters must refuse {label}")
 

@@ -35,12 +35,12 @@ function executable() {
 }
 
 // run launches Chromium, opens a page and hands it to fn; the browser is closed however fn
-// ends.
-export async function run(fn) {
+// ends. args are further command-line flags.
+export async function run(fn, { args = [] } = {}) {
   const browser = await chromium.launch({
     executablePath: executable(),
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", ...args],
   });
   try {
     const context = await browser.newContext();
@@ -84,6 +84,15 @@ export async function signInHostedUI(page, site, email, password) {
   await page.click('button[type="submit"]');
   await page.waitForURL(site + "/");
   await page.locator("#signed-in").waitFor();
+}
+
+// signOut clicks the demo's sign-out button and follows Cognito's /logout back to the site.
+export async function signOut(page, site) {
+  const logout = page.waitForResponse((r) => new URL(r.url()).pathname === "/logout");
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await logout;
+  await page.waitForURL(site + "/");
+  await page.locator("#signed-out").waitFor();
 }
 
 // expect throws with what was wanted when ok is false.

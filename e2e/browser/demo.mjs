@@ -11,7 +11,7 @@
 import { deepStrictEqual } from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import path from "node:path";
-import { expect, run, signInHostedUI, step, watch } from "./chromium.mjs";
+import { expect, run, signInHostedUI, signOut as signOutOf, step, watch } from "./chromium.mjs";
 
 const [site, email, password, shots] = process.argv.slice(2);
 const invited = { email: "invited@example.com", temporary: "Temp-Passw0rd1!" };
@@ -319,13 +319,9 @@ async function fillSignIn(page, who, secret) {
   await page.getByRole("button", { name: "Sign in with password" }).click();
 }
 
-// signOut clicks the demo's sign-out button and follows Cognito's /logout back to the site.
-async function signOut(page) {
-  const logout = page.waitForResponse((r) => new URL(r.url()).pathname === "/logout");
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await logout;
-  await page.waitForURL(site + "/");
-  await page.locator("#signed-out").waitFor();
+// signOut is the shared sign-out (through Cognito's /logout) on this site.
+function signOut(page) {
+  return signOutOf(page, site);
 }
 
 // totp is the RFC 6238 code an authenticator app shows now for a base32 secret.
