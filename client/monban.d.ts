@@ -368,7 +368,10 @@ export interface SignInWithRedirectOptions {
    * another origin).
    */
   redirectTo?: string;
-  /** Skip the provider picker: an identity provider's name in the pool, e.g. `Google`. */
+  /**
+   * Skip the provider picker: `COGNITO` or one of {@link MonbanClient.providers}, e.g.
+   * `Google` (the server refuses any other name with `invalid_request`).
+   */
   provider?: string;
   /** Open managed login on its sign-up screen. */
   screen?: "signup";
@@ -555,6 +558,12 @@ export interface MonbanClient {
   getSession(): Promise<Session | null>;
   /** Sends the browser to managed login (`GET /auth/sign-in`). */
   signInWithRedirect(options?: SignInWithRedirectOptions): void;
+  /**
+   * The identity providers `signInWithRedirect({ provider })` may name besides `COGNITO`
+   * (`GET /auth/providers`, the server's `MONBAN_IDENTITY_PROVIDERS`), in the server's
+   * order; empty when there are none. For showing "Sign in with Google" only when it works.
+   */
+  providers(): Promise<string[]>;
   /** Password sign-in: a session, or a challenge to answer with {@link answerChallenge}. */
   signIn(input: SignInInput): Promise<SignInOutcome>;
   /** Answers the pending challenge; the outcome may be the next challenge (they chain). */
@@ -634,6 +643,8 @@ export function configure(options?: ClientOptions): void;
 export function getSession(): Promise<Session | null>;
 /** Sends the browser to managed login (`GET /auth/sign-in`). */
 export function signInWithRedirect(options?: SignInWithRedirectOptions): void;
+/** The identity providers `signInWithRedirect({ provider })` may name besides `COGNITO`. */
+export function providers(): Promise<string[]>;
 /** Password sign-in: a session, or a challenge to answer with {@link answerChallenge}. */
 export function signIn(input: SignInInput): Promise<SignInOutcome>;
 /** Answers the pending challenge; the outcome may be the next challenge. */

@@ -646,6 +646,16 @@ export function createClient(options = {}) {
     navigate(cfg.baseUrl + "/auth/sign-in?" + q);
   }
 
+  // The identity providers managed login may be sent straight to (besides COGNITO), for a
+  // page that offers "Sign in with Google" only where it works.
+  async function providers() {
+    const data = await request("GET", "/auth/providers");
+    if (!Array.isArray(data.providers) || !data.providers.every((p) => typeof p === "string")) {
+      throw invalid(200, "malformed provider list");
+    }
+    return data.providers;
+  }
+
   async function signIn({ email, username, password } = {}) {
     pending = null; // a new sign-in replaces any challenge left from an earlier one
     return outcome(await post("/auth/sign-in/password", { email, username, password }));
@@ -886,6 +896,7 @@ export function createClient(options = {}) {
   const client = Object.freeze({
     getSession,
     signInWithRedirect,
+    providers,
     signIn,
     answerChallenge,
     startSignIn,
@@ -929,6 +940,9 @@ export function getSession() {
 }
 export function signInWithRedirect(options) {
   return defaultClient.signInWithRedirect(options);
+}
+export function providers() {
+  return defaultClient.providers();
 }
 export function signIn(input) {
   return defaultClient.signIn(input);

@@ -22,7 +22,9 @@
 #      a chosen domain prefix; WAF in us-east-1, WAF elsewhere with an existing
 #      web ACL; SES e-mail; the admin sign-in flow; an alarm topic; hidden
 #      sign-up confirmed by e-mail; passwordless sign-in per feature plan,
-#      e-mail sender and hosting mode; all of them at once; each samconfig.toml
+#      e-mail sender and hosting mode; social and enterprise sign-in - Google,
+#      Apple, Facebook with Google, an OIDC and a SAML provider, all of them;
+#      all of them at once; each samconfig.toml
 #      environment), each with the template's
 #      Conditions resolved for those values, and checks of what that deployment
 #      would be: the CloudFront distribution (origins, behaviours and their
@@ -32,9 +34,14 @@
 #      the managed-login prefix, the auth flows and IAM grants, the sign-in
 #      first factors and the passkeys' relying-party id, e-mail settings,
 #      Lambda's log filter, what sam delete keeps for each DeletionProtection,
+#      the identity providers (each exactly when configured, its details and
+#      attribute mapping, its secret by dynamic reference), the app client's
+#      SupportedIdentityProviders and its dependency on them, the API's
+#      MONBAN_IDENTITY_PROVIDERS,
 #      the web ACL's rules, the alarms and dashboard; the
 #      Rules and parameter constraints must accept these sets and refuse the
-#      invalid combinations, and ClaimMappings must refuse exactly the claims
+#      invalid combinations (identity providers given in part among them),
+#      and ClaimMappings must refuse exactly the claims
 #      internal/triggers/pretoken reserves;
 #   4. the CloudFront Function's code, run with node on sample URIs;
 #   5. scripts/publish-site.sh's argument and output checks, against a stub
@@ -284,7 +291,7 @@ want_env = {
     "MONBAN_ALLOWED_ORIGINS", "MONBAN_REDIRECT_ALLOWLIST", "MONBAN_LOGOUT_URI", "MONBAN_ERROR_URL",
     "MONBAN_SESSION_SECRET_ARN", "MONBAN_ORIGIN_VERIFY_SECRET_ARN", "MONBAN_CLIENT_SECRET_ARN", "MONBAN_COOKIE_DOMAIN",
     "MONBAN_TOKEN_MODE", "MONBAN_TOKEN_ENDPOINT", "MONBAN_REFRESH_TOKEN_VALIDITY", "MONBAN_LOG_LEVEL",
-    "MONBAN_AUTH_FLOW", "MONBAN_SECRETS_REFRESH", "MONBAN_SIGN_UP_HIDE_EXISTING",
+    "MONBAN_AUTH_FLOW", "MONBAN_SECRETS_REFRESH", "MONBAN_SIGN_UP_HIDE_EXISTING", "MONBAN_IDENTITY_PROVIDERS",
 }
 missing = sorted(want_env - set(env))
 check(not missing, f"ApiFunction environment lacks {missing}")
@@ -294,6 +301,22 @@ check(env.get("MONBAN_AUTH_FLOW") == {"Ref": "PasswordAuthFlow"}, "MONBAN_AUTH_F
 check(
     env.get("MONBAN_SIGN_UP_HIDE_EXISTING") == {"Ref": "SignUpHideExisting"},
     "MONBAN_SIGN_UP_HIDE_EXISTING must be the SignUpHideExisting parameter (the Rules check it against SignUpAutoConfirm)",
+)
+# MONBAN_IDENTITY_PROVIDERS: "" without providers, else Fn::Join over one
+# Fn::If per provider whose else-branch is AWS::NoValue (dropped from the
+# list). The guard keeps Fn::Join from ever getting an empty list; each
+# parameter set below checks the joined value.
+idp_env = env.get("MONBAN_IDENTITY_PROVIDERS")
+idp_join = (idp_env or {}).get("Fn::If", [None, {}, None]) if isinstance(idp_env, dict) else [None, {}, None]
+check(
+    idp_join[0] == "HasIdentityProviders" and idp_join[2] == "" and "Fn::Join" in (idp_join[1] or {}),
+    "MONBAN_IDENTITY_PROVIDERS must be Fn::If [HasIdentityProviders, Fn::Join [...], \"\"]",
+)
+join_items = ((idp_join[1] or {}).get("Fn::Join") or [None, []])[1]
+check(
+    isinstance(join_items, list) and len(join_items) == 5
+    and all((i.get("Fn::If") or [None, None, None])[2] == {"Ref": "AWS::NoValue"} for i in join_items if isinstance(i, dict)),
+    "MONBAN_IDENTITY_PROVIDERS must join one Fn::If [Has<Provider>, name, AWS::NoValue] per provider",
 )
 # The secrets are read again every MONBAN_SECRETS_REFRESH (a Go duration), so a
 # rotated value reaches warm containers; the README quotes this value.
@@ -751,6 +774,37 @@ class Scenario:
             return self.render(m[self.render(arg[1])][self.render(arg[2])])
         raise Unsupported(fn)
 
+    def refs(self, name):
+        """Resources that resource name references (Ref, Fn::GetAtt, Fn::Sub) or
+        names in DependsOn, in this deployment: only the taken branch of each
+        Fn::If counts, as CloudFormation resolves conditions first."""
+        found = set()
+
+        def walk(node):
+            if isinstance(node, list):
+                for n in node:
+                    walk(n)
+            elif isinstance(node, dict):
+                if len(node) == 1 and "Fn::If" in node:
+                    cond, yes, no = node["Fn::If"]
+                    walk(yes if self.cond(cond) else no)
+                    return
+                for key, value in node.items():
+                    if key == "Ref" and isinstance(value, str):
+                        found.add(value)
+                    elif key == "Fn::GetAtt":
+                        found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+                    elif key == "Fn::Sub":
+                        text = value[0] if isinstance(value, list) else value
+                        found.update(m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+                    walk(value)
+
+        res = self.t.get("Resources", {}).get(name) or {}
+        walk(res.get("Properties") or {})
+        depends_on = res.get("DependsOn") or []
+        found.update([depends_on] if isinstance(depends_on, str) else depends_on)
+        return found & set(self.t.get("Resources", {}))
+
     def resources(self):
         """Resource name -> rendered properties, for the resources whose Condition holds."""
         out = {}
@@ -1151,6 +1205,80 @@ def check_deployment(label, given, region=REGION):
         check(email is None, f"{label}: without SesIdentityArn the pool keeps Cognito's default e-mail (no EmailConfiguration)")
     check("50 a day" in PARAMS.get("SesIdentityArn", {}).get("Description", ""), "SesIdentityArn's description must state Cognito's 50 e-mails a day")
 
+    # --- social and enterprise sign-in ------------------------------------
+    # Each provider exists exactly when all of its parameters are given (the
+    # Rules refuse the rest), with the ProviderDetails keys of its type
+    # ("AWS::Cognito::UserPoolIdentityProvider", ProviderDetails, CloudFormation
+    # Template Reference), its secret only as a Secrets Manager dynamic
+    # reference, e-mail always mapped (the pool requires it) and every mapped
+    # attribute writable by the app client (WriteAttributes, UserPoolClientType,
+    # Amazon Cognito API Reference). The app client supports COGNITO plus
+    # exactly those, is ordered after them, and the API is told their names.
+    def resolve_secret(arn):
+        return f"{{{{resolve:secretsmanager:{arn}:SecretString}}}}"
+
+    want_idps = []  # (logical id, provider name, type, details, mapped email_verified)
+    if p.get("GoogleClientId") and p.get("GoogleClientSecretArn"):
+        want_idps.append(("GoogleIdentityProvider", "Google", "Google", {
+            "client_id": p["GoogleClientId"], "client_secret": resolve_secret(p["GoogleClientSecretArn"]),
+            "authorize_scopes": p.get("GoogleScopes"),
+        }, True))
+    if all(p.get(k) for k in ("AppleServicesId", "AppleTeamId", "AppleKeyId", "ApplePrivateKeySecretArn")):
+        want_idps.append(("AppleIdentityProvider", "SignInWithApple", "SignInWithApple", {
+            "client_id": p["AppleServicesId"], "team_id": p["AppleTeamId"], "key_id": p["AppleKeyId"],
+            "private_key": resolve_secret(p["ApplePrivateKeySecretArn"]), "authorize_scopes": p.get("AppleScopes"),
+        }, True))
+    if p.get("FacebookAppId") and p.get("FacebookAppSecretArn"):
+        want_idps.append(("FacebookIdentityProvider", "Facebook", "Facebook", {
+            "client_id": p["FacebookAppId"], "client_secret": resolve_secret(p["FacebookAppSecretArn"]),
+            "authorize_scopes": p.get("FacebookScopes"),
+        }, False))
+    if all(p.get(k) for k in ("OidcProviderName", "OidcClientId", "OidcClientSecretArn", "OidcIssuerUrl")):
+        want_idps.append(("OidcIdentityProvider", p["OidcProviderName"], "OIDC", {
+            "client_id": p["OidcClientId"], "client_secret": resolve_secret(p["OidcClientSecretArn"]),
+            "oidc_issuer": p["OidcIssuerUrl"], "authorize_scopes": p.get("OidcScopes"), "attributes_request_method": "GET",
+        }, True))
+    if p.get("SamlProviderName") and p.get("SamlMetadataUrl"):
+        want_idps.append(("SamlIdentityProvider", p["SamlProviderName"], "SAML", {"MetadataURL": p["SamlMetadataUrl"]}, False))
+    idp_resources = {n for n, r in res.items() if r.get("Type") == "AWS::Cognito::UserPoolIdentityProvider"}
+    check(
+        idp_resources == {w[0] for w in want_idps},
+        f"{label}: identity providers are {sorted(idp_resources)}, want {sorted(w[0] for w in want_idps)}",
+    )
+    write_attrs = app.get("WriteAttributes") or []
+    maps_verified = any(w[4] for w in want_idps)
+    for logical, name, ptype, details, verified in want_idps:
+        idp = props(logical)
+        check(idp.get("UserPoolId") == "<UserPool>", f"{label}: {logical} must belong to the user pool")
+        check((idp.get("ProviderName"), idp.get("ProviderType")) == (name, ptype), f"{label}: {logical} is {idp.get('ProviderName')!r}/{idp.get('ProviderType')!r}, want {name}/{ptype}")
+        check(idp.get("ProviderDetails") == details, f"{label}: {logical}'s ProviderDetails are {idp.get('ProviderDetails')!r}, want {details!r}")
+        mapping = idp.get("AttributeMapping") or {}
+        check("email" in mapping, f"{label}: {logical} must map email (the pool requires it)")
+        check(("email_verified" in mapping) == verified, f"{label}: {logical} must map email_verified exactly when {ptype} sends it")
+        unwritable = sorted(set(mapping) - set(write_attrs))
+        check(not unwritable, f"{label}: {logical} maps {unwritable}, which the app client cannot write (Cognito would fail the sign-in)")
+        # Ordered after the provider it names: the client references it.
+        check(logical in sc.refs("UserPoolClient"), f"{label}: UserPoolClient must depend on {logical}")
+    check(
+        ("email_verified" in write_attrs) == maps_verified,
+        f"{label}: email_verified must be writable by the app client exactly when a provider maps it",
+    )
+    want_names = [w[1] for w in want_idps]
+    check(
+        app.get("SupportedIdentityProviders") == ["COGNITO"] + want_names,
+        f"{label}: SupportedIdentityProviders are {app.get('SupportedIdentityProviders')!r}, want {['COGNITO'] + want_names!r}",
+    )
+    check(len(set(want_names)) == len(want_names), f"{label}: provider names {want_names} must be unique")
+    check(all("," not in n for n in want_names), f"{label}: provider names must not contain commas (MONBAN_IDENTITY_PROVIDERS)")
+    check(
+        fenv.get("MONBAN_IDENTITY_PROVIDERS") == ",".join(want_names),
+        f"{label}: MONBAN_IDENTITY_PROVIDERS is {fenv.get('MONBAN_IDENTITY_PROVIDERS')!r}, want {','.join(want_names)!r}",
+    )
+    check(
+        outs.get("IdentityProviderRedirectUri") == f"{hosted}/oauth2/idpresponse",
+        f"{label}: IdentityProviderRedirectUri is {outs.get('IdentityProviderRedirectUri')!r}, want {hosted}/oauth2/idpresponse",
+    )
+
     # --- logs --------------------------------------------------------------
     # Lambda reads a JSON line's level from "level" and treats a missing or
     # unreadable one as INFO ("Log-level filtering", AWS Lambda Developer
@@ -1364,6 +1492,17 @@ WEB_ACL = f"arn:aws:wafv2:us-east-1:{ACCOUNT}:global/webacl/monban-shared/a1b2c3
 SES = f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/example.com"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:monban-alarms"
 BASE = {}
+
+
+def secret(name):
+    return f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:monban/{name}-AbCdEf"
+
+
+GOOGLE = dict(GoogleClientId="1234567890-abc123.apps.googleusercontent.com", GoogleClientSecretArn=secret("google"))
+APPLE = dict(AppleServicesId="com.example.web", AppleTeamId="ABCDE12345", AppleKeyId="KEY1234567", ApplePrivateKeySecretArn=secret("apple"))
+FACEBOOK = dict(FacebookAppId="123456789012345", FacebookAppSecretArn=secret("facebook"))
+OIDC = dict(OidcProviderName="Okta", OidcClientId="0oa1example", OidcClientSecretArn=secret("okta"), OidcIssuerUrl="https://example.okta.com")
+SAML = dict(SamlProviderName="Corp", SamlMetadataUrl="https://idp.example.com/metadata.xml")
 # (parameters, region): the region matters to WAF, whose CloudFront web ACLs
 # exist only in us-east-1.
 deployments = {
@@ -1400,6 +1539,13 @@ deployments = {
         BASE, SiteDomainName="auth.example.com", SiteCertificateArn=CERT, ExistingSiteUrl="https://www.example.com",
         WebAuthnRelyingPartyId="example.com",
     ), REGION),
+    # Social and enterprise sign-in: each provider alone, two together, all.
+    "Google sign-in": (dict(BASE, **GOOGLE), REGION),
+    "Apple sign-in": (dict(BASE, **APPLE), REGION),
+    "Facebook and Google sign-in": (dict(BASE, **FACEBOOK, **GOOGLE, GoogleScopes="openid email"), REGION),
+    "an OIDC provider": (dict(BASE, **OIDC), "eu-west-1"),
+    "a SAML provider": (dict(BASE, **SAML, DomainPrefix="monban-saml"), REGION),
+    "every identity provider, LITE plan": (dict(BASE, **GOOGLE, **APPLE, **FACEBOOK, **OIDC, **SAML, FeaturePlan="LITE"), REGION),
     "everything on": (dict(
         BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT, WafEnabled="true", SesIdentityArn=SES,
         SesFromAddress="no-reply@example.com", PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH", AlarmTopicArn=TOPIC,
@@ -1431,6 +1577,20 @@ for label, (given, region) in {
     "e-mail codes without SES": (dict(BASE, SignInFirstFactors="PASSWORD,EMAIL_OTP"), REGION),
     "first factors without PASSWORD": (dict(BASE, SignInFirstFactors="WEB_AUTHN"), REGION),
     "first factors with an empty entry": (dict(BASE, SignInFirstFactors="PASSWORD,,WEB_AUTHN"), REGION),
+    # Identity providers given in part.
+    "a Google client id without its secret": (dict(BASE, GoogleClientId=GOOGLE["GoogleClientId"]), REGION),
+    "a Google secret without a client id": (dict(BASE, GoogleClientSecretArn=GOOGLE["GoogleClientSecretArn"]), REGION),
+    "Apple without its private key": (dict(BASE, **{k: v for k, v in APPLE.items() if k != "ApplePrivateKeySecretArn"}), REGION),
+    "Apple without its key id": (dict(BASE, **{k: v for k, v in APPLE.items() if k != "AppleKeyId"}), REGION),
+    "Apple with a services id only": (dict(BASE, AppleServicesId=APPLE["AppleServicesId"]), REGION),
+    "a Facebook app id without its secret": (dict(BASE, FacebookAppId=FACEBOOK["FacebookAppId"]), REGION),
+    "an OIDC provider without an issuer": (dict(BASE, **{k: v for k, v in OIDC.items() if k != "OidcIssuerUrl"}), REGION),
+    "an OIDC provider without a secret": (dict(BASE, **{k: v for k, v in OIDC.items() if k != "OidcClientSecretArn"}), REGION),
+    "an OIDC client without a provider name": (dict(BASE, **{k: v for k, v in OIDC.items() if k != "OidcProviderName"}), REGION),
+    "a SAML provider name without metadata": (dict(BASE, SamlProviderName="Corp"), REGION),
+    "SAML metadata without a provider name": (dict(BASE, SamlMetadataUrl=SAML["SamlMetadataUrl"]), REGION),
+    "OIDC and SAML providers of one name": (dict(BASE, **OIDC, **dict(SAML, SamlProviderName="Okta")), REGION),
+    "Google complete, Facebook half": (dict(BASE, **GOOGLE, FacebookAppSecretArn=FACEBOOK["FacebookAppSecretArn"]), REGION),
 }.items():
     try:
         check(Scenario(cfn, given, region).rule_failures(), f"the template's Rules must refuse {label}")
@@ -1450,6 +1610,17 @@ for label, given in {
     "an RP id with a scheme": dict(WebAuthnRelyingPartyId="https://example.com"),
     "an RP id with a port": dict(WebAuthnRelyingPartyId="example.com:443"),
     "an unknown user verification": dict(WebAuthnUserVerification="discouraged"),
+    "an OIDC provider named like a social one": dict(OidcProviderName="google"),
+    "a SAML provider named COGNITO": dict(SamlProviderName="COGNITO"),
+    "a provider name with a comma": dict(OidcProviderName="Okta,Corp"),
+    "a provider name with an underscore": dict(SamlProviderName="Corp_IdP"),
+    "a plain-text secret instead of an ARN": dict(GoogleClientSecretArn="GOCSPX-notasecretarn"),
+    "Google scopes without email": dict(GoogleScopes="openid profile"),
+    "Apple scopes without email": dict(AppleScopes="name"),
+    "Facebook scopes without email": dict(FacebookScopes="public_profile"),
+    "OIDC scopes without openid": dict(OidcScopes="email profile"),
+    "an http OIDC issuer": dict(OidcIssuerUrl="http://example.okta.com"),
+    "an http SAML metadata URL": dict(SamlMetadataUrl="http://idp.example.com/metadata.xml"),
 }.items():
     check(parameter_problems(given, label), f"the template's parameters must refuse {label}")
 

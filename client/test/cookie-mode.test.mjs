@@ -378,6 +378,45 @@ describe("refresh and getAccessToken", () => {
   });
 });
 
+describe("providers", () => {
+  test("GET /auth/providers: the names, in the server's order", async () => {
+    const { client, server } = setup();
+    server.reply("GET", "/auth/providers", 200, { providers: ["Google", "SignInWithApple"] });
+    assert.deepEqual(await client.providers(), ["Google", "SignInWithApple"]);
+    const req = server.last();
+    assert.equal(req.method, "GET");
+    assert.equal(req.url, "/auth/providers");
+    assert.equal(req.rawBody, undefined);
+    assert.equal(req.headers.Authorization, undefined);
+    server.done();
+  });
+
+  test("none configured is an empty list", async () => {
+    const { client, server } = setup();
+    server.reply("GET", "/auth/providers", 200, { providers: [] });
+    assert.deepEqual(await client.providers(), []);
+  });
+
+  test("a malformed answer is invalid_response; an older server's 404 is not_found", async () => {
+    const { client, server } = setup();
+    server
+      .reply("GET", "/auth/providers", 200, {})
+      .reply("GET", "/auth/providers", 200, { providers: [{ name: "Google" }] })
+      .reply("GET", "/auth/providers", 404, errorBody("not_found"));
+    await rejectsWith(client.providers(), "invalid_response");
+    await rejectsWith(client.providers(), "invalid_response");
+    await rejectsWith(client.providers(), "not_found", 404);
+  });
+
+  test("a listed provider is the one signInWithRedirect sends to", async () => {
+    const { client, server, navigated } = setup();
+    server.reply("GET", "/auth/providers", 200, { providers: ["SignInWithApple"] });
+    const [provider] = await client.providers();
+    client.signInWithRedirect({ provider, redirectTo: "/" });
+    assert.equal(new URL(navigated[0], "https://site.example").searchParams.get("identity_provider"), "SignInWithApple");
+  });
+});
+
 describe("signInWithRedirect", () => {
   test("defaults redirect_to to the current path and query, encoded", () => {
     const { client, navigated } = setup({ href: "https://site.example/account?tab=a b&x=1#frag" });

@@ -19,6 +19,7 @@ import {
   listPasskeys,
   onSessionChange,
   passkeysSupported,
+  providers,
   refresh,
   registerPasskey,
   resendCode,
@@ -90,6 +91,12 @@ async function everything(): Promise<void> {
 
   signInWithRedirect();
   signInWithRedirect({ redirectTo: "/account", provider: "Google", screen: "signup" });
+  const offered: string[] = await providers();
+  for (const provider of offered) signInWithRedirect({ provider });
+  const viaClient: readonly string[] = await client.providers();
+  show(viaClient.join(","));
+  // @ts-expect-error the list is of names, not objects
+  const wrong: { name: string }[] = await providers();
 
   let outcome: SignInOutcome = await signIn({ email: "ada@example.com", password: "pw" });
   outcome = await signIn({ username: "ada", password: "pw" });

@@ -82,6 +82,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		Now:               o.Now,
 		HideExistingUsers: cfg.HideExistingUsers,
 		TOTPIssuer:        cfg.TOTPIssuer,
+		IdentityProviders: cfg.IdentityProviders,
 		AnswerFloor:       auth.AnswerFloor{Min: cfg.AnswerFloor},
 	}, auth.Deps{HostedUI: hosted, Verifier: verifier, Pool: pool, Log: o.Log})
 	return refreshing(keys.refresher, httpapi.New(httpapi.Deps{

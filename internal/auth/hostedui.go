@@ -6,7 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"regexp"
+	"slices"
 )
 
 // SignInRequest is GET /auth/sign-in's query.
@@ -16,7 +16,9 @@ type SignInRequest struct {
 	Screen           string // "" or "signup"
 }
 
-var providerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$`)
+// cognitoProvider is the pool's own directory, which every app client monban runs with
+// supports.
+const cognitoProvider = "COGNITO"
 
 // BeginSignIn validates r and returns the managed-login URL to send the browser to, with the
 // flow state that must come back with the callback.
@@ -25,8 +27,10 @@ func (s *Service) BeginSignIn(r SignInRequest) (string, Flow, error) {
 	if err != nil {
 		return "", Flow{}, Fail(CodeInvalidRequest, "redirect_to is not an allowed target", err)
 	}
-	if r.IdentityProvider != "" && !providerName.MatchString(r.IdentityProvider) {
-		return "", Flow{}, Fail(CodeInvalidRequest, "identity_provider is malformed", nil)
+	if r.IdentityProvider != "" && !s.signsInWith(r.IdentityProvider) {
+		// A name the app client does not support would only reach managed login's own error
+		// page. Not echoed: the value is the caller's, not ours to repeat.
+		return "", Flow{}, Fail(CodeInvalidRequest, "identity_provider is not one of this site's sign-in providers", nil)
 	}
 	if r.Screen != "" && r.Screen != "signup" {
 		return "", Flow{}, Fail(CodeInvalidRequest, `screen must be "signup" or absent`, nil)
@@ -43,6 +47,18 @@ func (s *Service) BeginSignIn(r SignInRequest) (string, Flow, error) {
 		SignUp:           r.Screen == "signup",
 	})
 	return u, f, nil
+}
+
+// signsInWith reports whether a sign-in may name provider: COGNITO or a configured one,
+// matched exactly, as Cognito matches names.
+func (s *Service) signsInWith(provider string) bool {
+	return provider == cognitoProvider || slices.Contains(s.cfg.IdentityProviders, provider)
+}
+
+// IdentityProviders are the providers a sign-in may name besides COGNITO, so a page offers
+// only the ones that work. The caller gets its own copy.
+func (s *Service) IdentityProviders() []string {
+	return append([]string{}, s.cfg.IdentityProviders...)
 }
 
 // CallbackRequest is GET /auth/callback's query.

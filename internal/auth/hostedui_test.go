@@ -14,6 +14,9 @@ import (
 	"github.com/monban-auth/monban/internal/tokentest"
 )
 
+// social are the providers the app client supports besides COGNITO in the sign-in tests.
+var social = []string{"Google", "SignInWithApple", "My OIDC"}
+
 func TestBeginSignIn(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -24,17 +27,22 @@ func TestBeginSignIn(t *testing.T) {
 		{"no target goes to the site's root", auth.SignInRequest{}, "", siteURL + "/"},
 		{"a path goes to the site", auth.SignInRequest{RedirectTo: "/account?tab=1"}, "", siteURL + "/account?tab=1"},
 		{"an allow-listed origin is kept", auth.SignInRequest{RedirectTo: "https://partner.example.net/x"}, "", "https://partner.example.net/x"},
-		{"an identity provider skips the picker", auth.SignInRequest{IdentityProvider: "Google"}, "", siteURL + "/"},
+		{"a configured identity provider skips the picker", auth.SignInRequest{IdentityProvider: "Google"}, "", siteURL + "/"},
+		{"any configured provider, spaces and all", auth.SignInRequest{IdentityProvider: "My OIDC"}, "", siteURL + "/"},
+		{"the pool's own directory is always a provider", auth.SignInRequest{IdentityProvider: "COGNITO"}, "", siteURL + "/"},
 		{"the sign-up screen", auth.SignInRequest{Screen: "signup"}, "", siteURL + "/"},
 		{"another origin is an open redirect", auth.SignInRequest{RedirectTo: "https://evil.example.org/"}, auth.CodeInvalidRequest, ""},
 		{"a scheme-relative target is another host", auth.SignInRequest{RedirectTo: "//evil.example.org/"}, auth.CodeInvalidRequest, ""},
+		{"an identity provider the app client does not support", auth.SignInRequest{IdentityProvider: "Facebook"}, auth.CodeInvalidRequest, ""},
+		{"a configured provider in other case", auth.SignInRequest{IdentityProvider: "google"}, auth.CodeInvalidRequest, ""},
+		{"COGNITO in other case", auth.SignInRequest{IdentityProvider: "Cognito"}, auth.CodeInvalidRequest, ""},
 		{"a malformed identity provider", auth.SignInRequest{IdentityProvider: "Google/../x"}, auth.CodeInvalidRequest, ""},
 		{"an identity provider too long", auth.SignInRequest{IdentityProvider: strings.Repeat("a", 41)}, auth.CodeInvalidRequest, ""},
 		{"an unknown screen", auth.SignInRequest{Screen: "signin"}, auth.CodeInvalidRequest, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newHarness(t, withConfig(func(c *auth.Config) { c.IdentityProviders = social }))
 			u, f, err := h.svc.BeginSignIn(c.req)
 			wantErr(t, err, c.want, "")
 			if c.want != "" {
@@ -207,5 +215,52 @@ func TestCompleteSignInKeepsTheEndpointsWordsInTheCause(t *testing.T) {
 	_, _, err := h.svc.CompleteSignIn(h.ctx, auth.CallbackRequest{Code: "c", State: f.State}, &f)
 	if codeOf(err) != auth.CodeSignInFailed || strings.Contains(messageOf(err), "invalid_grant") {
 		t.Fatalf("err = %v (message %q)", err, messageOf(err))
+	}
+}
+
+// A provider the site does not offer is refused in words that say so, without repeating the
+// caller's value, and no flow starts; with none configured only COGNITO is left.
+func TestBeginSignInRefusesProvidersTheSiteDoesNotOffer(t *testing.T) {
+	cases := []struct {
+		name       string
+		configured []string
+		provider   string
+	}{
+		{"none configured", nil, "Google"},
+		{"another provider", []string{"Google"}, "Facebook"},
+		{"a name that is only a prefix", []string{"Google"}, "Goog"},
+		{"a name with a trailing space", []string{"Google"}, "Google "},
+		{"markup", []string{"Google"}, "<script>alert(1)</script>"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, withConfig(func(cfg *auth.Config) { cfg.IdentityProviders = c.configured }))
+			_, _, err := h.svc.BeginSignIn(auth.SignInRequest{IdentityProvider: c.provider})
+			wantErr(t, err, auth.CodeInvalidRequest, "identity_provider is not one of this site's sign-in providers")
+			if h.hosted.authorize.State != "" {
+				t.Fatalf("managed login was asked for %+v", h.hosted.authorize)
+			}
+		})
+	}
+	h := newHarness(t)
+	if _, _, err := h.svc.BeginSignIn(auth.SignInRequest{IdentityProvider: "COGNITO"}); err != nil {
+		t.Fatalf("COGNITO without configured providers: %v", err)
+	}
+}
+
+func TestIdentityProvidersAreTheConfiguredOnes(t *testing.T) {
+	configured := []string{"Google", "SignInWithApple"}
+	h := newHarness(t, withConfig(func(c *auth.Config) { c.IdentityProviders = configured }))
+	got := h.svc.IdentityProviders()
+	if !slices.Equal(got, []string{"Google", "SignInWithApple"}) {
+		t.Fatalf("providers = %q", got)
+	}
+	// Neither the caller's slice nor the answer reaches the service's own list.
+	configured[0], got[1] = "Changed", "Changed"
+	if again := h.svc.IdentityProviders(); !slices.Equal(again, []string{"Google", "SignInWithApple"}) {
+		t.Fatalf("providers changed from outside: %q", again)
+	}
+	if p := newHarness(t).svc.IdentityProviders(); p == nil || len(p) != 0 {
+		t.Fatalf("no providers = %#v, want an empty list", p)
 	}
 }

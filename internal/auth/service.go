@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -61,6 +62,10 @@ type Config struct {
 	HideExistingUsers bool   // sign-up answers alike for new and existing usernames
 	TOTPIssuer        string // the issuer label authenticator apps show
 
+	// IdentityProviders are the providers the app client supports besides COGNITO, as the
+	// pool names them: the only ones a hosted-UI sign-in may name.
+	IdentityProviders []string
+
 	// AnswerFloor is the least time the answers that must not tell accounts apart take
 	// (answerfloor.go).
 	AnswerFloor AnswerFloor
@@ -97,6 +102,7 @@ func NewService(cfg Config, d Deps) *Service {
 	if cfg.TOTPIssuer == "" {
 		cfg.TOTPIssuer = "monban"
 	}
+	cfg.IdentityProviders = slices.Clone(cfg.IdentityProviders) // the caller's slice stays theirs
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}

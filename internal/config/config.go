@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	Issuer          string
 	JWKSURL         string
 	Scopes          []string
+	// IdentityProviders are the providers the app client supports besides COGNITO
+	// (MONBAN_IDENTITY_PROVIDERS), as the pool names them: the only ones a sign-in may name.
+	IdentityProviders []string
 
 	CallbackURL string
 	// Redirects is where monban may send a browser: relative paths resolve against the site
@@ -86,6 +90,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_ISSUER", "expected token issuer; default https://cognito-idp.REGION.amazonaws.com/POOL"},
 	{"MONBAN_JWKS_URL", "where the signing keys are fetched; default ISSUER/.well-known/jwks.json"},
 	{"MONBAN_SCOPES", "OAuth scopes, space separated; default \"openid email profile\""},
+	{"MONBAN_IDENTITY_PROVIDERS", "comma-separated identity providers the app client supports besides COGNITO, as the pool names them (e.g. Google,SignInWithApple); the only ones GET /auth/sign-in's identity_provider may name; default none"},
 	{"MONBAN_CALLBACK_URL", "this API's /auth/callback URL, as registered on the app client (required)"},
 	{"MONBAN_ALLOWED_ORIGINS", "comma-separated origins of the site allowed to call the API (required)"},
 	{"MONBAN_SITE_URL", "origin relative redirect paths belong to; default: first allowed origin"},
@@ -114,6 +119,10 @@ var (
 	poolIDPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 	regionInPoolID = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-\d)_`)
 	domainPattern  = regexp.MustCompile(`^[a-zA-Z0-9.-]+$`)
+	// providerPattern is the names monban passes to managed login: Cognito's own names
+	// (Google, SignInWithApple…) and the usual OIDC and SAML ones, nothing a URL could
+	// misread.
+	providerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$`)
 )
 
 // Load reads the configuration through getenv (os.Getenv in production). Each step reads
@@ -288,6 +297,7 @@ func (l *loader) modes(c *Config) {
 	} else if strings.ContainsAny(c.TOTPIssuer, ":\r\n") || len(c.TOTPIssuer) > 64 {
 		l.bad("MONBAN_TOTP_ISSUER", "must be at most 64 characters without ':'")
 	}
+	c.IdentityProviders = l.identityProviders()
 	c.Scopes = strings.Fields(l.get("MONBAN_SCOPES"))
 	if len(c.Scopes) == 0 {
 		c.Scopes = []string{"openid", "email", "profile"}
@@ -304,6 +314,26 @@ func (l *loader) modes(c *Config) {
 			l.bad("MONBAN_LOG_LEVEL", "must be debug, info, warn or error")
 		}
 	}
+}
+
+// identityProviders reads the providers a sign-in may name besides COGNITO. COGNITO itself
+// is refused: it is always allowed, and listing it would offer it as a social sign-in.
+func (l *loader) identityProviders() []string {
+	const name = "MONBAN_IDENTITY_PROVIDERS"
+	var out []string
+	for _, p := range List(l.get(name)) {
+		switch {
+		case !providerPattern.MatchString(p):
+			l.bad(name, "%q is not a provider name (letters, digits, space, '.', '_', '-'; at most 40)", p)
+		case p == "COGNITO":
+			l.bad(name, "COGNITO is always allowed; list only the other providers")
+		case slices.Contains(out, p):
+			l.bad(name, "%q is listed twice", p)
+		default:
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // limits reads the durations.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -261,5 +262,39 @@ func TestLoadBuildsTheOriginAndRedirectPolicies(t *testing.T) {
 	}
 	if c.Origins.AllowsOrigin("https://partner.example.net") {
 		t.Error("a redirect-only origin must not pass CORS or the CSRF checks")
+	}
+}
+
+func TestLoadReadsIdentityProviders(t *testing.T) {
+	cases := []struct {
+		name, value string
+		want        []string
+		problem     string // in the error; "" for none
+	}{
+		{"unset is none", "", nil, ""},
+		{"the names in their order", "Google, SignInWithApple,Facebook,My OIDC", []string{"Google", "SignInWithApple", "Facebook", "My OIDC"}, ""},
+		{"blanks are dropped", ",Google,,", []string{"Google"}, ""},
+		{"names are case-sensitive, as Cognito's are", "Google,google", []string{"Google", "google"}, ""},
+		{"a duplicate", "Google,Facebook,Google", nil, `"Google" is listed twice`},
+		{"COGNITO is implied", "COGNITO,Google", nil, "COGNITO is always allowed"},
+		{"a malformed name", "Google/../x", nil, "is not a provider name"},
+		{"a name too long", strings.Repeat("a", 41), nil, "is not a provider name"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Load(env(map[string]string{"MONBAN_IDENTITY_PROVIDERS": c.value}))
+			if c.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), "MONBAN_IDENTITY_PROVIDERS: ") || !strings.Contains(err.Error(), c.problem) {
+					t.Fatalf("err = %v, want MONBAN_IDENTITY_PROVIDERS: …%s", err, c.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(cfg.IdentityProviders, c.want) {
+				t.Fatalf("providers = %q, want %q", cfg.IdentityProviders, c.want)
+			}
+		})
 	}
 }

@@ -97,6 +97,8 @@ var localSettings = []localSetting{
 	{name: "MONBAN_UNSAFE_ALLOW_MISSING_NONCE", use: useIgnored, why: whyNonce},
 	{name: "MONBAN_REFRESH_ROTATION", use: useIgnored,
 		why: "cognito-local cannot rotate refresh tokens (it has no GetTokensFromRefreshToken)"},
+	{name: "MONBAN_IDENTITY_PROVIDERS", use: useIgnored,
+		why: "the local app client supports COGNITO only (the emulators have no external identity providers)"},
 
 	{name: "MONBAN_SCREENSHOTS", use: useTooling},    // e2e browser tests
 	{name: "MONBAN_BENCH_FIXTURES", use: useTooling}, // make bench

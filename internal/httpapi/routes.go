@@ -66,6 +66,7 @@ func New(d Deps) http.Handler {
 	route("GET", "/auth/health", h.health)
 	route("GET", "/auth/client.js", h.clientScript)
 	route("GET", "/auth/sign-in", h.signIn)
+	route("GET", "/auth/providers", h.providers)
 	route("GET", "/auth/callback", h.callback)
 	route("GET", "/auth/session", h.session)
 	route("POST", "/auth/refresh", jsonPost(h, h.refresh))

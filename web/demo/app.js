@@ -5,7 +5,7 @@
 import {
   MonbanError, answerChallenge, changePassword, confirmForgotPassword, confirmSignUp,
   deletePasskey, forgotPassword, getAccessToken, getSession, listPasskeys, onSessionChange,
-  passkeysSupported, refresh, registerPasskey, resendCode, sendEmailCode, setUpTotp, signIn,
+  passkeysSupported, providers, refresh, registerPasskey, resendCode, sendEmailCode, setUpTotp, signIn,
   signInWithPasskey, signInWithRedirect, signOut, signUp, verifyTotp,
 } from "/auth/client.js";
 
@@ -224,6 +224,35 @@ function render(session) {
 onSessionChange(render);
 
 $("sign-in").addEventListener("click", () => signInWithRedirect()); // back to this page
+
+// Cognito's names for its own social providers, as people know them; any other provider
+// (OIDC, SAML) is shown by its name in the pool.
+const providerLabels = { Google: "Google", SignInWithApple: "Apple", Facebook: "Facebook", LoginWithAmazon: "Amazon" };
+
+// showProviders offers "Sign in with Google" (and the like) only for the providers the API
+// lists, so a button never leads to managed login's error page. Quiet on failure (an older
+// API without the list): the hosted-UI button still offers the pool's own picker.
+async function showProviders() {
+  let names = [];
+  try {
+    names = await providers();
+  } catch {
+    // no list, no buttons
+  }
+  const group = $("provider-sign-in");
+  group.replaceChildren(
+    ...names.map((name) => {
+      const button = Object.assign(document.createElement("button"), {
+        type: "button",
+        className: "secondary",
+        textContent: "Sign in with " + (providerLabels[name] ?? name),
+      });
+      button.addEventListener("click", () => signInWithRedirect({ provider: name })); // back to this page
+      return button;
+    }),
+  );
+  group.hidden = names.length === 0;
+}
 $("sign-out").addEventListener("click", () => act(null, () => signOut())); // then Cognito's /logout
 $("refresh").addEventListener("click", () =>
   act(null, async () => {
@@ -532,6 +561,8 @@ try {
   render(null);
   showError(err);
 }
+
+showProviders();
 
 // A failed hosted-UI sign-in comes back as ?error=CODE: say it in words, once.
 const failed = new URLSearchParams(location.search).get("error");
