@@ -41,7 +41,7 @@ func (s *Service) StartSignIn(ctx context.Context, r StartSignInRequest) (*SignI
 	if err != nil {
 		return nil, poolFailure(err, "initiate auth", s.signInRefusals())
 	}
-	return s.step(ctx, st, name)
+	return s.step(ctx, st, name, name)
 }
 
 // promptFactors offers SELECT_CHALLENGE's first factors.

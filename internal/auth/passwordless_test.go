@@ -193,7 +193,7 @@ func TestStartSignInPrompts(t *testing.T) {
 			if pool.preferred != c.preferred || pool.username != asked {
 				t.Fatalf("the pool was asked for %q with %q", pool.username, pool.preferred)
 			}
-			want := auth.Challenge{Name: c.challenge, Session: c.step.Next.Session, Username: c.username}
+			want := auth.Challenge{Name: c.challenge, Session: c.step.Next.Session, Username: c.username, Label: asked}
 			if *res.Pending != want || res.Prompt.Challenge != c.challenge {
 				t.Fatalf("pending %+v, prompt %s", res.Pending, res.Prompt.Challenge)
 			}

@@ -57,7 +57,7 @@ func (s *Service) SignInPassword(ctx context.Context, c Credentials) (*SignInRes
 	if err != nil {
 		return nil, poolFailure(err, "initiate auth", s.signInRefusals())
 	}
-	return s.step(ctx, st, name)
+	return s.step(ctx, st, name, name)
 }
 
 // RespondToChallenge answers the pending challenge (nil when the challenge cookie is missing
@@ -92,7 +92,7 @@ func (s *Service) RespondToChallenge(ctx context.Context, pending *Challenge, a 
 	if err != nil {
 		return nil, poolFailure(err, "respond to auth challenge", refused)
 	}
-	return s.step(ctx, st, pending.Username)
+	return s.step(ctx, st, pending.Username, pending.Label)
 }
 
 // signInRefusals are the answers to a refused start of a sign-in, by password or by
@@ -106,7 +106,7 @@ func (s *Service) signInRefusals() refusals {
 
 // step turns one answer of the sign-in state machine into a session or the next challenge.
 // username is the name the user signed in with, unless the pool names them otherwise.
-func (s *Service) step(ctx context.Context, st *Step, username string) (*SignInResult, error) {
+func (s *Service) step(ctx context.Context, st *Step, username, label string) (*SignInResult, error) {
 	if st != nil && st.Tokens != nil {
 		g, err := s.grant(ctx, st.Tokens, "")
 		if err != nil {
@@ -125,7 +125,7 @@ func (s *Service) step(ctx context.Context, st *Step, username string) (*SignInR
 	if next.Username != "" {
 		username = next.Username
 	}
-	pending := &Challenge{Name: next.Name, Session: next.Session, Username: username}
+	pending := &Challenge{Name: next.Name, Session: next.Session, Username: username, Label: label}
 	p := map[string]any{}
 	if flow.prompt != nil {
 		if err := flow.prompt(ctx, s, next, pending, p); err != nil {
@@ -195,7 +195,11 @@ func promptMFASetup(ctx context.Context, s *Service, next *NextChallenge, pendin
 	if assoc.Session != "" {
 		pending.Session = assoc.Session
 	}
-	setup := s.totpSetup(assoc.Secret, pending.Username)
+	account := pending.Label
+	if account == "" {
+		account = pending.Username // a challenge sealed before labels were kept
+	}
+	setup := s.totpSetup(assoc.Secret, account)
 	p["secret"], p["otpauth_uri"] = setup.Secret, setup.OTPAuthURI
 	return nil
 }

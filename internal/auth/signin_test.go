@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -243,7 +244,9 @@ func TestChainedChallenges(t *testing.T) {
 					check: func(t *testing.T, h *harness, p *auth.Prompt) {
 						secret, _ = p.Parameters["secret"].(string)
 						uri, _ := p.Parameters["otpauth_uri"].(string)
-						if secret == "" || !strings.HasPrefix(uri, "otpauth://totp/Example:") || !strings.Contains(uri, "secret="+secret) {
+						// The app shows the address the user signed in with, not the pool's UUID
+						// for them, even after a challenge before this one.
+						if secret == "" || !strings.HasPrefix(uri, "otpauth://totp/"+url.PathEscape("Example:"+alice)+"?") || !strings.Contains(uri, "secret="+secret) {
 							t.Fatalf("MFA_SETUP parameters %v", p.Parameters)
 						}
 						if !slices.Equal(p.Parameters["mfas_can_setup"].([]string), []string{auth.ChallengeTOTP}) {
@@ -709,5 +712,26 @@ func TestMFASetup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A challenge cookie sealed before labels were kept has none: an authenticator app set up
+// after it is labelled with the pool's name for the user, as before.
+func TestMFASetupAfterAnUnlabelledChallenge(t *testing.T) {
+	h := newHarness(t, withPool(func(o *userpooltest.Options) { o.MFARequired = true }))
+	must(t, h.pool.CreateUser(alice, tempPassword, nil))
+	res, err := h.svc.SignInPassword(h.ctx, auth.Credentials{Email: alice, Password: tempPassword})
+	if err != nil || res.Pending == nil || res.Pending.Label != alice {
+		t.Fatalf("sign-in: %+v %v", res, err)
+	}
+	old := *res.Pending
+	old.Label = ""
+	next, err := h.svc.RespondToChallenge(h.ctx, &old, auth.ChallengeAnswer{NewPassword: password})
+	if err != nil || next.Prompt == nil || next.Prompt.Challenge != auth.ChallengeMFASetup {
+		t.Fatalf("new password: %+v %v", next, err)
+	}
+	uri, _ := next.Prompt.Parameters["otpauth_uri"].(string)
+	if want := "otpauth://totp/" + url.PathEscape("Example:"+old.Username) + "?"; !strings.HasPrefix(uri, want) {
+		t.Fatalf("otpauth_uri %q, want the prefix %q", uri, want)
 	}
 }

@@ -62,6 +62,9 @@ type Challenge struct {
 	Name     string `json:"c"`
 	Session  string `json:"s"`
 	Username string `json:"u"` // the name USERNAME and SECRET_HASH use in the answer
+	// Label is the name the user signed in with (Username may be the pool's own, a UUID):
+	// what an authenticator app set up during the sign-in shows.
+	Label string `json:"l,omitempty"`
 }
 
 // Kind pairs a sealed payload with its cookie, its seal purpose and, when fixed, its
