@@ -379,7 +379,17 @@ func clientDiffers(cur *types.UserPoolClientType, want clientSettings) bool {
 		aws.ToInt32(cur.AccessTokenValidity) != want.access ||
 		aws.ToInt32(cur.IdTokenValidity) != want.access ||
 		cur.RefreshTokenValidity != want.refresh ||
-		*units != *minuteUnits
+		*units != *minuteUnits ||
+		// A client made by an earlier release lacks a flow added since (ALLOW_USER_AUTH).
+		!sameSet(flowNames(cur.ExplicitAuthFlows), flowNames(explicitFlows))
+}
+
+func flowNames(flows []types.ExplicitAuthFlowsType) []string {
+	out := make([]string, len(flows))
+	for i, f := range flows {
+		out[i] = string(f)
+	}
+	return out
 }
 
 // ensureGroups creates the named groups that do not exist yet. Existing groups

@@ -307,6 +307,47 @@ func TestCognitoLocalEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a pool and client of an earlier release gain choice-based sign-in", func(t *testing.T) {
+		d, err := c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &p.ID, ClientId: &p.ClientID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := d.UserPoolClient
+		// As an earlier release left them: no ALLOW_USER_AUTH, no sign-in policy; every other
+		// managed setting as opts wants, so only the flows can make Bootstrap update the client.
+		if _, err := c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+			UserPoolId: &p.ID, ClientId: &p.ClientID, ClientName: old.ClientName,
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: old.AllowedOAuthFlows,
+			AllowedOAuthScopes: old.AllowedOAuthScopes, SupportedIdentityProviders: old.SupportedIdentityProviders,
+			ExplicitAuthFlows: explicitFlows[:2], CallbackURLs: opts.CallbackURLs, LogoutURLs: opts.LogoutURLs,
+			AccessTokenValidity: old.AccessTokenValidity, IdTokenValidity: old.IdTokenValidity,
+			RefreshTokenValidity: old.RefreshTokenValidity, TokenValidityUnits: old.TokenValidityUnits,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &p.ID,
+			Policies: &types.UserPoolPolicyType{PasswordPolicy: &PasswordPolicy}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Bootstrap(ctx, c, cl.URL, opts); err != nil {
+			t.Fatal(err)
+		}
+		d, err = c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &p.ID, ClientId: &p.ClientID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(d.UserPoolClient.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth) {
+			t.Errorf("flows after Bootstrap: %v", d.UserPoolClient.ExplicitAuthFlows)
+		}
+		pool, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pol := pool.UserPool.Policies; pol == nil || pol.SignInPolicy == nil || !slices.Equal(pol.SignInPolicy.AllowedFirstAuthFactors, firstFactors) {
+			t.Errorf("sign-in policy after Bootstrap: %+v", pol)
+		}
+	})
+
 	if err := cl.Stop(); err != nil {
 		t.Fatal(err)
 	}
