@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/monban-auth/monban/internal/cognito"
+	"github.com/monban-auth/monban/internal/lambdainvoke"
 	"github.com/monban-auth/monban/internal/token"
 )
 
@@ -178,18 +179,7 @@ func (f *CognitoAPIFront) Close() error {
 	if f == nil {
 		return nil
 	}
-	f.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := f.srv.Shutdown(ctx)
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = f.srv.Close()
-		}
-		if serveErr := <-f.done; !errors.Is(serveErr, http.ErrServerClosed) {
-			err = errors.Join(err, serveErr)
-		}
-		f.closeErr = err
-	})
+	f.closeOnce.Do(func() { f.closeErr = lambdainvoke.StopServer(f.srv, f.done) })
 	return f.closeErr
 }
 
@@ -454,7 +444,7 @@ func (f *APIFront) resendConfirmationCode(ctx context.Context, req *apiRequest) 
 	if email == "" {
 		return nil, invalidParameter("User has no attribute matching desired auto verified attributes")
 	}
-	f.log.Info("devstack: ResendConfirmationCode (local stand-in): the confirmation code is unchanged", "email", email, "code", ConfirmationCode)
+	f.log.Info("devstack: ResendConfirmationCode (local stand-in): nothing sent; the code is the local confirmation code (README)", "email", email)
 	return map[string]any{"CodeDeliveryDetails": emailDelivery(email)}, nil
 }
 

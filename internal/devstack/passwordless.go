@@ -285,7 +285,7 @@ func (f *APIFront) challenge(s *authSession, name string) (any, *apiError) {
 			to = s.username
 			f.log.Info("devstack: EMAIL_OTP sign-in (local stand-in): no such user, nothing sent", "username", s.username)
 		} else {
-			f.log.Info("devstack: EMAIL_OTP sign-in (local stand-in): the code is the local confirmation code", "email", s.email, "code", ConfirmationCode)
+			f.log.Info("devstack: EMAIL_OTP sign-in (local stand-in): nothing sent; the code is the local confirmation code (README)", "email", s.email)
 		}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "EMAIL"
 		params["CODE_DELIVERY_DESTINATION"] = maskAddress(to)

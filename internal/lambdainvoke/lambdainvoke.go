@@ -196,17 +196,21 @@ func Start(functions map[string]lambda.Handler, o Options) (*Server, error) {
 // Close stops the server, letting invocations under way finish for up to 5 seconds. It is
 // safe to call more than once.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := s.srv.Shutdown(ctx)
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = s.srv.Close()
-		}
-		if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
-			err = errors.Join(err, serveErr)
-		}
-		s.closeErr = err
-	})
+	s.closeOnce.Do(func() { s.closeErr = StopServer(s.srv, s.done) })
 	return s.closeErr
+}
+
+// StopServer stops srv, whose Serve result arrives on done: requests under way get up to 5
+// seconds, then the connections are closed. The local stack's API front stops the same way.
+func StopServer(srv *http.Server, done <-chan error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	return err
 }
