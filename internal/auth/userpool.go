@@ -69,6 +69,30 @@ type UserPool interface {
 	ListPasskeys(ctx context.Context, accessToken string) ([]Passkey, error)
 	// DeletePasskey deletes one of them; an unknown id is ReasonNotFound.
 	DeletePasskey(ctx context.Context, accessToken, id string) error
+
+	// Profile reads every attribute of the access token's user that the app client may read
+	// (GetUser).
+	Profile(ctx context.Context, accessToken string) (*Profile, error)
+	// UpdateAttributes writes the access token's user's attributes (UpdateUserAttributes).
+	// An attribute the app client may not write is ReasonAttributeNotWritable. A changed
+	// e-mail address is pending until verified; the result says where its code went (empty:
+	// no code sent).
+	UpdateAttributes(ctx context.Context, accessToken string, attributes map[string]string) ([]Delivery, error)
+	// VerifyAttribute confirms an attribute (e-mail) with the code sent for it
+	// (VerifyUserAttribute); a pending e-mail change takes effect.
+	VerifyAttribute(ctx context.Context, accessToken, attribute, code string) error
+	// SendAttributeCode sends an attribute's verification code again
+	// (GetUserAttributeVerificationCode).
+	SendAttributeCode(ctx context.Context, accessToken, attribute string) (*Delivery, error)
+	// DeleteUser deletes the access token's user (DeleteUser).
+	DeleteUser(ctx context.Context, accessToken string) error
+}
+
+// Profile is a user's own record as the pool gives it to them: username and attributes
+// (Cognito's names and string values, "sub" and "email_verified" included).
+type Profile struct {
+	Username   string
+	Attributes map[string]string
 }
 
 // The first factors of a choice-based sign-in (USER_AUTH), as Cognito names them.
@@ -207,16 +231,17 @@ const (
 	ReasonTooManyRequests       Reason = "too_many_requests"       // the pool's request rate
 	ReasonLimitExceeded         Reason = "limit_exceeded"          // too many attempts (codes, resets)
 	ReasonTooManyFailedAttempts Reason = "too_many_failed_attempts"
-	ReasonDeliveryFailed        Reason = "delivery_failed" // a code could not be sent
-	ReasonNoTOTPSetup           Reason = "no_totp_setup"   // no authenticator app is being added
-	ReasonRejected              Reason = "rejected"        // a trigger refused (Message: its text for the user, or "")
-	ReasonNotFound              Reason = "not_found"       // a resource the pool does not know
-	ReasonSessionExpired        Reason = "session_expired" // the sign-in in progress has expired or its session was used
-	ReasonPasskeyRefused        Reason = "passkey_refused" // a passkey's answer failed verification, or its challenge expired
-	ReasonNotEnabled            Reason = "not_enabled"     // the pool or app client does not allow this sign-in (passkeys, USER_AUTH)
-	ReasonMisconfigured         Reason = "misconfigured"   // the app client is not set up for this call
-	ReasonUnavailable           Reason = "unavailable"     // unreachable, or the pool's own fault
-	ReasonUnknown               Reason = "unknown"         // anything else
+	ReasonDeliveryFailed        Reason = "delivery_failed"        // a code could not be sent
+	ReasonNoTOTPSetup           Reason = "no_totp_setup"          // no authenticator app is being added
+	ReasonRejected              Reason = "rejected"               // a trigger refused (Message: its text for the user, or "")
+	ReasonNotFound              Reason = "not_found"              // a resource the pool does not know
+	ReasonSessionExpired        Reason = "session_expired"        // the sign-in in progress has expired or its session was used
+	ReasonPasskeyRefused        Reason = "passkey_refused"        // a passkey's answer failed verification, or its challenge expired
+	ReasonNotEnabled            Reason = "not_enabled"            // the pool or app client does not allow this sign-in (passkeys, USER_AUTH)
+	ReasonAttributeNotWritable  Reason = "attribute_not_writable" // the app client may not write this attribute
+	ReasonMisconfigured         Reason = "misconfigured"          // the app client is not set up for this call
+	ReasonUnavailable           Reason = "unavailable"            // unreachable, or the pool's own fault
+	ReasonUnknown               Reason = "unknown"                // anything else
 )
 
 // PoolError is a user pool's refusal. Message is the pool's own text, shown to the user only
