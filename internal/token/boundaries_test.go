@@ -94,6 +94,9 @@ func TestVerifyReadsNumericDatesAtTheirLimits(t *testing.T) {
 		{name: "an exp just past 1e11 in exponent form is refused", payload: `"exp":1.00000000001e11`, reason: "token: malformed claim exp"},
 		{name: "a negative iat is refused", payload: `"exp":EXP,"iat":-1`, reason: "token: malformed claim iat"},
 		{name: "a negative exp is refused", payload: `"exp":-1`, reason: "token: malformed claim exp"},
+		{name: "an auth_time is read", payload: `"exp":EXP,"auth_time":1700000000`,
+			check: func(c *token.Claims) bool { return c.AuthTime.Equal(time.Unix(1700000000, 0)) }},
+		{name: "an auth_time written as a string is refused", payload: `"exp":EXP,"auth_time":"1700000000"`, reason: "token: malformed claim auth_time"},
 		{name: "an exp written as a string is refused", payload: `"exp":"EXP"`, reason: "token: malformed claim exp"},
 		{name: "an exp of null is refused", payload: `"exp":null`, reason: "token: malformed claim exp"},
 	}
@@ -101,7 +104,7 @@ func TestVerifyReadsNumericDatesAtTheirLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			claims := mustJSON(with(accessClaims(), "iat", nil))
+			claims := mustJSON(with(accessClaims(), "iat", nil, "auth_time", nil))
 			claims = strings.Replace(claims, `"exp":`+exp, strings.ReplaceAll(tt.payload, "EXP", exp), 1)
 			c, err := f.v.VerifyAccess(context.Background(), compact(mustJSON(map[string]string{"alg": "RS256", "kid": testKid}), claims, rs256(a)))
 			if tt.reason != "" {
@@ -138,6 +141,8 @@ func TestVerifyDecodesEscapesAtTheStartOfNames(t *testing.T) {
 			claims: strings.Replace(access, `"iss":`, `"\u0069ss":"https://evil.example","iss":`, 1), reason: "token: duplicate claim"},
 		{name: "a second sub spelled with a leading escape is a duplicate",
 			claims: strings.Replace(access, `"sub":`, `"\u0073ub":"someone-else","sub":`, 1), reason: "token: duplicate claim"},
+		{name: "a second auth_time is a duplicate",
+			claims: strings.Replace(access, `"sub":`, `"auth_time":1,"sub":`, 1), reason: "token: duplicate claim"},
 		{name: "a second custom claim spelled with a leading escape is a duplicate",
 			claims: strings.Replace(access, `"sub":`, `"\u0074enant":"a","tenant":"b","sub":`, 1), reason: "token: duplicate claim"},
 		{name: "a header naming alg twice, once with a leading escape, is refused",

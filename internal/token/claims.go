@@ -31,6 +31,9 @@ type Claims struct {
 	Nonce     string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// AuthTime is "auth_time": when the user last signed in. Cognito keeps it across
+	// refreshes, so it tells a fresh sign-in from an old session (zero when absent).
+	AuthTime time.Time
 	// Attributes holds the other string claims that are not reserved, such
 	// as "custom:tenant", "name" or claims added by a pre-token-generation
 	// trigger. It is nil when there are none.
@@ -57,6 +60,7 @@ const (
 	seenGroups
 	seenScope
 	seenNonce
+	seenAuthTime
 )
 
 // decoded is a payload's claims plus what the checks need but callers do not.
@@ -159,6 +163,9 @@ func (d *decoded) member(key, val []byte) (bit seenSet, err error) {
 	case "nonce":
 		bit = seenNonce
 		c.Nonce, err = claimString(val, "nonce")
+	case "auth_time":
+		bit = seenAuthTime
+		c.AuthTime, err = claimTime(val, "auth_time")
 	default:
 		err = c.addAttribute(key, val)
 	}

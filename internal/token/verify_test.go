@@ -71,6 +71,7 @@ func TestVerifyAcceptsGenuineTokens(t *testing.T) {
 					Nonce:         "n-0S6_WzA2Mj",
 					IssuedAt:      time.Unix(now-60, 0),
 					ExpiresAt:     time.Unix(now+3600, 0),
+					AuthTime:      time.Unix(now-60, 0),
 					Attributes:    map[string]string{"name": "Alice Example", "custom:tenant": "acme", "tenant": "acme"},
 				}
 				if !reflect.DeepEqual(c, want) {
@@ -92,6 +93,7 @@ func TestVerifyAcceptsGenuineTokens(t *testing.T) {
 					ClientID:  testClientID,
 					IssuedAt:  time.Unix(now-60, 0),
 					ExpiresAt: time.Unix(now+3600, 0),
+					AuthTime:  time.Unix(now-60, 0),
 				}
 				if !reflect.DeepEqual(c, want) {
 					t.Errorf("claims =\n%+v\nwant\n%+v", c, want)
