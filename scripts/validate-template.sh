@@ -24,7 +24,8 @@
 #      sign-up confirmed by e-mail; passwordless sign-in per feature plan,
 #      e-mail sender and hosting mode; social and enterprise sign-in - Google,
 #      Apple, Facebook with Google, an OIDC and a SAML provider, all of them;
-#      all of them at once; each samconfig.toml
+#      account linking on with Google, and with every provider; all of them
+#      at once; each samconfig.toml
 #      environment), each with the template's
 #      Conditions resolved for those values, and checks of what that deployment
 #      would be: the CloudFront distribution (origins, behaviours and their
@@ -37,10 +38,14 @@
 #      the identity providers (each exactly when configured, its details and
 #      attribute mapping, its secret by dynamic reference), the app client's
 #      SupportedIdentityProviders and its dependency on them, the API's
-#      MONBAN_IDENTITY_PROVIDERS,
+#      MONBAN_IDENTITY_PROVIDERS, account linking (the trigger's settings, its
+#      grant on this pool, allowing exactly when on, the providers it may
+#      link),
 #      the web ACL's rules, the alarms and dashboard; the
 #      Rules and parameter constraints must accept these sets and refuse the
-#      invalid combinations (identity providers given in part among them),
+#      invalid combinations (identity providers given in part, linking without
+#      a provider that verifies addresses or with addresses verified without a
+#      code among them),
 #      and ClaimMappings must refuse exactly the claims
 #      internal/triggers/pretoken reserves;
 #   4. the CloudFront Function's code, run with node on sample URIs;
@@ -417,7 +422,7 @@ check("PreTokenGeneration" not in lambda_config, "set PreTokenGenerationConfig, 
 trigger_env = {
     "PreSignUpFunction": {
         "MONBAN_SIGNUP_ALLOWED_EMAIL_DOMAINS", "MONBAN_SIGNUP_AUTO_CONFIRM", "MONBAN_SIGNUP_EXTERNAL_AUTO_CONFIRM",
-        "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST", "MONBAN_LOG_LEVEL",
+        "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST", "MONBAN_SIGNUP_LINK_EXISTING_ACCOUNTS", "MONBAN_SIGNUP_LINK_PROVIDERS", "MONBAN_LOG_LEVEL",
     },
     "PreTokenGenerationFunction": {"MONBAN_CLAIM_MAPPINGS", "MONBAN_LOG_LEVEL"},
 }
@@ -439,6 +444,36 @@ for name, want in trigger_env.items():
         perm.get("FunctionName") in ({"Ref": name}, {"Fn::GetAtt": [name, "Arn"]}),
         f"{name}CognitoPermission must name {name}",
     )
+
+# Account linking: the pre-sign-up trigger calls ListUsers and
+# AdminLinkProviderForUser, which IAM authorizes (Amazon Cognito API
+# Reference). The grant is a policy of its own on the trigger's role, on this
+# pool only: in the role's own Policies the pool's ARN would be a circular
+# dependency (the pool names the function); the cycle check below covers this
+# resource too. It always exists (a protected pool retains it, and a
+# conditional one would be left behind when linking is turned off) and allows
+# only with LinkExternalToExistingAccount, denying otherwise.
+link_res = resources.get("PreSignUpFunctionLinkPolicy") or {}
+check(
+    link_res.get("Type") == "AWS::IAM::RolePolicy" and "Condition" not in link_res,
+    "PreSignUpFunctionLinkPolicy must be an AWS::IAM::RolePolicy without a Condition",
+)
+check(
+    sam.get("Conditions", {}).get("LinksExistingAccounts") == {"Fn::Equals": [{"Ref": "LinkExternalToExistingAccount"}, "true"]},
+    "LinksExistingAccounts must be LinkExternalToExistingAccount = true",
+)
+link_props = link_res.get("Properties") or {}
+check(link_props.get("RoleName") == {"Ref": "PreSignUpFunctionRole"}, "PreSignUpFunctionLinkPolicy must be on the pre-sign-up function's role")
+link_grants = {}
+for st in (link_props.get("PolicyDocument") or {}).get("Statement", []):
+    acts = st.get("Action")
+    for a in [acts] if isinstance(acts, str) else acts or []:
+        link_grants[a] = (st.get("Effect"), st.get("Resource"))
+link_effect = {"Fn::If": ["LinksExistingAccounts", "Allow", "Deny"]}
+check(
+    link_grants == {a: (link_effect, {"Fn::GetAtt": ["UserPool", "Arn"]}) for a in ("cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser")},
+    f"PreSignUpFunctionLinkPolicy must allow (with linking) or deny exactly ListUsers and AdminLinkProviderForUser on the user pool, got {link_grants}",
+)
 
 # Protected APIs: the monban Lambda authorizer and API Gateway's JWT
 # authorizer in front of the sample API.
@@ -1279,6 +1314,40 @@ def check_deployment(label, given, region=REGION):
         f"{label}: IdentityProviderRedirectUri is {outs.get('IdentityProviderRedirectUri')!r}, want {hosted}/oauth2/idpresponse",
     )
 
+    # --- account linking ----------------------------------------------------
+    # The trigger may link only sign-ins whose provider maps email_verified
+    # (Google, Apple, OIDC; never Facebook or SAML), only with the switch on,
+    # and only where a self sign-up's verified address was proved by a code;
+    # the grant exists exactly then, on this pool.
+    link_on = p.get("LinkExternalToExistingAccount") == "true"
+    link_names = [w[1] for w in want_idps if w[4]]
+    check(
+        signup_env.get("MONBAN_SIGNUP_LINK_EXISTING_ACCOUNTS") == p.get("LinkExternalToExistingAccount"),
+        f"{label}: MONBAN_SIGNUP_LINK_EXISTING_ACCOUNTS must be LinkExternalToExistingAccount ({p.get('LinkExternalToExistingAccount')})",
+    )
+    check(
+        signup_env.get("MONBAN_SIGNUP_LINK_PROVIDERS") == ",".join(link_names),
+        f"{label}: MONBAN_SIGNUP_LINK_PROVIDERS is {signup_env.get('MONBAN_SIGNUP_LINK_PROVIDERS')!r}, want {','.join(link_names)!r}",
+    )
+    never = {w[1] for w in want_idps if w[2] in ("Facebook", "SAML")}
+    check(
+        not never & set(str(signup_env.get("MONBAN_SIGNUP_LINK_PROVIDERS", "")).split(",")),
+        f"{label}: Facebook and SAML sign-ins must never be linked",
+    )
+    lp = props("PreSignUpFunctionLinkPolicy")
+    link_statements = (lp.get("PolicyDocument") or {}).get("Statement", [])
+    allows = any(st.get("Effect") == "Allow" for st in link_statements)
+    check(allows == link_on, f"{label}: the linking grant must allow exactly when LinkExternalToExistingAccount=true")
+    check(lp.get("RoleName") == "<PreSignUpFunctionRole>", f"{label}: the linking grant must be on the pre-sign-up function's role")
+    resources_granted = {json.dumps(st.get("Resource")) for st in link_statements}
+    check(resources_granted == {json.dumps("<UserPool.Arn>")}, f"{label}: the linking grant must be on this user pool only, got {resources_granted}")
+    if link_on:
+        check(link_names, f"{label}: linking needs Google, Apple or an OIDC provider")
+        check(
+            p.get("SignUpAutoVerifyEmail") == "false" or p.get("SignUpAutoConfirm") == "false",
+            f"{label}: linking needs self sign-ups whose verified address a code proved",
+        )
+
     # --- logs --------------------------------------------------------------
     # Lambda reads a JSON line's level from "level" and treats a missing or
     # unreadable one as INFO ("Log-level filtering", AWS Lambda Developer
@@ -1322,6 +1391,11 @@ def check_deployment(label, given, region=REGION):
             want_retained.add(role_ref[1:-len(".Arn>")] if role_ref.endswith(".Arn>") else role_ref)
             log_group = str((fn_props.get("LoggingConfig") or {}).get("LogGroup", ""))
             want_retained.add(log_group.strip("<>"))
+            # A policy of its own on that role (the linking grant) goes with it.
+            want_retained.update(
+                n for n, r in res.items()
+                if r.get("Type") == "AWS::IAM::RolePolicy" and (r.get("Properties") or {}).get("RoleName") == f"<{role_ref[1:-len('.Arn>')]}>"
+            )
             perms = [
                 n for n, r in res.items()
                 if r.get("Type") == "AWS::Lambda::Permission"
@@ -1546,6 +1620,14 @@ deployments = {
     "an OIDC provider": (dict(BASE, **OIDC), "eu-west-1"),
     "a SAML provider": (dict(BASE, **SAML, DomainPrefix="monban-saml"), REGION),
     "every identity provider, LITE plan": (dict(BASE, **GOOGLE, **APPLE, **FACEBOOK, **OIDC, **SAML, FeaturePlan="LITE"), REGION),
+    # Account linking: on with Google (a protected pool keeps its grant), on
+    # with every provider (Facebook and SAML left out) where codes prove
+    # addresses at sign-up, in an unprotected pool.
+    "Google sign-in, linking existing accounts": (dict(BASE, **GOOGLE, LinkExternalToExistingAccount="true", SignUpAutoVerifyEmail="false"), REGION),
+    "every identity provider, linking, codes at sign-up, unprotected pool": (dict(
+        BASE, **GOOGLE, **APPLE, **FACEBOOK, **OIDC, **SAML, LinkExternalToExistingAccount="true", SignUpAutoConfirm="false",
+        DeletionProtection="INACTIVE",
+    ), "eu-west-1"),
     "everything on": (dict(
         BASE, SiteDomainName="www.example.com", SiteCertificateArn=CERT, WafEnabled="true", SesIdentityArn=SES,
         SesFromAddress="no-reply@example.com", PasswordAuthFlow="ADMIN_USER_PASSWORD_AUTH", AlarmTopicArn=TOPIC,
@@ -1591,6 +1673,12 @@ for label, (given, region) in {
     "SAML metadata without a provider name": (dict(BASE, SamlMetadataUrl=SAML["SamlMetadataUrl"]), REGION),
     "OIDC and SAML providers of one name": (dict(BASE, **OIDC, **dict(SAML, SamlProviderName="Okta")), REGION),
     "Google complete, Facebook half": (dict(BASE, **GOOGLE, FacebookAppSecretArn=FACEBOOK["FacebookAppSecretArn"]), REGION),
+    # Account linking without a provider that verifies addresses, or to
+    # addresses verified without a code.
+    "linking without any identity provider": (dict(BASE, LinkExternalToExistingAccount="true", SignUpAutoVerifyEmail="false"), REGION),
+    "linking with Facebook only": (dict(BASE, **FACEBOOK, LinkExternalToExistingAccount="true", SignUpAutoVerifyEmail="false"), REGION),
+    "linking with SAML only": (dict(BASE, **SAML, LinkExternalToExistingAccount="true", SignUpAutoVerifyEmail="false"), REGION),
+    "linking to addresses verified without a code": (dict(BASE, **GOOGLE, LinkExternalToExistingAccount="true"), REGION),
 }.items():
     try:
         check(Scenario(cfn, given, region).rule_failures(), f"the template's Rules must refuse {label}")
@@ -1621,6 +1709,7 @@ for label, given in {
     "OIDC scopes without openid": dict(OidcScopes="email profile"),
     "an http OIDC issuer": dict(OidcIssuerUrl="http://example.okta.com"),
     "an http SAML metadata URL": dict(SamlMetadataUrl="http://idp.example.com/metadata.xml"),
+    "a linking switch other than true or false": dict(LinkExternalToExistingAccount="yes"),
 }.items():
     check(parameter_problems(given, label), f"the template's parameters must refuse {label}")
 

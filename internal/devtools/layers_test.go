@@ -24,6 +24,7 @@ func TestLayers(t *testing.T) {
 		{"internal/httpapi", isAWS, "the transport knows HTTP, not Cognito"},
 		{"internal/httpapi", is("internal/cognito", "internal/app"), "the transport talks to the flows only"},
 		{"internal/cognito", is("internal/httpapi", "internal/app"), "the adapter knows the port, not its callers"},
+		{"internal/triggers/presignup", isAWSSDK, "the trigger's decisions reach Cognito through presignup.Directory only; its adapter is presignup/cognitodir"},
 		{"pkg/monbanauth", isAWS, "other APIs import it: it must stay small"},
 		{"pkg/monbanauth", is("internal/auth", "internal/httpapi", "internal/cognito", "internal/app"), "other APIs import it: it must stay small"},
 	}
@@ -86,6 +87,11 @@ func moduleImports(t *testing.T) (deps, direct map[string][]string) {
 
 func isAWS(dep string) bool {
 	return strings.HasPrefix(dep, "github.com/aws/")
+}
+
+// isAWSSDK is the AWS SDK proper, not aws-lambda-go (whose event types the triggers take).
+func isAWSSDK(dep string) bool {
+	return strings.HasPrefix(dep, "github.com/aws/aws-sdk-go-v2") || strings.HasPrefix(dep, "github.com/aws/smithy-go")
 }
 
 func isLocalPasskey(dep string) bool {

@@ -3,7 +3,8 @@
 // code round trip; an optional allow-list limits sign-up to some e-mail domains, and anyone
 // else is refused with a message Cognito hands back to the caller of SignUp. Users an
 // administrator creates are left alone; sign-ups through an external identity provider
-// follow settings of their own.
+// follow settings of their own, and can be linked to the existing account with the same
+// verified e-mail address (link.go, off unless configured).
 //
 // The package knows nothing of the Lambda runtime: triggers/pre-sign-up wires it up.
 package presignup
@@ -46,6 +47,13 @@ const (
 	// EnvExternalAllowList: the domain allow-list applies to external-provider sign-ups too
 	// (default true, so "Sign in with Google" is no way around it).
 	EnvExternalAllowList = "MONBAN_SIGNUP_EXTERNAL_ALLOWLIST"
+	// EnvLinkExistingAccounts: link an external-provider sign-up whose provider verified
+	// the address to the existing account with that address (default false; see link.go).
+	EnvLinkExistingAccounts = "MONBAN_SIGNUP_LINK_EXISTING_ACCOUNTS"
+	// EnvLinkProviders: the identity providers, named as in the pool and comma separated,
+	// whose sign-ups may be linked (the template passes Google, SignInWithApple and its
+	// OIDC provider: the ones whose email_verified it maps).
+	EnvLinkProviders = "MONBAN_SIGNUP_LINK_PROVIDERS"
 )
 
 // Messages of a refused sign-up. Cognito passes them to the caller of SignUp (and the API
@@ -69,6 +77,13 @@ type Config struct {
 	ExternalAutoConfirm bool
 	// ExternalAllowList applies AllowedDomains to external-provider sign-ups.
 	ExternalAllowList bool
+	// LinkExistingAccounts links an external-provider sign-up to the existing account with
+	// the same address, under the conditions of link.go. It needs a Directory (WithDirectory)
+	// and LinkProviders.
+	LinkExistingAccounts bool
+	// LinkProviders are the identity providers, as named in the user pool, whose sign-ups
+	// may be linked: only providers that say whether they verified the address.
+	LinkProviders []string
 }
 
 // DefaultConfig confirms and verifies self sign-ups from every domain, and applies an
@@ -98,11 +113,18 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c.AutoVerifyEmail = flag(EnvAutoVerifyEmail, c.AutoVerifyEmail)
 	c.ExternalAutoConfirm = flag(EnvExternalAutoConfirm, c.ExternalAutoConfirm)
 	c.ExternalAllowList = flag(EnvExternalAllowList, c.ExternalAllowList)
+	c.LinkExistingAccounts = flag(EnvLinkExistingAccounts, c.LinkExistingAccounts)
 	domains, err := ParseDomains(getenv(EnvAllowedEmailDomains))
 	if err != nil {
 		problems = append(problems, EnvAllowedEmailDomains+": "+err.Error())
 	}
 	c.AllowedDomains = domains
+	for _, p := range strings.Split(getenv(EnvLinkProviders), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.LinkProviders = append(c.LinkProviders, p)
+		}
+	}
+	problems = append(problems, c.linkProblems()...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("pre-sign-up configuration: %s", strings.Join(problems, "; "))
 	}
@@ -151,14 +173,35 @@ type Handler struct {
 	cfg     Config
 	allowed map[string]bool
 	log     *slog.Logger
+	dir     Directory // set only when linking is on
 }
 
+// Option adds a dependency to a Handler.
+type Option func(*Handler)
+
+// WithDirectory gives the Handler the user pool's directory, which linking needs (and
+// nothing else uses).
+func WithDirectory(d Directory) Option { return func(h *Handler) { h.dir = d } }
+
 // New returns a Handler for cfg; log receives one line per refused or unexpected event.
-func New(cfg Config, log *slog.Logger) (*Handler, error) {
+func New(cfg Config, log *slog.Logger, opts ...Option) (*Handler, error) {
 	if log == nil {
 		return nil, errors.New("presignup: New needs a logger")
 	}
 	h := &Handler{cfg: cfg, log: log}
+	for _, o := range opts {
+		o(h)
+	}
+	if problems := cfg.linkProblems(); len(problems) > 0 {
+		return nil, fmt.Errorf("presignup: %s", strings.Join(problems, "; "))
+	}
+	switch {
+	case cfg.LinkExistingAccounts && h.dir == nil:
+		// The local stack ends up here: its emulator has no identity providers to link.
+		return nil, errors.New("presignup: " + EnvLinkExistingAccounts + " is on, but the trigger has no user directory to link in (WithDirectory)")
+	case !cfg.LinkExistingAccounts:
+		h.dir = nil // linking off: the directory is never asked
+	}
 	if len(cfg.AllowedDomains) > 0 {
 		h.allowed = map[string]bool{}
 		for _, d := range cfg.AllowedDomains {
@@ -196,6 +239,11 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPre
 	case SourceExternalProvider:
 		if h.cfg.ExternalAllowList {
 			if err := h.check(ctx, ev, email); err != nil {
+				return ev, err
+			}
+		}
+		if h.dir != nil {
+			if err := h.link(ctx, ev, email); err != nil {
 				return ev, err
 			}
 		}
