@@ -18,8 +18,9 @@ import (
 type Code string
 
 // Every code of the contract, with its HTTP status in statuses. An API behind monban
-// (monbanauth, the sample API) answers only the first group; the auth API answers all but
-// Forbidden, and package auth names them for its flows.
+// (monbanauth, the sample API) answers only the first group; the auth API answers them all
+// (Forbidden for an attribute the user may not change), and package auth names them for its
+// flows.
 const (
 	Unauthenticated     Code = "unauthenticated"      // no credential, or an invalid one
 	UpstreamUnavailable Code = "upstream_unavailable" // a dependency is down; try again
@@ -27,7 +28,8 @@ const (
 	NotFound            Code = "not_found"            // no such endpoint
 	MethodNotAllowed    Code = "method_not_allowed"   // the path exists, the method does not
 	// Forbidden: the caller is authenticated but not allowed (a scope or group is missing,
-	// or the request did not come through the site's CloudFront distribution).
+	// an attribute the user may not change, or the request did not come through the site's
+	// CloudFront distribution).
 	Forbidden Code = "forbidden"
 
 	// The auth API's flows.
@@ -43,6 +45,9 @@ const (
 	PasswordResetRequired Code = "password_reset_required"
 	SignUpRejected        Code = "sign_up_rejected"
 	NoPendingChallenge    Code = "no_pending_challenge"
+	// ReauthenticationRequired: the action (deleting the account) needs a recent sign-in
+	// or the password, and the request had neither.
+	ReauthenticationRequired Code = "reauthentication_required"
 
 	// Callback failures, sent to the error page as ?error=<code>.
 	InvalidState Code = "invalid_state"
@@ -60,22 +65,23 @@ var statuses = map[Code]int{
 	MethodNotAllowed:    http.StatusMethodNotAllowed,
 	Forbidden:           http.StatusForbidden,
 
-	InvalidRequest:        http.StatusBadRequest,
-	InvalidCredentials:    http.StatusUnauthorized,
-	UserNotConfirmed:      http.StatusForbidden,
-	CodeMismatch:          http.StatusBadRequest,
-	ExpiredCode:           http.StatusBadRequest,
-	InvalidPassword:       http.StatusBadRequest,
-	TooManyRequests:       http.StatusTooManyRequests,
-	ForbiddenOrigin:       http.StatusForbidden,
-	UsernameExists:        http.StatusConflict,
-	PasswordResetRequired: http.StatusForbidden,
-	SignUpRejected:        http.StatusBadRequest,
-	NoPendingChallenge:    http.StatusUnauthorized,
-	InvalidState:          http.StatusBadRequest,
-	AccessDenied:          http.StatusForbidden,
-	SignInFailed:          http.StatusUnauthorized,
-	InvalidToken:          http.StatusUnauthorized,
+	InvalidRequest:           http.StatusBadRequest,
+	InvalidCredentials:       http.StatusUnauthorized,
+	UserNotConfirmed:         http.StatusForbidden,
+	CodeMismatch:             http.StatusBadRequest,
+	ExpiredCode:              http.StatusBadRequest,
+	InvalidPassword:          http.StatusBadRequest,
+	TooManyRequests:          http.StatusTooManyRequests,
+	ForbiddenOrigin:          http.StatusForbidden,
+	UsernameExists:           http.StatusConflict,
+	PasswordResetRequired:    http.StatusForbidden,
+	SignUpRejected:           http.StatusBadRequest,
+	NoPendingChallenge:       http.StatusUnauthorized,
+	ReauthenticationRequired: http.StatusForbidden,
+	InvalidState:             http.StatusBadRequest,
+	AccessDenied:             http.StatusForbidden,
+	SignInFailed:             http.StatusUnauthorized,
+	InvalidToken:             http.StatusUnauthorized,
 }
 
 // Status returns the HTTP status of c, and whether c is a code of the contract.

@@ -44,3 +44,17 @@ func TestEveryCodeHasAStatus(t *testing.T) {
 		}
 	}
 }
+
+// The statuses clients rely on beyond the code: a refused action is 403, not 401, so a
+// client does not read it as a session that ended.
+func TestStatusesOfActionsRefusedToASignedInUser(t *testing.T) {
+	for c, want := range map[apierror.Code]int{
+		apierror.Forbidden:                http.StatusForbidden,
+		apierror.ReauthenticationRequired: http.StatusForbidden,
+		apierror.Unauthenticated:          http.StatusUnauthorized,
+	} {
+		if st, ok := apierror.Status(c); !ok || st != want {
+			t.Errorf("%s: %d %v, want %d", c, st, ok, want)
+		}
+	}
+}

@@ -84,6 +84,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (http.Handler, error
 		TOTPIssuer:        cfg.TOTPIssuer,
 		IdentityProviders: cfg.IdentityProviders,
 		AnswerFloor:       auth.AnswerFloor{Min: cfg.AnswerFloor},
+		ReauthWindow:      cfg.ReauthWindow,
 	}, auth.Deps{HostedUI: hosted, Verifier: verifier, Pool: pool, Log: o.Log})
 	return refreshing(keys.refresher, httpapi.New(httpapi.Deps{
 		Auth:            flows,

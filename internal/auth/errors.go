@@ -37,6 +37,8 @@ const (
 	CodeSignUpRejected        = apierror.SignUpRejected
 	CodeNoChallenge           = apierror.NoPendingChallenge
 	CodeMethodNotAllowed      = apierror.MethodNotAllowed
+	CodeForbidden             = apierror.Forbidden
+	CodeReauthRequired        = apierror.ReauthenticationRequired
 
 	// Callback failures, sent to the error page as ?error=<code>.
 	CodeInvalidState = apierror.InvalidState
@@ -174,9 +176,11 @@ var (
 		ReasonUserNotFound:  ended,
 	}
 	// sessionEnded: with an access token, "not authorized" means the token was revoked
-	// (sign-out elsewhere, a global sign-out, a disabled user), not a wrong credential.
+	// (sign-out elsewhere, a global sign-out, a disabled user), not a wrong credential, and
+	// "no such user" that the account was deleted. Either ends the session.
 	sessionEnded = refusals{
 		ReasonNotAuthorized: ended,
+		ReasonUserNotFound:  ended,
 	}
 	// codeRefusals: an unknown user, an already confirmed one and a wrong code answer alike:
 	// anything else would tell who has an account.
@@ -191,6 +195,7 @@ var (
 	// then the wrong current password.
 	changePasswordRefusals = refusals{
 		ReasonTokenRevoked:  ended,
+		ReasonUserNotFound:  ended,
 		ReasonNotAuthorized: {code: CodeInvalidCredentials, message: "The current password is not correct."},
 	}
 	// passkeyRegistrationRefusals: an authenticator's answer that does not verify (an
@@ -202,6 +207,12 @@ var (
 	// an id the user has no passkey under.
 	deletePasskeyRefusals = sessionEnded.plus(refusals{
 		ReasonNotFound: {code: CodeNotFound, message: "No such passkey."},
+	})
+	// updateAttributesRefusals: an alias that exists for anything but the e-mail address
+	// (which UpdateProfile hides) is a value another account has. (An attribute the app
+	// client may not write is 403 forbidden, naming it: UpdateProfile.)
+	updateAttributesRefusals = sessionEnded.plus(refusals{
+		ReasonAliasExists: {code: CodeUsernameExists, message: "Another account already uses this value."},
 	})
 )
 

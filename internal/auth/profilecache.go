@@ -49,3 +49,12 @@ func (c *profileCache) put(token string, u User, exp time.Time) {
 	}
 	c.entries[k] = profileEntry{user: u, exp: exp}
 }
+
+// forget drops what is remembered for token: the user changed their profile, or deleted
+// their account, with it.
+func (c *profileCache) forget(token string) {
+	k := sha256.Sum256([]byte(token))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, k)
+}

@@ -69,6 +69,11 @@ type Config struct {
 	// AnswerFloor is the least time the answers that must not tell accounts apart take
 	// (answerfloor.go).
 	AnswerFloor AnswerFloor
+
+	// ReauthWindow is how recent a sign-in must be for the account to be deleted without
+	// the password (accountdelete.go). Default DefaultReauthWindow. (There is no "password
+	// only": a user with MFA proves themselves by signing in again, within the window.)
+	ReauthWindow time.Duration
 }
 
 // Deps are the flows' dependencies.
@@ -98,6 +103,9 @@ func NewService(cfg Config, d Deps) *Service {
 	}
 	if cfg.RefreshWindow == 0 {
 		cfg.RefreshWindow = 5 * time.Minute
+	}
+	if cfg.ReauthWindow <= 0 {
+		cfg.ReauthWindow = DefaultReauthWindow
 	}
 	if cfg.TOTPIssuer == "" {
 		cfg.TOTPIssuer = "monban"

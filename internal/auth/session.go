@@ -111,7 +111,7 @@ func (s *Service) BearerSession(ctx context.Context, raw string) (*Session, erro
 		if attrs != nil {
 			u = withProfile(u, c.Attributes, attrs)
 		}
-	case r == ReasonTokenRevoked || r == ReasonNotAuthorized:
+	case r == ReasonTokenRevoked || r == ReasonNotAuthorized || r == ReasonUserNotFound:
 		return nil, Fail(CodeUnauthenticated, "the bearer token was revoked", fmt.Errorf("attributes: %s", r))
 	default:
 		// Cognito unreachable: the token is still good, so answer with what it says.

@@ -346,6 +346,17 @@ func TestBearerSession(t *testing.T) {
 		{name: "a token the pool refuses",
 			token: func(h *harness) string { return h.tokens(alice).AccessToken },
 			fail:  poolErr(auth.ReasonNotAuthorized, ""), want: auth.CodeUnauthenticated},
+		{name: "a token of a deleted user",
+			token: func(h *harness) string {
+				tok := h.tokens(alice).AccessToken
+				if err := h.pool.DeleteUser(h.ctx, tok); err != nil {
+					h.t.Fatal(err)
+				}
+				return tok
+			}, want: auth.CodeUnauthenticated},
+		{name: "a user the pool no longer has",
+			token: func(h *harness) string { return h.tokens(alice).AccessToken },
+			fail:  poolErr(auth.ReasonUserNotFound, ""), want: auth.CodeUnauthenticated},
 		{name: "the pool unreachable: what the token says",
 			token: func(h *harness) string { return h.tokens(alice).AccessToken },
 			fail:  poolErr(auth.ReasonUnavailable, "")},

@@ -71,7 +71,10 @@ type Config struct {
 	// AnswerFloor is the least time the answers that must not tell accounts apart take
 	// (0: the default; negative: off).
 	AnswerFloor time.Duration
-	LogLevel    slog.Level
+	// ReauthWindow is how recent a sign-in must be for the account to be deleted without
+	// the password.
+	ReauthWindow time.Duration
+	LogLevel     slog.Level
 
 	// UnsafeAllowMissingNonce accepts ID tokens that carry no nonce at all (cognito-local
 	// drops it). Never for production: it is logged loudly at start.
@@ -111,6 +114,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_TOTP_ISSUER", "issuer name authenticator apps show; default monban"},
 	{"MONBAN_REFRESH_TOKEN_VALIDITY", "refresh cookie lifetime, the app client's setting; default 720h"},
 	{"MONBAN_ANSWER_FLOOR", "least time forgot-password, resend-code and hidden sign-up take to answer, so timing tells no account apart; default 300ms, 0 turns it off"},
+	{"MONBAN_REAUTH_WINDOW", "how recent a sign-in must be to delete the account without typing the password again; default 5m, from 1m to 1h"},
 	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
 	{"MONBAN_UNSAFE_ALLOW_MISSING_NONCE", "emulators only: accept ID tokens without nonce"},
 }
@@ -356,6 +360,16 @@ func (l *loader) limits(c *Config) {
 		default:
 			c.AnswerFloor = d
 		}
+	}
+	c.ReauthWindow = 5 * time.Minute
+	if v := l.get("MONBAN_REAUTH_WINDOW"); v != "" {
+		// Under a minute, clock skew and a slow page eat the window; over an hour, a session
+		// found in a browser left open is as good as the password.
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > time.Hour {
+			l.bad("MONBAN_REAUTH_WINDOW", "must be a duration from 1m to 1h, e.g. 5m")
+		}
+		c.ReauthWindow = d
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(overrides map[string]string) func(string) string {
@@ -294,6 +295,37 @@ func TestLoadReadsIdentityProviders(t *testing.T) {
 			}
 			if !slices.Equal(cfg.IdentityProviders, c.want) {
 				t.Fatalf("providers = %q, want %q", cfg.IdentityProviders, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadReadsTheReauthWindow(t *testing.T) {
+	cases := []struct {
+		value string
+		want  time.Duration // 0: refused
+	}{
+		{"", 5 * time.Minute},
+		{"90s", 90 * time.Second},
+		{"1m", time.Minute},
+		{"1h", time.Hour},
+		{"59s", 0},
+		{"61m", 0},
+		{"0", 0},
+		{"-5m", 0},
+		{"five minutes", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.value, func(t *testing.T) {
+			cfg, err := Load(env(map[string]string{"MONBAN_REAUTH_WINDOW": c.value}))
+			if c.want == 0 {
+				if err == nil || !strings.Contains(err.Error(), "MONBAN_REAUTH_WINDOW: must be a duration from 1m to 1h") {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err != nil || cfg.ReauthWindow != c.want {
+				t.Fatalf("%v %v, want %v", cfg.ReauthWindow, err, c.want)
 			}
 		})
 	}

@@ -24,6 +24,9 @@ func FuzzRequests(f *testing.F) {
 	f.Add("POST", "/auth/sign-in/start", `{"email":"a@example.com","factor":"WEB_AUTHN"}`, "")
 	f.Add("POST", "/auth/passkeys/register/finish", `{"credential":{"id":"x"}}`, "__Host-monban-session=x")
 	f.Add("GET", "/auth/passkeys", "", "")
+	f.Add("POST", "/auth/profile", `{"attributes":{"email_verified":"true","cognito:x":"y"}}`, "__Host-monban-session=x")
+	f.Add("POST", "/auth/profile/verify", `{"attribute":"email","code":"12 34"}`, "")
+	f.Add("POST", "/auth/account/delete", `{"password":null}`, "__Host-monban-refresh=x")
 	fx := newFixture(f)
 	f.Fuzz(func(t *testing.T, method, target, body, cookies string) {
 		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n\t#") || strings.ContainsAny(method, " \r\n\t") || method == "" {
@@ -69,6 +72,10 @@ var bodyTypes = []struct {
 	{"change-password", func() any { return new(auth.ChangePasswordRequest) }, []string{"previous_password", "proposed_password"}},
 	{"TOTP setup", func() any { return new(struct{}) }, nil},
 	{"TOTP verify", func() any { return new(auth.VerifyTOTPRequest) }, []string{"code", "friendly_name"}},
+	{"profile update", func() any { return new(auth.ProfileUpdate) }, []string{"attributes"}},
+	{"profile verify", func() any { return new(auth.AttributeCode) }, []string{"attribute", "code"}},
+	{"profile resend-code", func() any { return new(auth.AttributeCodeRequest) }, []string{"attribute"}},
+	{"account delete", func() any { return new(auth.DeleteAccountRequest) }, []string{"password"}},
 }
 
 // FuzzBodies throws arbitrary bodies at the decoding of every body type. A refusal is 400

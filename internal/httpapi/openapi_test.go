@@ -216,14 +216,12 @@ func registeredRoutes(t *testing.T) []string {
 }
 
 // authErrorCodes are the codes the auth API answers: every code of the contract
-// (apierror) but forbidden, which only an API behind monban answers.
+// (apierror), forbidden included (an attribute the user may not change).
 func authErrorCodes(t *testing.T) []string {
 	t.Helper()
 	var codes []string
 	for _, c := range apierror.Codes() {
-		if c != apierror.Forbidden {
-			codes = append(codes, string(c))
-		}
+		codes = append(codes, string(c))
 	}
 	if len(codes) == 0 {
 		t.Fatal("internal/apierror lists no codes")

@@ -88,6 +88,11 @@ func New(d Deps) http.Handler {
 	route("POST", "/auth/passkeys/register/start", jsonPost(h, h.startPasskeyRegistration))
 	route("POST", "/auth/passkeys/register/finish", jsonPostSized(h, MaxCredentialBodyBytes, h.finishPasskeyRegistration))
 	route("POST", "/auth/passkeys/delete", jsonPost(h, h.deletePasskey))
+	route("GET", "/auth/profile", h.profile)
+	route("POST", "/auth/profile", jsonPost(h, h.updateProfile))
+	route("POST", "/auth/profile/verify", jsonPost(h, h.verifyAttribute))
+	route("POST", "/auth/profile/resend-code", jsonPost(h, h.resendAttributeCode))
+	route("POST", "/auth/account/delete", jsonPost(h, h.deleteAccount))
 	mux.Handle("/", h.fallback(allowed))
 	return h.viaOrigin(h.cors(noStore(mux)))
 }

@@ -61,6 +61,11 @@ type Options struct {
 	// ceremonies may come from. Defaults: "localhost", "http://localhost".
 	PasskeyRPID    string
 	PasskeyOrigins []string
+	// WriteAttributes are the attributes the app client may write (its WriteAttributes);
+	// UpdateAttributes refuses any other with ReasonAttributeNotWritable. Default (nil): the
+	// template's: email, name, given_name, family_name, preferred_username, locale, zoneinfo
+	// and picture.
+	WriteAttributes []string
 }
 
 // The defaults of Options.
@@ -120,6 +125,9 @@ type user struct {
 	signUpCode *code
 	resetCode  *code
 	lastCode   string // the last code sent for any purpose (Code)
+
+	pendingEmail string           // a new address waiting for its code (profile.go)
+	attrCodes    map[string]*code // the codes sent to verify an attribute, by its name
 
 	totpPending  string // secret from AssociateTOTP, not yet verified
 	totpSecret   string // verified authenticator app
@@ -224,7 +232,8 @@ func (p *Pool) Calls(op string) int {
 }
 
 // Code is the last code the pool sent the user named by username, sub or e-mail: sign-up
-// confirmation, password reset, or an SMS or e-mail sign-in code ("" when none was sent).
+// confirmation, password reset, an SMS or e-mail sign-in code, or an attribute's
+// verification code ("" when none was sent).
 func (p *Pool) Code(username string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -375,6 +384,7 @@ func (p *Pool) newUser(password string, attrs map[string]string, email string) *
 	u := &user{
 		sub: uuid(), password: password, status: statusUnconfirmed, enabled: true,
 		attrs: map[string]string{}, created: p.o.Now(), mfaEnabled: map[string]bool{},
+		attrCodes: map[string]*code{},
 	}
 	for k, v := range attrs {
 		u.attrs[k] = v
