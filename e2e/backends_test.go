@@ -50,10 +50,24 @@ import (
 //     WEB_AUTHN) and the four WebAuthn actions: the API front answers them (devstack's
 //     passwordless.go), with the site's host as the passkeys' relying party, so the
 //     cognito-local backend serves its site at https://localhost:<port> and
-//     choiceBasedSignIn; its e-mail codes are ConfirmationCode.
+//     choiceBasedSignIn; its e-mail codes are ConfirmationCode;
+//   - ConfirmSignUp: the emulator confirms the user but leaves the address unverified; the
+//     API front marks it verified, as Cognito does, so the backend confirmingVerifiesEmail;
+//   - the app client's WriteAttributes (the emulator ignores them): the API front refuses
+//     UpdateUserAttributes outside them with Cognito's NotAuthorizedException, so the
+//     cognito-local backend enforcesWriteAttributes; it also masks the address an
+//     e-mail change's code went to and gives GetUserAttributeVerificationCode its delivery
+//     details, which the emulator leaves out. The emulator itself keeps a changed address
+//     pending until verified (the pool's UserAttributeUpdateSettings) with the code
+//     ConfirmationCode, and deletes users, so the backend verifiesAttributes and
+//     deletesUsers.
 //
 // moto (5.x) implements neither USER_AUTH nor the WebAuthn actions, so the moto backend
-// skips the passwordless steps (not choiceBasedSignIn).
+// skips the passwordless steps (not choiceBasedSignIn). Of a user's own account it has
+// GetUser and UpdateUserAttributes only: no VerifyUserAttribute,
+// GetUserAttributeVerificationCode or DeleteUser, and an e-mail change takes effect at once
+// with no code; nor does it read the app client's WriteAttributes. Its ConfirmSignUp leaves
+// the address unverified (not confirmingVerifiesEmail).
 //
 // The emulators' createUser calls AdminCreateUser on the emulator itself, past the stand-ins.
 //
@@ -80,6 +94,16 @@ type quirks struct {
 	// choiceBasedSignIn: InitiateAuth with USER_AUTH, its challenges (SELECT_CHALLENGE,
 	// PASSWORD, EMAIL_OTP, WEB_AUTHN) and the WebAuthn actions are implemented.
 	choiceBasedSignIn bool
+	// verifiesAttributes: a changed e-mail address waits for the code sent to it
+	// (UserAttributeUpdateSettings), VerifyUserAttribute and GetUserAttributeVerificationCode
+	// are implemented.
+	verifiesAttributes bool
+	// enforcesWriteAttributes: UpdateUserAttributes refuses attributes outside the app
+	// client's WriteAttributes.
+	enforcesWriteAttributes bool
+	deletesUsers            bool // DeleteUser is implemented
+	// confirmingVerifiesEmail: ConfirmSignUp marks the address the code went to verified.
+	confirmingVerifiesEmail bool
 }
 
 // backend is one Cognito emulator (or the in-memory pool) behind a monban API served over
@@ -97,6 +121,10 @@ type backend struct {
 	// signInCode is the e-mail sign-in code (EMAIL_OTP) last sent to a user, when the backend
 	// has choice-based sign-in.
 	signInCode func(email string) string
+	// attributeCode is the code last sent to verify an attribute of the user whose address
+	// is email (for an e-mail change, the code sent to the new address), when the backend
+	// verifiesAttributes.
+	attributeCode func(email string) string
 	// createUser makes a user the way an administrator does (AdminCreateUser, no message
 	// sent): with a temporary password and a verified e-mail address.
 	createUser func(t *testing.T, email, temp string)
@@ -166,10 +194,14 @@ func cognitoLocalBackend(t *testing.T) *backend {
 		createUser: adminCreateUser(devstack.NewCognitoClient(stack.Cognito.URL), stack.Pool.ID),
 		quirks: quirks{rejectsWrongTOTP: true, checksConfirmCode: true, wrongCurrentPasswordIsPolicyError: true,
 			// Both by the stack's API front, not the emulator (see above).
-			resendsCodes: true, enforcesPasswordPolicy: true, choiceBasedSignIn: true},
-		signUpCode: func(string) string { return devstack.ConfirmationCode },
-		resetCode:  func(string) string { return devstack.ConfirmationCode },
-		signInCode: func(string) string { return devstack.ConfirmationCode },
+			resendsCodes: true, enforcesPasswordPolicy: true, choiceBasedSignIn: true, enforcesWriteAttributes: true,
+			confirmingVerifiesEmail: true,
+			// The emulator's own.
+			verifiesAttributes: true, deletesUsers: true},
+		signUpCode:    func(string) string { return devstack.ConfirmationCode },
+		resetCode:     func(string) string { return devstack.ConfirmationCode },
+		signInCode:    func(string) string { return devstack.ConfirmationCode },
+		attributeCode: func(string) string { return devstack.ConfirmationCode },
 	}
 	b.newAPI = func(t *testing.T, extra map[string]string) *httptest.Server {
 		srv2, set2 := swappable(t)
@@ -366,10 +398,12 @@ func fakeBackend(t *testing.T) *backend {
 			return srv
 		},
 		quirks: quirks{enforcesPasswordPolicy: true, standardAttributesInID: true, resendsCodes: true,
-			adminChallenges: true, rejectsWrongTOTP: true, checksConfirmCode: true, choiceBasedSignIn: true},
-		signUpCode: pool.Code,
-		resetCode:  pool.Code,
-		signInCode: pool.Code,
+			adminChallenges: true, rejectsWrongTOTP: true, checksConfirmCode: true, choiceBasedSignIn: true,
+			verifiesAttributes: true, enforcesWriteAttributes: true, deletesUsers: true, confirmingVerifiesEmail: true},
+		signUpCode:    pool.Code,
+		resetCode:     pool.Code,
+		signInCode:    pool.Code,
+		attributeCode: pool.Code,
 		createUser: func(t *testing.T, email, temp string) {
 			t.Helper()
 			if err := pool.CreateUser(email, temp, map[string]string{"email_verified": "true"}); err != nil {

@@ -84,6 +84,11 @@ var passwordSteps = []struct {
 	{"a refused passkey is invalid_credentials", stepRefusedPasskeyIsInvalidCredentials},
 	{"an unknown address is answered like a known one", stepUnknownAddressAnsweredLikeAKnownOne},
 	{"signed out, the passkey routes are 401", stepPasskeyRoutesNeedASession},
+	// The user's own account (profile_test.go).
+	{"profile: read every attribute, update the name", stepProfileReadAndUpdate},
+	{"profile: an attribute the app client may not write is refused", stepUnwritableAttributeRefused},
+	{"profile: a changed e-mail address waits for its code", stepEmailChangeWaitsForItsCode},
+	{"delete account: then the old session is refused", stepDeleteAccount},
 }
 
 func passwordSuite(t *testing.T, be *backend) {

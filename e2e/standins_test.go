@@ -18,15 +18,17 @@ import (
 	"github.com/monban-auth/monban/internal/cognito"
 	"github.com/monban-auth/monban/internal/devstack"
 	"github.com/monban-auth/monban/internal/passkey/passkeytest"
+	"github.com/monban-auth/monban/internal/tokentest"
 )
 
 // Issue 16: every endpoint monban offers works against make dev's stack, through the local
 // stand-ins for what cognito-local lacks (ResendConfirmationCode, GlobalSignOut, the /signup
-// page, the password policy, choice-based sign-in and passkeys; see devstack's cognitoapi.go,
-// passwordless.go and signup.go). Each test fails against the bare emulator: there
-// resend-code answers 500 (the emulator's "unsupported"), a global sign-out 401 and leaves
-// the other sessions' refresh working, /signup is 404, any password is accepted, and
-// USER_AUTH and the WebAuthn actions are "unsupported".
+// page, the password policy, choice-based sign-in and passkeys, the app client's
+// WriteAttributes; see devstack's cognitoapi.go, passwordless.go, profile.go and
+// signup.go). Each test fails against the bare emulator: there resend-code answers 500 (the
+// emulator's "unsupported"), a global sign-out 401 and leaves the other sessions' refresh
+// working, /signup is 404, any password is accepted, USER_AUTH and the WebAuthn actions are
+// "unsupported", and any attribute is written.
 
 // startStandInEnv is startEnvWith with the triggers' settings given (e.g. sign-ups confirmed
 // by e-mail code instead of at once).
@@ -403,4 +405,113 @@ func startNamedEnv(t *testing.T) *env {
 	tr.TLSClientConfig.ServerName = "example.com"
 	e.srv.Client().Transport = tr
 	return e
+}
+
+// Issue 14: a user's own account against make dev's stack. The emulator has the calls; the
+// front refuses writes outside the app client's WriteAttributes, masks where a code went and
+// gives GetUserAttributeVerificationCode its delivery details, and a confirmed sign-up's
+// address is verified. Against the bare emulator every attribute is written, the address
+// comes back unmasked, the code's delivery is missing and a confirmed address unverified.
+func TestAccountCallsAgainstTheStack(t *testing.T) {
+	e := startStandInEnv(t, map[string]string{"MONBAN_SIGNUP_AUTO_CONFIRM": "false"})
+	api := e.userPoolAPI()
+	ctx := context.Background()
+	const una = "una@example.com"
+	hash := func(name string) *string {
+		return aws.String(cognito.SecretHash(e.stack.Pool.ClientID, e.stack.Pool.ClientSecret, name))
+	}
+	if _, err := api.SignUp(ctx, &cip.SignUpInput{ClientId: &e.stack.Pool.ClientID, SecretHash: hash(una),
+		Username: aws.String(una), Password: aws.String(strongPassword)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &e.stack.Pool.ClientID, SecretHash: hash(una),
+		Username: aws.String(una), ConfirmationCode: aws.String(devstack.ConfirmationCode)}); err != nil {
+		t.Fatal(err)
+	}
+	signedIn, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: &e.stack.Pool.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": una, "PASSWORD": strongPassword, "SECRET_HASH": *hash(una)},
+	})
+	if err != nil || signedIn.AuthenticationResult == nil {
+		t.Fatalf("InitiateAuth: %v", err)
+	}
+	access := signedIn.AuthenticationResult.AccessToken
+	attrs := func() map[string]string {
+		t.Helper()
+		out, err := api.GetUser(ctx, &cip.GetUserInput{AccessToken: access})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, a := range out.UserAttributes {
+			m[aws.ToString(a.Name)] = aws.ToString(a.Value)
+		}
+		return m
+	}
+	if got := attrs(); got["email"] != una || got["email_verified"] != "true" {
+		t.Fatalf("after confirming the sign-up: %v", got)
+	}
+
+	// Outside the app client's WriteAttributes: refused as Cognito refuses, nothing written.
+	_, err = api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: access, UserAttributes: []types.AttributeType{
+		{Name: aws.String("name"), Value: aws.String("Una")}, {Name: aws.String("email_verified"), Value: aws.String("false")},
+	}})
+	if code, msg := cognitoError(err); code != "NotAuthorizedException" || msg != "A client attempted to write unauthorized attribute" {
+		t.Fatalf("an unwritable attribute: %v", err)
+	}
+	if got := attrs(); got["name"] != "" || got["email_verified"] != "true" {
+		t.Fatalf("a refused update wrote: %v", got)
+	}
+
+	// An address change waits for its code, sent to the new address, masked.
+	out, err := api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: access, UserAttributes: []types.AttributeType{
+		{Name: aws.String("email"), Value: aws.String("ursula@example.org")},
+	}})
+	if err != nil || len(out.CodeDeliveryDetailsList) != 1 || aws.ToString(out.CodeDeliveryDetailsList[0].Destination) != "u***@e***" {
+		t.Fatalf("change the address: %+v %v", out, err)
+	}
+	if got := attrs(); got["email"] != una || got["email_verified"] != "true" {
+		t.Fatalf("while the change waits: %v", got)
+	}
+	resent, err := api.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: access, AttributeName: aws.String("email")})
+	if err != nil || resent.CodeDeliveryDetails == nil || aws.ToString(resent.CodeDeliveryDetails.Destination) != "u***@e***" ||
+		resent.CodeDeliveryDetails.DeliveryMedium != types.DeliveryMediumTypeEmail {
+		t.Fatalf("the code again: %+v %v", resent, err)
+	}
+	if _, err := api.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: access, AttributeName: aws.String("email"), Code: aws.String("000000")}); err == nil {
+		t.Fatal("a wrong code verified the address")
+	} else if code, _ := cognitoError(err); code != "CodeMismatchException" {
+		t.Fatalf("a wrong code: %v", err)
+	}
+	if _, err := api.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: access, AttributeName: aws.String("email"), Code: aws.String(devstack.ConfirmationCode)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := attrs(); got["email"] != "ursula@example.org" || got["email_verified"] != "true" {
+		t.Fatalf("after the code: %v", got)
+	}
+	// A refresh brings the new address into the ID token.
+	refreshed, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: &e.stack.Pool.ClientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(signedIn.AuthenticationResult.RefreshToken), "SECRET_HASH": *hash(una)},
+	})
+	if err != nil || refreshed.AuthenticationResult == nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if claims := tokentest.Claims(t, aws.ToString(refreshed.AuthenticationResult.IdToken)); claims["email"] != "ursula@example.org" || claims["email_verified"] != true {
+		t.Fatalf("ID token after the change: %v", claims)
+	}
+
+	// Deleted: the user's tokens no longer work.
+	if _, err := api.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: access}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.GetUser(ctx, &cip.GetUserInput{AccessToken: access}); err == nil {
+		t.Fatal("GetUser answered for a deleted user")
+	}
+	if _, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: &e.stack.Pool.ClientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(signedIn.AuthenticationResult.RefreshToken), "SECRET_HASH": *hash(una)},
+	}); err == nil {
+		t.Fatal("a deleted user's refresh token worked")
+	}
 }

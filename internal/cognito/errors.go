@@ -93,6 +93,17 @@ func endedSession(message string) bool {
 	return strings.Contains(strings.ToLower(message), "invalid session")
 }
 
+// unwritableAttribute tells UpdateUserAttributes' two NotAuthorizedExceptions apart: an
+// attribute outside the app client's WriteAttributes, or a refused access token. The API
+// reference (UpdateUserAttributes, Errors) lists NotAuthorizedException only as "a user
+// isn't authorized" and names no message, and UserPoolClientType's WriteAttributes says
+// only that the access token authorizes writing the attributes in the list. The wording
+// relied on is Cognito's as reported from AWS for such writes: "A client attempted to write
+// unauthorized attribute" (aws/aws-sdk-js#1319, amazon-archives/amazon-cognito-identity-js#397).
+func unwritableAttribute(message string) bool {
+	return strings.Contains(strings.ToLower(message), "unauthorized attribute")
+}
+
 // tokenError is poolError for calls that carry an access token and nothing else to refuse:
 // there NotAuthorizedException can only mean the pool no longer accepts the token, whatever
 // its message says.

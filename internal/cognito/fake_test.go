@@ -22,6 +22,8 @@ type fakeAPI struct {
 	associate cip.AssociateSoftwareTokenOutput
 	verify    cip.VerifySoftwareTokenOutput
 	user      cip.GetUserOutput
+	update    cip.UpdateUserAttributesOutput
+	attrCode  cip.GetUserAttributeVerificationCodeOutput
 }
 
 type authAnswer struct {
@@ -124,6 +126,22 @@ func (f *fakeAPI) GlobalSignOut(_ context.Context, in *cip.GlobalSignOutInput, _
 
 func (f *fakeAPI) GetUser(_ context.Context, in *cip.GetUserInput, _ ...func(*cip.Options)) (*cip.GetUserOutput, error) {
 	return reply(f, "GetUser", in, &f.user)
+}
+
+func (f *fakeAPI) UpdateUserAttributes(_ context.Context, in *cip.UpdateUserAttributesInput, _ ...func(*cip.Options)) (*cip.UpdateUserAttributesOutput, error) {
+	return reply(f, "UpdateUserAttributes", in, &f.update)
+}
+
+func (f *fakeAPI) VerifyUserAttribute(_ context.Context, in *cip.VerifyUserAttributeInput, _ ...func(*cip.Options)) (*cip.VerifyUserAttributeOutput, error) {
+	return reply(f, "VerifyUserAttribute", in, &cip.VerifyUserAttributeOutput{})
+}
+
+func (f *fakeAPI) GetUserAttributeVerificationCode(_ context.Context, in *cip.GetUserAttributeVerificationCodeInput, _ ...func(*cip.Options)) (*cip.GetUserAttributeVerificationCodeOutput, error) {
+	return reply(f, "GetUserAttributeVerificationCode", in, &f.attrCode)
+}
+
+func (f *fakeAPI) DeleteUser(_ context.Context, in *cip.DeleteUserInput, _ ...func(*cip.Options)) (*cip.DeleteUserOutput, error) {
+	return reply(f, "DeleteUser", in, &cip.DeleteUserOutput{})
 }
 
 // The WebAuthn calls answer empty outputs here; passwordlessFake gives them content.

@@ -33,6 +33,7 @@ type API interface {
 	GlobalSignOut(context.Context, *cip.GlobalSignOutInput, ...func(*cip.Options)) (*cip.GlobalSignOutOutput, error)
 	GetUser(context.Context, *cip.GetUserInput, ...func(*cip.Options)) (*cip.GetUserOutput, error)
 	WebAuthnAPI
+	ProfileAPI
 }
 
 // UserPoolConfig is the app client UserPool speaks as.
@@ -194,13 +195,7 @@ func (p *UserPool) Attributes(ctx context.Context, accessToken string, scopes []
 		if err != nil {
 			return nil, tokenError("get user", err)
 		}
-		attrs := make(map[string]string, len(out.UserAttributes))
-		for _, a := range out.UserAttributes {
-			if a.Name != nil && a.Value != nil {
-				attrs[*a.Name] = *a.Value
-			}
-		}
-		return attrs, nil
+		return attributeMap(out.UserAttributes), nil
 	case slices.Contains(scopes, "openid") && p.hosted != nil:
 		return p.hosted.userInfo(ctx, accessToken)
 	}

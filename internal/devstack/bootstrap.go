@@ -1,10 +1,14 @@
 package devstack
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -161,6 +165,8 @@ func ensurePool(ctx context.Context, c *cip.Client, name string) (string, error)
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 		// As in template.yaml: users may add an authenticator app.
 		MfaConfiguration: types.UserPoolMfaTypeOptional,
+		// As in template.yaml: a changed e-mail address waits for its code.
+		UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: verifiedBeforeUpdate},
 		Policies: &types.UserPoolPolicyType{
 			PasswordPolicy: &policy,
 			SignInPolicy:   &types.SignInPolicyType{AllowedFirstAuthFactors: firstFactors},
@@ -228,6 +234,77 @@ func ensureSignInPolicy(ctx context.Context, c *cip.Client, id string) error {
 	return nil
 }
 
+// verifiedBeforeUpdate is template.yaml's UserAttributeUpdateSettings: a changed address
+// takes effect only once the code sent to it is verified (VerifyUserAttribute); until then
+// the pool keeps the old one.
+var verifiedBeforeUpdate = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
+
+// upgradePoolFile gives the pool named poolName in the emulator data folder dataDir
+// template.yaml's UserAttributeUpdateSettings when an earlier release made it without them.
+// The emulator's UpdateUserPool does not take that setting and its DescribeUserPool does not
+// return it (cognito-local 5.3.0, lib/targets/updateUserPool.js, responses.js), so it is
+// written into the pool's data file (.cognito/db/<pool ID>.json, under "Options") before the
+// emulator starts: the emulator reads its pools once, at start, and from then on rewrites
+// the file from memory. A folder without such a pool is left alone.
+func upgradePoolFile(dataDir, poolName string) error {
+	if dataDir == "" {
+		return nil
+	}
+	files, err := filepath.Glob(filepath.Join(dataDir, ".cognito", "db", "*.json"))
+	if err != nil {
+		return fmt.Errorf("devstack: %w", err)
+	}
+	settings, _ := json.Marshal(map[string]any{"AttributesRequireVerificationBeforeUpdate": verifiedBeforeUpdate})
+	for _, path := range files {
+		if filepath.Base(path) == "clients.json" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("devstack: %w", err)
+		}
+		var db, options map[string]json.RawMessage
+		var name string
+		if err := json.Unmarshal(b, &db); err != nil {
+			return fmt.Errorf("devstack: the emulator's data file %s: %w", path, err)
+		}
+		if json.Unmarshal(db["Options"], &options) != nil || json.Unmarshal(options["Name"], &name) != nil || name != poolName {
+			continue
+		}
+		if s := options["UserAttributeUpdateSettings"]; len(s) > 0 && string(s) != "null" {
+			continue
+		}
+		options["UserAttributeUpdateSettings"] = settings
+		if db["Options"], err = json.Marshal(options); err != nil {
+			return fmt.Errorf("devstack: %w", err)
+		}
+		if err := writeJSONFile(path, db); err != nil {
+			return fmt.Errorf("devstack: updating the emulator's data file %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// writeJSONFile replaces path with v as JSON, keeping the file's permissions: written
+// beside it, then renamed over it, so no reader sees it half written.
+func writeJSONFile(path string, v any) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), info.Mode().Perm()); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
 // clientSettings are the app client fields Bootstrap manages.
 type clientSettings struct {
 	callbackURLs, logoutURLs []string
@@ -242,6 +319,14 @@ var (
 		types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
 		types.ExplicitAuthFlowsTypeAllowUserAuth, // choice-based sign-in (the API front's)
 	}
+	// readAttributes and writeAttributes are template.yaml's app client's, as deployed
+	// without an identity provider (which adds email_verified to the writable ones). The
+	// emulator only stores them; the API front refuses writes outside writeAttributes as
+	// Cognito does (cognitoapi.go).
+	readAttributes = []string{"email", "email_verified", "name", "given_name", "family_name",
+		"preferred_username", "locale", "zoneinfo", "picture", "updated_at"}
+	writeAttributes = []string{"email", "name", "given_name", "family_name",
+		"preferred_username", "locale", "zoneinfo", "picture"}
 	minuteUnits = &types.TokenValidityUnitsType{
 		AccessToken:  types.TimeUnitsTypeMinutes,
 		IdToken:      types.TimeUnitsTypeMinutes,
@@ -302,6 +387,8 @@ func createClient(ctx context.Context, c *cip.Client, poolID, name string, want 
 		IdTokenValidity:                 aws.Int32(want.access),
 		RefreshTokenValidity:            want.refresh,
 		TokenValidityUnits:              minuteUnits,
+		ReadAttributes:                  readAttributes,
+		WriteAttributes:                 writeAttributes,
 	})
 	if err != nil {
 		return "", "", fmt.Errorf("devstack: CreateUserPoolClient %q: %w", name, err)
@@ -351,8 +438,8 @@ func updateClient(ctx context.Context, c *cip.Client, cur *types.UserPoolClientT
 		IdTokenValidity:                 aws.Int32(want.access),
 		RefreshTokenValidity:            want.refresh,
 		TokenValidityUnits:              minuteUnits,
-		ReadAttributes:                  cur.ReadAttributes,
-		WriteAttributes:                 cur.WriteAttributes,
+		ReadAttributes:                  readAttributes,
+		WriteAttributes:                 writeAttributes,
 		AuthSessionValidity:             cur.AuthSessionValidity,
 	})
 	if err != nil {
@@ -380,8 +467,11 @@ func clientDiffers(cur *types.UserPoolClientType, want clientSettings) bool {
 		aws.ToInt32(cur.IdTokenValidity) != want.access ||
 		cur.RefreshTokenValidity != want.refresh ||
 		*units != *minuteUnits ||
-		// A client made by an earlier release lacks a flow added since (ALLOW_USER_AUTH).
-		!sameSet(flowNames(cur.ExplicitAuthFlows), flowNames(explicitFlows))
+		// A client made by an earlier release lacks a flow added since (ALLOW_USER_AUTH),
+		// or the attribute permissions (profile updates).
+		!sameSet(flowNames(cur.ExplicitAuthFlows), flowNames(explicitFlows)) ||
+		!sameSet(cur.ReadAttributes, readAttributes) ||
+		!sameSet(cur.WriteAttributes, writeAttributes)
 }
 
 func flowNames(flows []types.ExplicitAuthFlowsType) []string {

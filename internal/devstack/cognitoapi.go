@@ -42,6 +42,8 @@ import (
 //     errors (PreventUserExistenceErrors ENABLED, as the stack's client does), else
 //     UserNotFoundException. SECRET_HASH is checked, as Cognito checks it for a client with
 //     a secret.
+//   - ConfirmSignUp: passed to the emulator, which confirms the user but, unlike Cognito,
+//     leaves their e-mail address unverified; the front then marks it verified.
 //   - GlobalSignOut (the emulator has none): the access token is verified against the pool's
 //     JWKS, and the user and the second of the sign-out are recorded (in the data folder, so
 //     a restart keeps them). From then on every token of that user issued in or before that
@@ -87,6 +89,12 @@ import (
 //     WebAuthnClientMismatchException; another origin, WebAuthnOriginNotAllowedException;
 //     any other refusal, WebAuthnCredentialNotSupportedException; an unknown credential,
 //     ResourceNotFoundException; more than 20, LimitExceededException.
+//   - A user's own account (profile.go): UpdateUserAttributes refuses attributes outside the
+//     app client's WriteAttributes (NotAuthorizedException "A client attempted to write
+//     unauthorized attribute") and masks its deliveries' addresses;
+//     GetUserAttributeVerificationCode answers its CodeDeliveryDetails. Both verify the
+//     access token as GlobalSignOut does. GetUser, VerifyUserAttribute and DeleteUser are
+//     the emulator's.
 //
 // Where these stop: passkeys, sign-in sessions and registrations in progress live in the
 // front's memory, so restarting the stack forgets them (the users and passwords stay in the
@@ -259,6 +267,16 @@ type apiRequest struct {
 	CredentialId       string
 	MaxResults         *int
 	NextToken          string
+	UserAttributes     []apiAttribute // UpdateUserAttributes
+	AttributeName      string         // GetUserAttributeVerificationCode
+
+	raw []byte // the request as sent, for the stand-ins that pass it on to the emulator
+}
+
+// apiAttribute is Cognito's AttributeType.
+type apiAttribute struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
 }
 
 type apiError struct {
@@ -310,7 +328,7 @@ func (f *APIFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, invalidParameter("the request body is unreadable or too large"))
 		return
 	}
-	var req apiRequest
+	req := apiRequest{raw: body}
 	parsed := json.Unmarshal(body, &req) == nil
 	if standIn := f.standIn(op, &req); standIn != nil {
 		if !parsed {
@@ -341,6 +359,8 @@ func (f *APIFront) standIn(op string, req *apiRequest) func(context.Context, *ap
 	switch op {
 	case "ResendConfirmationCode":
 		return f.resendConfirmationCode
+	case "ConfirmSignUp":
+		return f.confirmSignUp
 	case "GlobalSignOut":
 		return f.globalSignOut
 	case "InitiateAuth":
@@ -359,6 +379,10 @@ func (f *APIFront) standIn(op string, req *apiRequest) func(context.Context, *ap
 		return f.listWebAuthnCredentials
 	case "DeleteWebAuthnCredential":
 		return f.deleteWebAuthnCredential
+	case "UpdateUserAttributes":
+		return f.updateUserAttributes
+	case "GetUserAttributeVerificationCode":
+		return f.getUserAttributeVerificationCode
 	}
 	return nil
 }
@@ -446,6 +470,36 @@ func (f *APIFront) resendConfirmationCode(ctx context.Context, req *apiRequest) 
 	}
 	f.log.Info("devstack: ResendConfirmationCode (local stand-in): nothing sent; the code is the local confirmation code (README)", "email", email)
 	return map[string]any{"CodeDeliveryDetails": emailDelivery(email)}, nil
+}
+
+// confirmSignUp passes ConfirmSignUp to the emulator and, once it has confirmed the user,
+// marks the address the code went to verified, as Cognito does ("they confirm ownership of
+// the email address or phone number that they provided", ConfirmSignUp in the API
+// reference); the emulator only changes the user's status. The mark goes through the
+// emulator's AdminUpdateUserAttributes, which takes email_verified only with email beside it.
+func (f *APIFront) confirmSignUp(ctx context.Context, req *apiRequest) (any, *apiError) {
+	out, e := f.callEmulator(ctx, "ConfirmSignUp", req.raw)
+	if e != nil {
+		return nil, e
+	}
+	user, e := f.adminGetUser(ctx, req.Username)
+	if e != nil || user == nil {
+		return out, e
+	}
+	email := emailOf(user.UserAttributes)
+	verified := false
+	for _, a := range user.UserAttributes {
+		verified = verified || (aws.ToString(a.Name) == "email_verified" && aws.ToString(a.Value) == "true")
+	}
+	if email == "" || verified {
+		return out, nil
+	}
+	body, _ := json.Marshal(map[string]any{"UserPoolId": f.pool.ID, "Username": aws.ToString(user.Username),
+		"UserAttributes": []apiAttribute{{Name: "email", Value: email}, {Name: "email_verified", Value: "true"}}})
+	if _, e := f.callEmulator(ctx, "AdminUpdateUserAttributes", body); e != nil {
+		return nil, e
+	}
+	return out, nil
 }
 
 // adminGetUser is the emulator's AdminGetUser: nil for a user it does not know, which each

@@ -487,11 +487,12 @@ func TestAPIFrontGlobalSignOut(t *testing.T) {
 // Everything else passes through as sent, whatever the front makes of it.
 func TestAPIFrontForwards(t *testing.T) {
 	fx := newFrontFixture(t)
-	if _, err := fx.api.ConfirmSignUp(t.Context(), &cip.ConfirmSignUpInput{ClientId: aws.String(frontClientID), Username: aws.String("una@example.com"), ConfirmationCode: aws.String("123456")}); err != nil {
+	if _, err := fx.api.ConfirmForgotPassword(t.Context(), &cip.ConfirmForgotPasswordInput{ClientId: aws.String(frontClientID), Username: aws.String("una@example.com"),
+		ConfirmationCode: aws.String("123456"), Password: aws.String("Str0ng-Passw0rd!")}); err != nil {
 		t.Fatal(err)
 	}
 	got := fx.emulator.took()
-	if len(got) != 1 || !strings.HasPrefix(got[0], "POST / AWSCognitoIdentityProviderService.ConfirmSignUp {") || !strings.Contains(got[0], `"ConfirmationCode":"123456"`) {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "POST / AWSCognitoIdentityProviderService.ConfirmForgotPassword {") || !strings.Contains(got[0], `"ConfirmationCode":"123456"`) {
 		t.Fatalf("%q", got)
 	}
 	srv := httptest.NewServer(fx.front)
@@ -515,5 +516,40 @@ func TestBootstrapRefusesAWeakSeedPassword(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "b@example.com") || !strings.Contains(err.Error(), "InvalidPasswordException") {
 		t.Fatalf("%v", err)
+	}
+}
+
+// Confirming a sign-up verifies the address the code went to, as with Cognito; the emulator
+// only confirms.
+func TestAPIFrontConfirmSignUpVerifiesTheAddress(t *testing.T) {
+	fx := newFrontFixture(t)
+	confirm := func(api *cip.Client, username string) error {
+		_, err := api.ConfirmSignUp(t.Context(), &cip.ConfirmSignUpInput{ClientId: aws.String(frontClientID), Username: aws.String(username), ConfirmationCode: aws.String("123456")})
+		return err
+	}
+	if err := confirm(fx.api, "una@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	got := fx.emulator.took()
+	if len(got) != 2 || !strings.HasPrefix(got[0], "POST / AWSCognitoIdentityProviderService.ConfirmSignUp {") || !strings.Contains(got[0], `"ConfirmationCode":"123456"`) ||
+		got[1] != `POST / AWSCognitoIdentityProviderService.AdminUpdateUserAttributes {"UserAttributes":[{"Name":"email","Value":"una@example.com"},{"Name":"email_verified","Value":"true"}],"UserPoolId":"local_pool","Username":"sub-una@example.com"}` {
+		t.Fatalf("%q", got)
+	}
+	// Already verified: nothing more.
+	u := user("vera@example.com", types.UserStatusTypeConfirmed, true)
+	u.UserAttributes = append(u.UserAttributes, types.AttributeType{Name: aws.String("email_verified"), Value: aws.String("true")})
+	fx.admin.users["vera@example.com"] = u
+	if err := confirm(fx.api, "vera@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if got := fx.emulator.took(); len(got) != 1 {
+		t.Fatalf("%q", got)
+	}
+	// A refused code verifies nothing.
+	refusing := &profileEmulator{fail: `{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}`}
+	_, api := serveFront(t, refusing, func(emulatorURL, jwksURL string) *APIFront { return fx.build(t, emulatorURL, jwksURL) })
+	wantAPIError(t, confirm(api, "una@example.com"), "CodeMismatchException", "Invalid verification code provided, please try again.")
+	if got := refusing.took(); len(got) != 1 || !strings.HasPrefix(got[0], "ConfirmSignUp ") {
+		t.Fatalf("%q", got)
 	}
 }

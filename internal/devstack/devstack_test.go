@@ -68,12 +68,15 @@ func requireEmulator(t *testing.T) string {
 }
 
 // startEmulator starts cognito-local for one test and stops it at cleanup.
-func startEmulator(t *testing.T) *CognitoLocal {
+func startEmulator(t *testing.T) *CognitoLocal { return startEmulatorIn(t, t.TempDir()) }
+
+// startEmulatorIn is startEmulator with its data in dataDir.
+func startEmulatorIn(t *testing.T, dataDir string) *CognitoLocal {
 	t.Helper()
 	local := requireEmulator(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{LocalDir: local, DataDir: t.TempDir(), Log: t.Output()})
+	cl, err := StartCognitoLocal(ctx, CognitoLocalOptions{LocalDir: local, DataDir: dataDir, Log: t.Output()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,8 @@ func testBootstrapOptions() BootstrapOptions {
 }
 
 func TestCognitoLocalEndToEnd(t *testing.T) {
-	cl := startEmulator(t)
+	dataDir := t.TempDir()
+	cl := startEmulatorIn(t, dataDir)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	c := NewCognitoClient(cl.URL)
@@ -307,6 +311,26 @@ func TestCognitoLocalEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a changed e-mail address waits for its code", func(t *testing.T) {
+		// The emulator's DescribeUserPool does not show UserAttributeUpdateSettings: its data
+		// file does.
+		b, err := os.ReadFile(emulatorDBFile(dataDir, p.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var db struct {
+			Options struct {
+				UserAttributeUpdateSettings struct{ AttributesRequireVerificationBeforeUpdate []string }
+			}
+		}
+		if err := json.Unmarshal(b, &db); err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Options.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate; !slices.Equal(got, []string{"email"}) {
+			t.Errorf("AttributesRequireVerificationBeforeUpdate %v, want [email]", got)
+		}
+	})
+
 	t.Run("a pool and client of an earlier release gain choice-based sign-in", func(t *testing.T) {
 		d, err := c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &p.ID, ClientId: &p.ClientID})
 		if err != nil {
@@ -322,6 +346,7 @@ func TestCognitoLocalEndToEnd(t *testing.T) {
 			ExplicitAuthFlows: explicitFlows[:2], CallbackURLs: opts.CallbackURLs, LogoutURLs: opts.LogoutURLs,
 			AccessTokenValidity: old.AccessTokenValidity, IdTokenValidity: old.IdTokenValidity,
 			RefreshTokenValidity: old.RefreshTokenValidity, TokenValidityUnits: old.TokenValidityUnits,
+			ReadAttributes: []string{}, WriteAttributes: []string{}, // no attribute permissions either
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -338,6 +363,9 @@ func TestCognitoLocalEndToEnd(t *testing.T) {
 		}
 		if !slices.Contains(d.UserPoolClient.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth) {
 			t.Errorf("flows after Bootstrap: %v", d.UserPoolClient.ExplicitAuthFlows)
+		}
+		if !slices.Equal(d.UserPoolClient.ReadAttributes, readAttributes) || !slices.Equal(d.UserPoolClient.WriteAttributes, writeAttributes) {
+			t.Errorf("attributes after Bootstrap: read %v, write %v", d.UserPoolClient.ReadAttributes, d.UserPoolClient.WriteAttributes)
 		}
 		pool, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &p.ID})
 		if err != nil {

@@ -463,13 +463,32 @@ func (f *APIFront) completeSignIn(ctx context.Context, client *types.UserPoolCli
 
 // emulatorPassword reads the user's password from the emulator's data file.
 func (f *APIFront) emulatorPassword(sub string) (string, error) {
+	u, err := f.emulatorUser(sub)
+	if err != nil {
+		return "", err
+	}
+	if u.Password == "" {
+		return "", fmt.Errorf("the emulator's data file has no password for user %s", sub)
+	}
+	return u.Password, nil
+}
+
+// emulatorRecord is what the front reads of a user in the emulator's data file.
+type emulatorRecord struct {
+	Password   string         `json:"Password"`
+	Attributes []apiAttribute `json:"Attributes"`
+	// UnverifiedAttributeChanges are the changes waiting for their code
+	// (UserAttributeUpdateSettings), which the emulator's API never shows.
+	UnverifiedAttributeChanges []apiAttribute `json:"UnverifiedAttributeChanges"`
+}
+
+// emulatorUser reads the user sub (the emulator's username) from the emulator's data file.
+func (f *APIFront) emulatorUser(sub string) (*emulatorRecord, error) {
 	if f.pw.dbFile == "" {
-		return "", errors.New("the API front knows no emulator data folder to complete a passwordless sign-in")
+		return nil, errors.New("the API front knows no emulator data folder to read users from")
 	}
 	var db struct {
-		Users map[string]struct {
-			Password string `json:"Password"`
-		} `json:"Users"`
+		Users map[string]emulatorRecord `json:"Users"`
 	}
 	var err error
 	// The emulator rewrites the file in place: a read may catch it half written.
@@ -483,13 +502,13 @@ func (f *APIFront) emulatorPassword(sub string) (string, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
-		return "", fmt.Errorf("the emulator's users (%s): %w", f.pw.dbFile, err)
+		return nil, fmt.Errorf("the emulator's users (%s): %w", f.pw.dbFile, err)
 	}
 	u, ok := db.Users[sub]
-	if !ok || u.Password == "" {
-		return "", fmt.Errorf("the emulator's data file has no password for user %s", sub)
+	if !ok {
+		return nil, fmt.Errorf("the emulator's data file has no user %s", sub)
 	}
-	return u.Password, nil
+	return &u, nil
 }
 
 // emulatorSignIn signs s's user in on the emulator with USER_PASSWORD_AUTH (and the
@@ -500,12 +519,26 @@ func (f *APIFront) emulatorSignIn(ctx context.Context, client *types.UserPoolCli
 		params["SECRET_HASH"] = cognito.SecretHash(s.clientID, secret, s.username)
 	}
 	body, _ := json.Marshal(map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.clientID, "AuthParameters": params})
+	out, e := f.callEmulator(ctx, "InitiateAuth", body)
+	if e != nil && (e.typ == "InvalidPasswordException" || e.typ == "NotAuthorizedException") {
+		// The emulator says InvalidPasswordException for a wrong password; Cognito says this.
+		return nil, notAuthorized(msgBadCredentials)
+	}
+	if e != nil {
+		return nil, e
+	}
+	return out, nil
+}
+
+// callEmulator makes the call op with body on the emulator itself and returns its answer,
+// or its error as the front answers errors.
+func (f *APIFront) callEmulator(ctx context.Context, op string, body []byte) (json.RawMessage, *apiError) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.emulatorURL, bytes.NewReader(body))
 	if err != nil {
 		return nil, internalError("devstack: " + err.Error())
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", apiTargetPrefix+"InitiateAuth")
+	req.Header.Set("X-Amz-Target", apiTargetPrefix+op)
 	resp, err := f.hc.Do(req)
 	if err != nil {
 		return nil, errUnreachable
@@ -524,11 +557,6 @@ func (f *APIFront) emulatorSignIn(ctx context.Context, client *types.UserPoolCli
 	}
 	if json.Unmarshal(out, &ae) != nil || ae.Type == "" {
 		return nil, internalError(fmt.Sprintf("devstack: the emulator answered %d", resp.StatusCode))
-	}
-	switch ae.Type {
-	case "InvalidPasswordException", "NotAuthorizedException":
-		// The emulator says InvalidPasswordException for a wrong password; Cognito says this.
-		return nil, notAuthorized(msgBadCredentials)
 	}
 	return nil, &apiError{status: resp.StatusCode, typ: ae.Type, msg: ae.Message}
 }

@@ -37,6 +37,8 @@ const (
 	whyOwned   = "the local stack sets these itself (its own pool, client, emulator, URL and secrets)"
 	whyNonce   = "the local stack needs it on: cognito-local drops the nonce from ID tokens"
 	whyUnknown = "not a monban setting (a typo?)"
+	// No provider can sign anyone in locally, so none can be offered or linked.
+	whyNoProviders = "the local app client supports COGNITO only (the emulators have no external identity providers)"
 )
 
 type localSetting struct {
@@ -61,6 +63,7 @@ var localSettings = []localSetting{
 	{name: "MONBAN_TOTP_ISSUER", use: useAPI},
 	{name: "MONBAN_REFRESH_TOKEN_VALIDITY", use: useAPI},
 	{name: "MONBAN_LOG_LEVEL", use: useAPI},
+	{name: "MONBAN_REAUTH_WINDOW", use: useAPI},
 	{name: "MONBAN_ANSWER_FLOOR", use: useAPI},
 	{name: "MONBAN_ACCEPTED_CREDENTIALS", use: useAPI},
 	{name: "MONBAN_REQUIRED_SCOPES", use: useAPI},
@@ -97,8 +100,9 @@ var localSettings = []localSetting{
 	{name: "MONBAN_UNSAFE_ALLOW_MISSING_NONCE", use: useIgnored, why: whyNonce},
 	{name: "MONBAN_REFRESH_ROTATION", use: useIgnored,
 		why: "cognito-local cannot rotate refresh tokens (it has no GetTokensFromRefreshToken)"},
-	{name: "MONBAN_IDENTITY_PROVIDERS", use: useIgnored,
-		why: "the local app client supports COGNITO only (the emulators have no external identity providers)"},
+	{name: "MONBAN_IDENTITY_PROVIDERS", use: useIgnored, why: whyNoProviders},
+	{name: presignup.EnvLinkExistingAccounts, use: useIgnored, why: whyNoProviders},
+	{name: presignup.EnvLinkProviders, use: useIgnored, why: whyNoProviders},
 
 	{name: "MONBAN_SCREENSHOTS", use: useTooling},    // e2e browser tests
 	{name: "MONBAN_BENCH_FIXTURES", use: useTooling}, // make bench

@@ -97,6 +97,10 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// Before the emulator reads its pools: what its API cannot change.
+	if err := upgradePoolFile(o.DataDir, localPoolName); err != nil {
+		return nil, err
+	}
 	s, groups, err := startEmulatorAndTriggers(ctx, o, logger)
 	if err != nil {
 		return nil, err
@@ -157,12 +161,15 @@ func startEmulatorAndTriggers(ctx context.Context, o StackOptions, logger *slog.
 	return &Stack{Cognito: cl, Lambda: lambdaSrv}, groups, nil
 }
 
+// localPoolName is the local stack's user pool.
+const localPoolName = "monban-local"
+
 // bootstrap makes sure the pool, its client and the seed users exist in the emulator, with
 // the custom attributes the trigger's claim mappings read, and records the pool in s.Pool.
 func (s *Stack) bootstrap(ctx context.Context, idp *cip.Client, site string, o StackOptions) error {
 	var err error
 	s.Pool, err = Bootstrap(ctx, idp, s.Cognito.URL, BootstrapOptions{
-		PoolName:            "monban-local",
+		PoolName:            localPoolName,
 		ClientName:          "monban-site",
 		CallbackURLs:        []string{site + "/auth/callback"},
 		LogoutURLs:          localLogoutURLs(site, o.Env),
