@@ -315,6 +315,49 @@ export interface Passkey {
   created_at: string;
 }
 
+/**
+ * The signed-in user's account as the user pool keeps it (`GET /auth/profile`): every
+ * attribute, not only the session's claims.
+ */
+export interface Profile {
+  /** The user's name in the pool (`cognito:username`). */
+  username: string;
+  /**
+   * Every attribute the pool returns, with the pool's string values (`"true"`/`"false"` for
+   * booleans): e.g. `sub`, `email`, `email_verified`, `name`, `custom:tenant`.
+   */
+  attributes: Record<string, string>;
+}
+
+/** The attributes a code confirms: a changed address is in use only once confirmed. */
+export type VerifiableAttribute = "email" | "phone_number";
+
+/** Where the code confirming a changed attribute went. */
+export interface AttributeDelivery extends Delivery {
+  /** The attribute the code confirms, for {@link verifyAttribute}. */
+  attribute: VerifiableAttribute;
+}
+
+/** {@link updateProfile}'s result. */
+export interface ProfileUpdate {
+  /** The profile's attributes after the change. */
+  attributes: Record<string, string>;
+  /**
+   * A code was sent for each changed attribute listed here (an e-mail address or phone
+   * number): it takes effect once confirmed with {@link verifyAttribute}. Empty when none.
+   */
+  verification: AttributeDelivery[];
+}
+
+export interface DeleteAccountInput {
+  /**
+   * The user's password, to confirm it is them. Not needed within a few minutes of signing
+   * in (the server's `MONBAN_REAUTH_WINDOW`, 5 minutes by default); an empty string counts
+   * as none.
+   */
+  password?: string | undefined;
+}
+
 export type SignUpInput = Identity & {
   password: string;
   /** User attributes, e.g. `{ name: "Ada" }`; the e-mail address is stored as `email` already. */
@@ -415,7 +458,9 @@ export type ServerErrorCode =
   | "invalid_state"
   | "access_denied"
   | "sign_in_failed"
-  | "invalid_token";
+  | "invalid_token"
+  | "forbidden"
+  | "reauthentication_required";
 
 /**
  * The client's own codes: `network_error` (no answer at all: offline, DNS, CORS refused),
@@ -609,6 +654,31 @@ export interface MonbanClient {
   listPasskeys(): Promise<Passkey[]>;
   /** Deletes one of the signed-in user's passkeys, by its `id`. */
   deletePasskey(id: string): Promise<void>;
+  /**
+   * The signed-in user's attributes, as the user pool keeps them. A refused session
+   * (`unauthenticated`: the account deleted, or signed out everywhere) signs this page out:
+   * listeners hear null. The same holds for the other account functions below.
+   */
+  profile(): Promise<Profile>;
+  /**
+   * Changes attributes, e.g. `{ name: "Ada" }` or `{ email: "new@example.com" }`; the app
+   * client's write attributes decide which may change (`forbidden` names the one that may
+   * not). A new e-mail address gets a code (see `verification`) and replaces the old one
+   * only once confirmed with {@link verifyAttribute}. Then the session follows the change:
+   * listeners hear the refreshed session.
+   */
+  updateProfile(attributes: Record<string, string>): Promise<ProfileUpdate>;
+  /** Confirms a changed attribute with the code sent to it; listeners hear the refreshed session. */
+  verifyAttribute(attribute: VerifiableAttribute, code: string): Promise<{ attributes: Record<string, string> }>;
+  /** Sends the code confirming a changed attribute again. */
+  resendAttributeCode(attribute: VerifiableAttribute): Promise<{ verification: AttributeDelivery[] }>;
+  /**
+   * Deletes the signed-in user's account, then signs out here and in every tab. Needs the
+   * password unless the user signed in a few minutes ago: otherwise `reauthentication_required`
+   * (also when the password sign-in would need a second factor: sign in again, then delete).
+   * A wrong password is `invalid_credentials` and keeps the session.
+   */
+  deleteAccount(input?: DeleteAccountInput): Promise<{ deleted: true }>;
   /** Forces a refresh; rejects with `unauthenticated` when the session has ended. */
   refresh(): Promise<Session>;
   /**
@@ -626,8 +696,9 @@ export interface MonbanClient {
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
   /**
    * Calls `callback` with the new session (or null) after a sign-in, a challenge answered,
-   * a sign-up that signed in, a refresh and a sign-out, in this tab and in every other tab
-   * of the site. Returns the function that unsubscribes.
+   * a sign-up that signed in, a refresh, a profile change, a sign-out and an account
+   * deleted, in this tab and in every other tab of the site. Returns the function that
+   * unsubscribes.
    */
   onSessionChange(callback: (session: Session | null) => void): () => void;
 }
@@ -681,6 +752,16 @@ export function registerPasskey(options?: RegisterPasskeyOptions): Promise<void>
 export function listPasskeys(): Promise<Passkey[]>;
 /** Deletes one of the signed-in user's passkeys, by its `id`. */
 export function deletePasskey(id: string): Promise<void>;
+/** The signed-in user's attributes, as the user pool keeps them. */
+export function profile(): Promise<Profile>;
+/** Changes attributes; a new e-mail address takes effect once confirmed with {@link verifyAttribute}. */
+export function updateProfile(attributes: Record<string, string>): Promise<ProfileUpdate>;
+/** Confirms a changed attribute with the code sent to it. */
+export function verifyAttribute(attribute: VerifiableAttribute, code: string): Promise<{ attributes: Record<string, string> }>;
+/** Sends the code confirming a changed attribute again. */
+export function resendAttributeCode(attribute: VerifiableAttribute): Promise<{ verification: AttributeDelivery[] }>;
+/** Deletes the signed-in user's account (the password, or a recent sign-in), then signs out everywhere. */
+export function deleteAccount(input?: DeleteAccountInput): Promise<{ deleted: true }>;
 /** Forces a refresh; rejects with `unauthenticated` when the session has ended. */
 export function refresh(): Promise<Session>;
 /** An access token for `Authorization: Bearer` calls to other APIs, or null when signed out. */

@@ -792,6 +792,83 @@ export function createClient(options = {}) {
     await post("/auth/passkeys/delete", { id: isObject(id) ? id.id : id }, { bearer: await bearer() });
   }
 
+  // --- the account: profile and deletion ------------------------------------------------
+
+  const stringMap = (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string");
+  const deliveries = (v) =>
+    Array.isArray(v) && v.every((d) => isObject(d) && typeof d.attribute === "string" && typeof d.medium === "string");
+
+  /**
+   * A request of the signed-in user. A refused session (the account deleted, or signed out
+   * everywhere) is a 401 unauthenticated after which the server has cleared its cookies, so
+   * this page is signed out too; token mode forgets the tokens it sent.
+   */
+  async function asUser(method, path, body) {
+    const token = await bearer();
+    try {
+      return await request(method, path, { body, bearer: token });
+    } catch (e) {
+      if (e.code === "unauthenticated") {
+        if (!cfg.tokenMode) emit(null);
+        else if (token) ended();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * After a change to the profile the server has refreshed the session cookies, so the
+   * session's claims follow it: re-read the session and tell listeners, here and in the other
+   * tabs. Token mode: the page holds the refresh token, so the client refreshes. Best effort:
+   * the change itself has been made.
+   */
+  async function follow() {
+    try {
+      if (!cfg.tokenMode) emit(sessionOf(await request("GET", "/auth/session")));
+      else if (readTokens()?.refresh_token) await refresh();
+    } catch {
+      // the next getSession() or refresh() tells
+    }
+  }
+
+  async function profile() {
+    const data = await asUser("GET", "/auth/profile");
+    if (typeof data.username !== "string" || !stringMap(data.attributes)) throw invalid(200, "malformed profile");
+    return { username: data.username, attributes: data.attributes };
+  }
+
+  async function updateProfile(attributes) {
+    const data = await asUser("POST", "/auth/profile", { attributes });
+    await follow();
+    if (!stringMap(data.attributes) || !deliveries(data.verification)) throw invalid(200, "malformed profile update");
+    return { attributes: data.attributes, verification: data.verification };
+  }
+
+  async function verifyAttribute(attribute, code) {
+    const data = await asUser("POST", "/auth/profile/verify", { attribute, code });
+    await follow();
+    if (!stringMap(data.attributes)) throw invalid(200, "malformed profile");
+    return { attributes: data.attributes };
+  }
+
+  async function resendAttributeCode(attribute) {
+    const data = await asUser("POST", "/auth/profile/resend-code", { attribute });
+    if (!deliveries(data.verification)) throw invalid(200, "malformed verification list");
+    return { verification: data.verification };
+  }
+
+  async function deleteAccount({ password } = {}) {
+    // An empty password (a form's empty field) is none: a recent sign-in may be enough.
+    const data = await asUser("POST", "/auth/account/delete", { password: password === "" ? undefined : password });
+    // The account is gone and the server has cleared the cookies: signed out in every tab.
+    pending = null;
+    announce = false;
+    if (cfg.tokenMode) forgetTokens();
+    emit(null);
+    if (data.deleted !== true) throw invalid(200, "malformed deletion answer");
+    return { deleted: true };
+  }
+
   async function refresh() {
     if (!cfg.tokenMode) {
       let data;
@@ -915,6 +992,11 @@ export function createClient(options = {}) {
     registerPasskey,
     listPasskeys,
     deletePasskey,
+    profile,
+    updateProfile,
+    verifyAttribute,
+    resendAttributeCode,
+    deleteAccount,
     refresh,
     getAccessToken,
     signOut,
@@ -997,6 +1079,21 @@ export function listPasskeys() {
 }
 export function deletePasskey(id) {
   return defaultClient.deletePasskey(id);
+}
+export function profile() {
+  return defaultClient.profile();
+}
+export function updateProfile(attributes) {
+  return defaultClient.updateProfile(attributes);
+}
+export function verifyAttribute(attribute, code) {
+  return defaultClient.verifyAttribute(attribute, code);
+}
+export function resendAttributeCode(attribute) {
+  return defaultClient.resendAttributeCode(attribute);
+}
+export function deleteAccount(input) {
+  return defaultClient.deleteAccount(input);
 }
 export function refresh() {
   return defaultClient.refresh();

@@ -6,7 +6,9 @@ import { describe, test } from "node:test";
 import { MonbanError } from "../monban.js";
 import { errorBody, memoryStorage, rejectsWith, session, setup, wireTokens } from "./helpers.mjs";
 
-// Every function that POSTs, with an answer the server could give.
+// Every function that POSTs, with an answer the server could give (and the session read
+// after it, for the profile changes).
+const after = { "GET /auth/session": session };
 const posts = [
   ["signIn", (c) => c.signIn({ email: "a@example.com", password: "pw" }), "/auth/sign-in/password", session],
   ["answerChallenge", (c) => c.answerChallenge({ code: "123456" }), "/auth/challenge", session],
@@ -28,17 +30,33 @@ const posts = [
   ],
   ["setUpTotp", (c) => c.setUpTotp(), "/auth/mfa/totp/setup", { secret: "S", otpauth_uri: "otpauth://totp/x" }],
   ["verifyTotp", (c) => c.verifyTotp({ code: "123456" }), "/auth/mfa/totp/verify", { enabled: true }],
+  [
+    "updateProfile",
+    (c) => c.updateProfile({ name: "Ada" }),
+    "/auth/profile",
+    { attributes: { name: "Ada" }, verification: [] },
+    after,
+  ],
+  ["verifyAttribute", (c) => c.verifyAttribute("email", "123456"), "/auth/profile/verify", { attributes: {} }, after],
+  [
+    "resendAttributeCode",
+    (c) => c.resendAttributeCode("email"),
+    "/auth/profile/resend-code",
+    { verification: [{ attribute: "email", medium: "EMAIL" }] },
+  ],
+  ["deleteAccount", (c) => c.deleteAccount(), "/auth/account/delete", { deleted: true }],
   ["refresh", (c) => c.refresh(), "/auth/refresh", session],
   ["signOut", (c) => c.signOut({ redirect: false }), "/auth/sign-out", { logout_url: "https://auth.example.com/logout" }],
 ];
 
 describe("every POST carries the CSRF content type, credentials and a JSON body", () => {
-  for (const [name, call, path, answer] of posts) {
+  for (const [name, call, path, answer, then = {}] of posts) {
     test(name, async () => {
       const { client, server } = setup();
       server.reply("POST", path, 200, answer);
+      for (const [key, body] of Object.entries(then)) server.reply(...key.split(" "), 200, body);
       await call(client);
-      const req = server.last();
+      const req = server.requests.find((r) => r.method === "POST");
       assert.equal(req.method, "POST");
       assert.equal(req.path, path);
       assert.equal(req.headers["Content-Type"], "application/json");

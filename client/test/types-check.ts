@@ -11,6 +11,7 @@ import {
   confirmForgotPassword,
   confirmSignUp,
   createClient,
+  deleteAccount,
   deletePasskey,
   forgotPassword,
   fromBase64url,
@@ -19,9 +20,11 @@ import {
   listPasskeys,
   onSessionChange,
   passkeysSupported,
+  profile,
   providers,
   refresh,
   registerPasskey,
+  resendAttributeCode,
   resendCode,
   sendEmailCode,
   setUpTotp,
@@ -32,9 +35,12 @@ import {
   signUp,
   startSignIn,
   toBase64url,
+  updateProfile,
+  verifyAttribute,
   verifyTotp,
 } from "@monban-auth/client";
 import type {
+  AttributeDelivery,
   Challenge,
   ChallengeName,
   ClientOptions,
@@ -44,6 +50,8 @@ import type {
   MonbanClient,
   MonbanErrorCode,
   Passkey,
+  Profile,
+  ProfileUpdate,
   PublicKeyCredentialRequestOptionsJSON,
   Session,
   SignInOutcome,
@@ -208,6 +216,31 @@ async function everything(): Promise<void> {
   const token: string | null = await getAccessToken();
   if (token) await fetch("/api/me", { headers: { Authorization: `Bearer ${token}` } });
 
+  // The account: the profile, a changed address confirmed with its code, deletion.
+  const me: Profile = await profile();
+  const name: string | undefined = me.attributes["name"];
+  show(`${me.username} ${name ?? ""} ${me.attributes["email_verified"] === "true"}`);
+  const update: ProfileUpdate = await updateProfile({ name: "Ada Lovelace", email: "new@example.com" });
+  for (const d of update.verification) {
+    const sent: AttributeDelivery = d;
+    show(`${sent.attribute} ${sent.medium} ${sent.destination ?? ""}`);
+    const { attributes: confirmed } = await verifyAttribute(sent.attribute, await ask("code"));
+    show(confirmed["email"] ?? "");
+  }
+  const again: { verification: AttributeDelivery[] } = await resendAttributeCode("email");
+  show(again.verification.map((d) => d.destination).join(","));
+  await resendAttributeCode("phone_number");
+  const field: string = await ask("password");
+  const gone: { deleted: true } = await deleteAccount({ password: field || undefined });
+  show(String(gone.deleted));
+  await deleteAccount();
+  await client.deleteAccount({});
+  try {
+    await deleteAccount();
+  } catch (e) {
+    if (e instanceof MonbanError && (e.code === "reauthentication_required" || e.code === "forbidden")) show(e.message);
+  }
+
   const { logoutUrl } = await signOut();
   await signOut({ global: true, logoutUri: "/bye", redirect: false });
   show(logoutUrl);
@@ -293,5 +326,16 @@ async function misuses(): Promise<void> {
   show((await listPasskeys())[0]?.createdAt ?? "");
   // @ts-expect-error a credential is an object
   await answerChallenge({ credential: "eyJ9" });
+  // @ts-expect-error attribute values are strings
+  await updateProfile({ email_verified: true });
+  // @ts-expect-error only an address is confirmed by a code
+  await verifyAttribute("name", "123456");
+  // @ts-expect-error the attribute, then the code
+  await verifyAttribute({ attribute: "email", code: "123456" });
+  // @ts-expect-error the password goes in an object
+  await deleteAccount("pw");
+  // @ts-expect-error the attributes may be missing (e.g. name)
+  const n: string = (await profile()).attributes["name"];
+  void n;
 }
 void misuses;

@@ -56,7 +56,9 @@ export async function run(fn, { args = [] } = {}) {
 
 // watch records what the page reports as broken: console errors (the red lines of
 // DevTools), uncaught exceptions, requests that failed and answers of 400 or more.
-// check(what) throws, listing them, if any arrived since the last check.
+// check(what) throws, listing them, if any arrived since the last check; allow lists
+// patterns of what a step provoked on purpose (Chromium also logs a refused request as a
+// console error), which the step checks itself.
 export function watch(page) {
   let problems = [];
   page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()} (${m.location().url})`));
@@ -64,8 +66,8 @@ export function watch(page) {
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`));
   return {
-    check(what) {
-      const found = problems;
+    check(what, { allow = [] } = {}) {
+      const found = problems.filter((p) => !allow.some((re) => re.test(p)));
       problems = [];
       if (found.length) throw new Error(`${what}: the page reported problems:\n  ${found.join("\n  ")}`);
     },

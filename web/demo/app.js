@@ -3,10 +3,11 @@
 // cannot read. The rest is plain DOM code: render the session, run the site's own forms, say
 // what went wrong in words.
 import {
-  MonbanError, answerChallenge, changePassword, confirmForgotPassword, confirmSignUp,
+  MonbanError, answerChallenge, changePassword, confirmForgotPassword, confirmSignUp, deleteAccount,
   deletePasskey, forgotPassword, getAccessToken, getSession, listPasskeys, onSessionChange,
-  passkeysSupported, providers, refresh, registerPasskey, resendCode, sendEmailCode, setUpTotp, signIn,
-  signInWithPasskey, signInWithRedirect, signOut, signUp, verifyTotp,
+  passkeysSupported, profile, providers, refresh, registerPasskey, resendAttributeCode, resendCode,
+  sendEmailCode, setUpTotp, signIn, signInWithPasskey, signInWithRedirect, signOut, signUp,
+  updateProfile, verifyAttribute, verifyTotp,
 } from "/auth/client.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +34,10 @@ const sentences = {
   no_pending_challenge: "This sign-in took too long. Please start again.",
   too_many_requests: "Too many attempts. Wait a minute, then try again.",
   unauthenticated: "Your session has ended. Please sign in again.",
+  // Deleting the account needs the password or a recent sign-in; the server says how recent.
+  reauthentication_required: (e) => "To delete your account, confirm it is you with your password. Without it: " + e.message,
+  // The server names what may not be changed.
+  forbidden: (e) => e.message,
   forbidden_origin: "This page is not allowed to use the sign-in service.",
   not_found: "This feature is turned off on the server.",
   method_not_allowed: "The sign-in service did not accept this request.",
@@ -89,6 +94,7 @@ for (const form of document.forms) {
 // marks the inputs it is about, and moves focus to it.
 function showError(err, form = null, overrides = {}) {
   if (!(err instanceof MonbanError)) console.error(err); // a bug here, not a refusal there
+  if (form?.closest("[hidden]")) form = null; // gone meanwhile (signed out): say it for the page
   const box = form ? $(form.id + "-error") : $("error");
   const s = overrides[err.code] ?? sentences[err.code] ?? (err instanceof MonbanError ? err.message : sentences.internal);
   box.textContent = typeof s === "function" ? s(err) : s;
@@ -184,6 +190,7 @@ function goTo(id) {
 // What the next step needs from the last: the e-mail address, and the password for signing
 // in right after confirming.
 let pending = {};
+let shownName = null; // the name last filled into the profile's name field, to leave an edited one alone
 
 function startOver() {
   clearMessages();
@@ -194,6 +201,9 @@ function startOver() {
   ["form-sign-in", "form-sign-up", "form-forgot"].forEach(step);
   selectTab(tabs[0]);
   $("form-totp").hidden = true;
+  $("form-profile-verify").hidden = true;
+  $("profile-attributes").replaceChildren();
+  shownName = null;
   pending = {};
 }
 
@@ -218,6 +228,7 @@ function render(session) {
   $("session").textContent = JSON.stringify(session, null, 2);
   callApi(false).catch((err) => showError(err));
   showPasskeys();
+  showProfile();
 }
 
 // Sign-ins, sign-outs and refreshes, in this tab and in the site's other tabs.
@@ -523,6 +534,107 @@ $("passkey-add").addEventListener("click", () =>
     },
     { invalid_request: (e) => e.message },
   ),
+);
+
+// --- the profile and the account ----------------------------------------------------------------
+
+// showAttributes lists the profile's attributes and fills the name field, unless the person
+// has started changing it (force: the change was just saved).
+function showAttributes(attributes, force = false) {
+  $("profile-attributes").replaceChildren(
+    ...Object.entries(attributes).flatMap(([name, value]) => [
+      Object.assign(document.createElement("dt"), { textContent: name }),
+      Object.assign(document.createElement("dd"), { textContent: value }),
+    ]),
+  );
+  const input = $("form-profile-name").elements.name;
+  if (force || input.value === "" || input.value === shownName) input.value = shownName = attributes.name ?? "";
+  fill($("form-profile-verify"), "current", attributes.email ?? "");
+}
+
+// showProfile reads the profile. Like the passkey list it is quiet: a failure says so in the
+// section. A session the server refuses (the account deleted elsewhere) signs the page out.
+async function showProfile() {
+  const status = $("profile-status");
+  try {
+    showAttributes((await profile()).attributes);
+    status.textContent = "";
+  } catch (err) {
+    // The client has signed the page out already: say why, for the page.
+    if (err.code === "unauthenticated") return showError(err);
+    status.textContent = "Your profile could not be read: " + (sentences[err.code] ?? err.message);
+  }
+}
+
+// What the user pool says about a value it refuses (a malformed address, an attribute the app
+// client may not write) is written for people.
+const profileRefusals = { invalid_request: (e) => e.message };
+
+handle(
+  "form-profile-name",
+  async ({ name }) => {
+    const { attributes } = await updateProfile({ name });
+    showAttributes(attributes, true);
+    say("Your name has been saved.");
+  },
+  profileRefusals,
+);
+
+// After the change only the new address's code is awaited: the profile still shows the old one.
+function askForEmailCode(destination) {
+  const form = $("form-profile-verify");
+  fill(form, "destination", destination);
+  form.reset();
+  clearForm(form);
+  form.hidden = false;
+  form.elements.code.focus();
+}
+
+handle(
+  "form-profile-email",
+  async ({ email }, form) => {
+    const { attributes, verification } = await updateProfile({ email });
+    showAttributes(attributes);
+    const sent = verification.find((d) => d.attribute === "email");
+    form.reset();
+    if (sent) return askForEmailCode(sent.destination ?? email);
+    say(`Your e-mail address is now ${attributes.email ?? email}.`); // a pool that needs no code
+  },
+  profileRefusals,
+);
+
+handle("form-profile-verify", async ({ code }, form) => {
+  const { attributes } = await verifyAttribute("email", code);
+  showAttributes(attributes);
+  form.hidden = true;
+  $("profile-title").focus(); // the form is gone: land on the section
+  say(`Your e-mail address is now ${attributes.email}.`);
+});
+
+$("profile-resend").addEventListener("click", () =>
+  act($("form-profile-verify"), async () => {
+    const { verification } = await resendAttributeCode("email");
+    const sent = verification.find((d) => d.attribute === "email");
+    say(`We sent a new code to ${sent?.destination ?? "your new address"}.`);
+  }),
+);
+
+handle(
+  "form-delete-account",
+  async ({ password }, form) => {
+    try {
+      await deleteAccount({ password }); // the client signs the page out: render(null)
+    } catch (err) {
+      // With the password given, the refusal means signing in needs a second step (MFA):
+      // only a fresh sign-in will do.
+      if (err.code !== "reauthentication_required" || !password) throw err;
+      return showError(err, form, {
+        reauthentication_required: (e) => "Your account needs more than the password to sign in. " + e.message,
+      });
+    }
+    say("Your account has been deleted, and you are signed out.");
+  },
+  { invalid_credentials: "Your password is not right. Check it and try again." },
 );
 
 // --- the site's own API ----------------------------------------------------------------------
