@@ -76,11 +76,17 @@ build:
 sizes: build
 	@bash scripts/binary-sizes.sh bin
 
-## bench: the benchmarks of SPEC §8 in one run, as one markdown table (not part of test)
+## bench: monban beside its Node references in interleaved rounds, one markdown table with medians, spreads and ratios from one run (BENCH_ROUNDS=7 BENCHTIME=300ms COLDSTARTS=5, see bench/run.sh; minutes; not part of test)
 # Phony on its own line: the bench/ folder would otherwise count as an up-to-date target.
 .PHONY: bench
 bench:
 	@bash bench/run.sh
+
+## load: GET /auth/session under load on the local stack and on a minimal Auth.js server, side by side:
+## requests/s, p50/p99, CPU per request, RSS at concurrency 1–128 (LOAD_DURATION=5s per step; not in test)
+.PHONY: load
+load: deps
+	@$(GO) run ./bench/load
 
 validate: python-tools
 	bash scripts/validate-template.sh
