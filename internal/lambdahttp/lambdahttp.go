@@ -13,9 +13,13 @@
 // reads, so the operator sees the message on the first request; other events (a Cognito
 // trigger, an authorizer event, a queue) fail the invocation with it.
 //
-// The check costs nothing on the hot path: the event is decoded once, into the payload 2.0
-// type, as the Lambda runtime did before; only a refused event is decoded again, to say
-// what it is.
+// Every request of the function passes through here, so the usual event (an HTTP API
+// request without an authorizer's or a client certificate's details) is decoded without
+// reflection into only what serving it reads, turned into the request the adapter would
+// make, and the response encoded as the runtime would (event.go, serve.go, response.go):
+// the same request and the same answer, in a fraction of the time. Any other event is
+// decoded into the payload 2.0 type and served by the adapter itself. The check costs
+// nothing on top: only a refused event is decoded again, to say what it is.
 package lambdahttp
 
 import (
@@ -41,6 +45,7 @@ import (
 // an http.Handler from HTTP API payload 2.0 events.
 type Handler struct {
 	function string
+	handler  http.Handler
 	proxy    func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 	log      *slog.Logger
 	reported atomic.Bool
@@ -52,7 +57,7 @@ func New(function string, h http.Handler, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{function: function, proxy: httpadapter.NewV2(h).ProxyWithContext, log: log}
+	return &Handler{function: function, handler: h, proxy: httpadapter.NewV2(h).ProxyWithContext, log: log}
 }
 
 // event is a payload 2.0 event, with the one field that tells an HTTP API Lambda
@@ -66,6 +71,16 @@ type event struct {
 // Invoke answers one event: the http.Handler's response for an HTTP API payload 2.0 event,
 // the error contract's 500 for another HTTP event, an error for anything else.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	// The usual event decodes without reflection and is served directly; any other (one
+	// with an authorizer's details, say) is decoded by encoding/json and served through the
+	// adapter, whose request context such handlers may read (see serve).
+	var wire wireEvent
+	if decodeEvent(payload, &wire) {
+		if wire.version != "2.0" || wire.method == "" || wire.typ != "" {
+			return h.refuse(ctx, payload, nil)
+		}
+		return serve(ctx, h.handler, &wire)
+	}
 	var ev event
 	if err := json.Unmarshal(payload, &ev); err != nil || ev.Version != "2.0" || ev.RequestContext.HTTP.Method == "" || ev.Type != "" {
 		return h.refuse(ctx, payload, err)
@@ -74,7 +89,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(resp)
+	return appendResponse(make([]byte, 0, 256+len(resp.Body)), &resp), nil
 }
 
 // encode writes v as the Lambda runtime writes a typed handler's answer: HTML left

@@ -15,7 +15,11 @@
 // through jwx, because /auth/session opens the session cookie on every page
 // load and jwe.Decrypt costs several times more time and about 160
 // allocations per value (see BenchmarkOpen). The tests prove that jwx's
-// jwe.Decrypt and jwe.Encrypt interoperate with this code both ways.
+// jwe.Decrypt and jwe.Encrypt interoperate with this code both ways. For the
+// same reason Open keys, ciphers and headers are derived once per secret (in
+// NewSealer and Rekey), the parts are decoded into a reused buffer, and a
+// payload type may decode itself without reflection (Decoder; the session
+// does, see BenchmarkOpenSession).
 package seal
 
 import (
@@ -29,8 +33,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -251,11 +257,25 @@ func (s *Sealer) Seal(p Purpose, v any, expires time.Time) (string, error) {
 	return string(out), nil
 }
 
+// Decoder is implemented by sealed contents that decode themselves without encoding/json's
+// reflection (the session, opened on every page load). DecodeSealed decodes data exactly as
+// json.Unmarshal would and reports true, or reports false having changed nothing, and Open
+// then decodes data with json.Unmarshal. data is only valid during the call.
+type Decoder interface {
+	DecodeSealed(data []byte) bool
+}
+
+// bufs holds Open's scratch buffers: the decoded, decrypted payload lives only until it is
+// decoded into v, so one buffer serves one Open after another.
+var bufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // Open checks that sealed is a value sealed for purpose p by one of the
 // configured secrets, that it has not expired at now, and unmarshals its
 // contents into v (unless v is nil, which only checks the value). It returns
 // an error wrapping ErrInvalid or ErrExpired, and never panics on any input.
-// v is left untouched unless the value is authentic and unexpired.
+// v is left untouched unless the value is authentic and unexpired. v is
+// decoded with its DecodeSealed method if it has one (Decoder), with
+// json.Unmarshal otherwise.
 func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	// Cheap rejections first: this runs on attacker-controlled input.
 	if len(sealed) > MaxSealedLen {
@@ -264,14 +284,6 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	pi := p.index()
 	if pi < 0 {
 		return ErrInvalid
-	}
-	// Only the characters a sealed value is made of: Go's base64 decoders skip CR and LF
-	// even in strict mode, so without this a value with line breaks inserted would open as
-	// the original, a second spelling of one sealed value.
-	for i := 0; i < len(sealed); i++ {
-		if c := sealed[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return ErrInvalid
-		}
 	}
 	var parts [5]string
 	rest := sealed
@@ -293,21 +305,25 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 		return ErrInvalid
 	}
 
-	// One allocation holds the nonce (it would escape to the heap on its
-	// own, through the cipher.AEAD interface), the encoded ciphertext
-	// (base64 decodes from []byte only), then the decoded ciphertext and
-	// tag, the layout cipher.AEAD.Open wants; it then decrypts in place.
-	buf := make([]byte, nonceLen+len(ct)+b64.DecodedLen(len(ct))+tagLen)
-	nonce, src, dst := buf[:nonceLen], buf[nonceLen:nonceLen+len(ct)], buf[nonceLen+len(ct):]
-	if n, err := b64.Decode(nonce, []byte(iv)); err != nil || n != nonceLen {
+	// One buffer holds the nonce, then the decoded ciphertext and tag, the layout
+	// cipher.AEAD.Open wants; it then decrypts in place. Every part is decoded with
+	// decodeB64, which refuses any byte outside the alphabet, and needs two spare bytes
+	// after each part: the nonce gets its own, the ciphertext's are the tag's first.
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	size := nonceLen + 2 + b64.DecodedLen(len(ct)) + tagLen
+	*bp = slices.Grow((*bp)[:0], size)
+	buf := (*bp)[:size]
+	nonce, dst := buf[:nonceLen], buf[nonceLen+2:]
+	// The lengths were checked: a nonce and a tag that decode are whole.
+	if _, ok := decodeB64(buf[:nonceLen+2], iv); !ok {
 		return ErrInvalid
 	}
-	copy(src, ct)
-	n, err := b64.Decode(dst, src)
-	if err != nil {
+	n, ok := decodeB64(dst, ct)
+	if !ok {
 		return ErrInvalid
 	}
-	if m, err := b64.Decode(dst[n:], []byte(tag)); err != nil || m != tagLen {
+	if _, ok := decodeB64(dst[n:], tag); !ok {
 		return ErrInvalid
 	}
 	pt, err := k.aead[pi].Open(dst[:0], nonce, dst[:n+tagLen], aad)
@@ -323,6 +339,9 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 		return ErrExpired
 	}
 	if v == nil {
+		return nil
+	}
+	if d, ok := v.(Decoder); ok && d.DecodeSealed(body) {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {
@@ -366,10 +385,12 @@ func (s *Sealer) keyFor(pi int, hdr string) (*key, []byte) {
 // is a dir/A256GCM header for purpose p with nothing this package does not
 // implement ("zip", "crit").
 func parseHeader(enc string, p Purpose) (kid string, ok bool) {
-	raw, err := b64.DecodeString(enc)
-	if err != nil {
+	raw := make([]byte, b64.DecodedLen(len(enc))+2)
+	n, ok := decodeB64(raw, enc)
+	if !ok {
 		return "", false
 	}
+	raw = raw[:n]
 	// A map keeps member names exact: JOSE names are case-sensitive, unlike
 	// encoding/json's struct field matching.
 	var h map[string]json.RawMessage

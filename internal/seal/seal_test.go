@@ -339,9 +339,10 @@ func BenchmarkSeal(b *testing.B) {
 	}
 }
 
-// BenchmarkOpen measures the /auth/session hot path. The jwx sub-benchmark
-// is the same work done through jwe.Decrypt, kept to show why this package
-// encodes JWE itself.
+// BenchmarkOpen opens a value into a type without a DecodeSealed method
+// (json.Unmarshal decodes it; BenchmarkOpenSession is the session's hot
+// path). The jwx sub-benchmark is the same work done through jwe.Decrypt,
+// kept to show why this package encodes JWE itself.
 func BenchmarkOpen(b *testing.B) {
 	s := mustSealer(b, secretA, secretB)
 	sealed, err := s.Seal(PurposeSession, benchClaims(), t0)
@@ -441,5 +442,60 @@ func TestRekeyRotatesWithoutBreakingOpenValues(t *testing.T) {
 	}
 	if err := s.Open(PurposeSession, old, &v, now); err == nil {
 		t.Fatal("a value sealed with a removed secret still opens")
+	}
+}
+
+// selfDecoding decodes itself (Decoder) when accept is set, and otherwise declines, leaving
+// its payload to json.Unmarshal.
+type selfDecoding struct {
+	accept bool
+	calls  []string
+	Sub    string `json:"sub"`
+}
+
+func (d *selfDecoding) DecodeSealed(data []byte) bool {
+	d.calls = append(d.calls, string(data))
+	if d.accept {
+		d.Sub = "decoded by itself"
+	}
+	return d.accept
+}
+
+// Open hands an authentic, unexpired payload to the value's DecodeSealed, and decodes it
+// with json.Unmarshal only when that declines; it never calls DecodeSealed otherwise.
+func TestOpenLetsAValueDecodeItself(t *testing.T) {
+	s := mustSealer(t, secretA)
+	sealed, err := s.Seal(PurposeSession, map[string]string{"sub": "u-1"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		accept  bool
+		sealed  string
+		now     time.Time
+		wantErr error
+		wantSub string
+		calls   int
+	}{
+		{"a value that decodes itself", true, sealed, t0.Add(-time.Second), nil, "decoded by itself", 1},
+		{"a value that declines is decoded by encoding/json", false, sealed, t0.Add(-time.Second), nil, "u-1", 1},
+		{"an expired value is not decoded", true, sealed, t0, ErrExpired, "", 0},
+		{"a forged value is not decoded", true, sealed[:len(sealed)-2] + "AA", t0.Add(-time.Second), ErrInvalid, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := &selfDecoding{accept: tt.accept}
+			err := s.Open(PurposeSession, tt.sealed, v, tt.now)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("Open = %v, want %v", err, tt.wantErr)
+			}
+			if v.Sub != tt.wantSub || len(v.calls) != tt.calls {
+				t.Fatalf("sub %q after %d calls, want %q after %d", v.Sub, len(v.calls), tt.wantSub, tt.calls)
+			}
+			if tt.calls > 0 && v.calls[0] != `{"sub":"u-1"}` {
+				t.Fatalf("DecodeSealed got %s, want the sealed value alone", v.calls[0])
+			}
+		})
 	}
 }

@@ -1,0 +1,443 @@
+// Package jsonread reads JSON documents of a known shape without reflection, for the hot
+// paths that decode the same few types on every request (the session cookie's payload, the
+// Lambda event of an HTTP request).
+//
+// A reader either reads a document to exactly the values encoding/json would decode it to,
+// or declines: every method reports false on anything it does not handle exactly as
+// encoding/json does (invalid JSON, a string with invalid UTF-8 or a UTF-16 surrogate escape,
+// a number that is not a plain integer, nesting deeper than maxDepth, …), and the caller then
+// hands the whole document to encoding/json, which decodes it or reports the error it always
+// did. Declining is always safe; reading differently never is, and the tests of each caller
+// compare it with encoding/json on the same input.
+package jsonread
+
+import (
+	"encoding/binary"
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting Skip follows. encoding/json allows 10000 levels; a document
+// that nests deeper than this is declined and left to it.
+const maxDepth = 64
+
+// Reader reads one JSON document from its start. The zero value reads an empty document.
+type Reader struct {
+	data []byte
+	pos  int
+}
+
+// New returns a Reader of data.
+func New(data []byte) Reader { return Reader{data: data} }
+
+// space skips the whitespace JSON allows between tokens.
+func (r *Reader) space() {
+	for r.pos < len(r.data) {
+		switch r.data[r.pos] {
+		case ' ', '\t', '\n', '\r':
+			r.pos++
+		default:
+			return
+		}
+	}
+}
+
+// Pos returns the reader's offset in the document: just past the last token read.
+func (r *Reader) Pos() int { return r.pos }
+
+// peek returns the first byte of the next token, or 0 at the end of the document.
+func (r *Reader) peek() byte {
+	r.space()
+	if r.pos < len(r.data) {
+		return r.data[r.pos]
+	}
+	return 0
+}
+
+// consume steps over the byte c if it comes next.
+func (r *Reader) consume(c byte) bool {
+	if r.peek() == c {
+		r.pos++
+		return true
+	}
+	return false
+}
+
+// literal steps over the literal lit (true, false, null) if it comes next, whole: a literal
+// followed directly by a letter or digit is not one (JSON needs a delimiter after it).
+func (r *Reader) literal(lit string) bool {
+	r.space()
+	end := r.pos + len(lit)
+	if end > len(r.data) || string(r.data[r.pos:end]) != lit {
+		return false
+	}
+	if end < len(r.data) && !delimiter(r.data[end]) {
+		return false
+	}
+	r.pos = end
+	return true
+}
+
+// delimiter reports whether c may follow a literal or a number.
+func delimiter(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ']', '}':
+		return true
+	}
+	return false
+}
+
+// End reports whether nothing but whitespace is left.
+func (r *Reader) End() bool {
+	r.space()
+	return r.pos == len(r.data)
+}
+
+// Null steps over a null if one comes next.
+func (r *Reader) Null() bool { return r.literal("null") }
+
+// Bool reads true or false.
+func (r *Reader) Bool() (v, ok bool) {
+	if r.literal("true") {
+		return true, true
+	}
+	return false, r.literal("false")
+}
+
+// Int64 reads a number as encoding/json reads it into an int64: an integer in range, with
+// no fraction or exponent.
+func (r *Reader) Int64() (int64, bool) {
+	r.space()
+	start := r.pos
+	if !r.integer() || r.pos < len(r.data) && !delimiter(r.data[r.pos]) {
+		r.pos = start
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(r.data[start:r.pos]), 10, 64)
+	if err != nil {
+		r.pos = start
+		return 0, false
+	}
+	return n, true
+}
+
+// integer steps over the integer part of a JSON number: an optional minus, then 0 or a
+// digit string that does not start with 0.
+func (r *Reader) integer() bool {
+	if r.pos < len(r.data) && r.data[r.pos] == '-' {
+		r.pos++
+	}
+	start := r.pos
+	for r.pos < len(r.data) && r.data[r.pos] >= '0' && r.data[r.pos] <= '9' {
+		r.pos++
+	}
+	n := r.pos - start
+	return n > 0 && (n == 1 || r.data[start] != '0')
+}
+
+// digits steps over one or more digits.
+func (r *Reader) digits() bool {
+	start := r.pos
+	for r.pos < len(r.data) && r.data[r.pos] >= '0' && r.data[r.pos] <= '9' {
+		r.pos++
+	}
+	return r.pos > start
+}
+
+// number steps over any JSON number (only Skip needs one; encoding/json never converts a
+// skipped number, so its size does not matter).
+func (r *Reader) number() bool {
+	if !r.integer() {
+		return false
+	}
+	if r.pos < len(r.data) && r.data[r.pos] == '.' {
+		r.pos++
+		if !r.digits() {
+			return false
+		}
+	}
+	if r.pos < len(r.data) && (r.data[r.pos] == 'e' || r.data[r.pos] == 'E') {
+		r.pos++
+		if r.pos < len(r.data) && (r.data[r.pos] == '+' || r.data[r.pos] == '-') {
+			r.pos++
+		}
+		if !r.digits() {
+			return false
+		}
+	}
+	return r.pos == len(r.data) || delimiter(r.data[r.pos])
+}
+
+// Byte classes inside a string.
+const (
+	plain     = iota
+	quote     // ends the string
+	backslash // starts an escape
+	control   // below 0x20: not allowed unescaped
+	high      // part of a multi-byte UTF-8 sequence
+)
+
+var class = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = control
+	}
+	t['"'], t['\\'] = quote, backslash
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = high
+	}
+	return t
+}()
+
+// special reports whether any of the eight bytes in x is not plain: a quote, a backslash,
+// below 0x20 or above 0x7f. It may not say which; it never misses one.
+func special(x uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	q := x ^ ones*'"'
+	b := x ^ ones*'\\'
+	return (x|(x-ones*0x20)|(q-ones)&^q|(b-ones)&^b)&high != 0
+}
+
+// String reads a string and returns its contents, unescaped. Contents without escapes are
+// returned in place, a slice of the document (the reader never writes to it); others in a
+// new slice.
+func (r *Reader) String() ([]byte, bool) {
+	s, _, ok := r.StringToken()
+	return s, ok
+}
+
+// StringToken reads a string and returns its contents, unescaped, and the whole token as it
+// appears in the document, quotes included (what encoding/json gives an UnmarshalJSON
+// method).
+func (r *Reader) StringToken() (s, token []byte, ok bool) {
+	if r.peek() != '"' {
+		return nil, nil, false
+	}
+	d := r.data
+	start := r.pos
+	i := start + 1
+	ascii := true
+	for {
+		// Eight plain bytes at a time: long strings (an access token) are mostly that.
+		for i+8 <= len(d) && !special(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		if i >= len(d) {
+			return nil, nil, false // unterminated
+		}
+		switch class[d[i]] {
+		case plain:
+			i++
+			continue
+		case high:
+			ascii = false
+			i++
+			continue
+		case quote:
+			s = d[start+1 : i]
+			if !ascii && !utf8.Valid(s) {
+				// encoding/json would replace the invalid bytes: leave that to it.
+				return nil, nil, false
+			}
+			r.pos = i + 1
+			return s, d[start:r.pos], true
+		case backslash:
+			return r.escaped(start, i)
+		}
+		return nil, nil, false // control
+	}
+}
+
+// escaped reads the rest of a string that starts at start and has its first escape at i,
+// unescaping it into a new slice.
+func (r *Reader) escaped(start, i int) (s, token []byte, ok bool) {
+	d := r.data
+	out := append([]byte(nil), d[start+1:i]...)
+	for i < len(d) {
+		c := d[i]
+		switch class[c] {
+		case quote:
+			if !utf8.Valid(out) {
+				return nil, nil, false
+			}
+			r.pos = i + 1
+			return out, d[start:r.pos], true
+		case control:
+			return nil, nil, false
+		case backslash:
+			if i+1 >= len(d) {
+				return nil, nil, false
+			}
+			i++
+			switch e := d[i]; e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				rr, ok := hex4(d[i+1:])
+				// A surrogate (half of a pair, or alone) is left to encoding/json, which
+				// pairs them or writes U+FFFD.
+				if !ok || rr >= 0xD800 && rr < 0xE000 {
+					return nil, nil, false
+				}
+				out = utf8.AppendRune(out, rr)
+				i += 4
+			default:
+				return nil, nil, false
+			}
+			i++
+		default:
+			out = append(out, c)
+			i++
+		}
+	}
+	return nil, nil, false
+}
+
+// hex4 decodes the four hex digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// Object reads an object, calling member with each key (unescaped, as String returns it)
+// to read the member's value. It stops, false, when member does.
+func (r *Reader) Object(member func(key []byte) bool) bool {
+	if !r.consume('{') {
+		return false
+	}
+	if r.consume('}') {
+		return true
+	}
+	for {
+		key, ok := r.String()
+		if !ok || !r.consume(':') || !member(key) {
+			return false
+		}
+		if !r.consume(',') {
+			return r.consume('}')
+		}
+	}
+}
+
+// Array reads an array, calling elem to read each element. It stops, false, when elem does.
+func (r *Reader) Array(elem func() bool) bool {
+	if !r.consume('[') {
+		return false
+	}
+	if r.consume(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if !r.consume(',') {
+			return r.consume(']')
+		}
+	}
+}
+
+// Skip steps over any one value, checking that it is valid JSON.
+func (r *Reader) Skip() bool { return r.skip(0) }
+
+func (r *Reader) skip(depth int) bool {
+	switch c := r.peek(); {
+	case c == '"':
+		_, _, ok := r.StringToken()
+		return ok
+	case c == '{':
+		if depth >= maxDepth {
+			return false
+		}
+		return r.Object(func([]byte) bool { return r.skip(depth + 1) })
+	case c == '[':
+		if depth >= maxDepth {
+			return false
+		}
+		return r.Array(func() bool { return r.skip(depth + 1) })
+	case c == '-' || c >= '0' && c <= '9':
+		return r.number()
+	case c == 't':
+		return r.literal("true")
+	case c == 'f':
+		return r.literal("false")
+	}
+	return r.Null()
+}
+
+// StringMap reads an object of strings, calling member with each key and value (as String
+// returns them). Null members are declined (encoding/json makes them "", but no
+// writer monban reads produces one).
+func (r *Reader) StringMap(member func(key, value []byte)) bool {
+	return r.Object(func(key []byte) bool {
+		v, ok := r.String()
+		if ok {
+			member(key, v)
+		}
+		return ok
+	})
+}
+
+// Unknown reports whether key can be skipped as a member no field of a struct takes, names
+// being the JSON names of its fields: encoding/json matches a key to a name case-insensitively
+// (with Unicode folding, so any non-ASCII key is left to it) and skips it only if none match.
+func Unknown(key []byte, names []string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, n := range names {
+		if equalFoldASCII(key, n) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFoldASCII(a []byte, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 'a' - 'A'
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

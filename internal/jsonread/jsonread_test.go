@@ -1,0 +1,375 @@
+package jsonread
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Each reader is held to encoding/json on the same input: where it reads, it reads the same
+// value (and encoding/json accepts the input); where it declines, nothing is lost.
+
+// sameAsJSON fails unless reading in (with read) agrees with json.Unmarshal into a new T:
+// declining is always allowed; reading needs json.Unmarshal to succeed with the same value.
+// It reports whether read accepted.
+func sameAsJSON[T any](t *testing.T, in string, read func(*Reader) (T, bool)) bool {
+	t.Helper()
+	r := New([]byte(in))
+	got, ok := read(&r)
+	ok = ok && r.End()
+	if !ok {
+		return false
+	}
+	var want T
+	if err := json.Unmarshal([]byte(in), &want); err != nil {
+		t.Fatalf("%q read as %#v, but encoding/json refuses it: %v", in, got, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q read as %#v, encoding/json reads %#v", in, got, want)
+	}
+	return true
+}
+
+func readString(r *Reader) (string, bool) {
+	s, ok := r.String()
+	return string(s), ok
+}
+
+func readInt(r *Reader) (int64, bool) { return r.Int64() }
+
+func readBool(r *Reader) (bool, bool) { return r.Bool() }
+
+func readMap(r *Reader) (map[string]string, bool) {
+	m := map[string]string{}
+	ok := r.StringMap(func(k, v []byte) { m[string(k)] = string(v) })
+	return m, ok
+}
+
+func TestString(t *testing.T) {
+	long := strings.Repeat("abcdefgh", 20)
+	tests := []struct {
+		in   string
+		read bool // whether String reads it (else it declines)
+	}{
+		{`""`, true},
+		{`"plain"`, true},
+		{` "spaced" `, true},
+		{`"` + long + `"`, true},
+		{`"` + long + `\"` + long + `"`, true},
+		{`"` + long + `é"`, true},
+		{`"` + long + "\x01" + `"`, false},
+		{`"` + long + "\x1f" + `"`, false},
+		{`"` + long + "\x7f" + `"`, true},
+		{`"` + long + "\x80" + `"`, false},
+		{`"` + long + "\xff" + `"`, false},
+		{`"` + long, false},
+		{`"` + long + `\`, false},
+		{`"a\nb`, false},
+		{`"a\"b`, false},
+		{`"\u0041`, false},
+		{`"\u0041"`, true},
+		{`"a\u00e9"`, true},
+		{`"caf\u00e9 \u0041\u00E9"`, true},
+		{`"\" \\ \/ \b \f \n \r \t"`, true},
+		{`"tab	inside"`, false},
+		{`"\a"`, false},
+		{`"\u00"`, false},
+		{`"\u00g0"`, false},
+		{`"\u0000"`, true},
+		{`"\uD83D\uDE00"`, false}, // a surrogate pair: left to encoding/json
+		{`"\ud800"`, false},
+		{`"\uDFFF"`, false},
+		{`"\uE000\uFFFF"`, true},
+		{`"\u20AC€"`, true},
+		{"\"esc\\n\xff\"", false},
+		{"\"é\"", true},
+		{"\"\xe2\x82\"", false},
+		{`'single'`, false},
+		{`plain`, false},
+		{``, false},
+		{`"unterminated`, false},
+		{`"\`, false},
+		{`"a" "b"`, false},
+	}
+	for _, tt := range tests {
+		if got := sameAsJSON(t, tt.in, readString); got != tt.read {
+			t.Errorf("String(%q) read = %v, want %v", tt.in, got, tt.read)
+		}
+	}
+}
+
+// The eight-byte scan stops at each kind of byte that is not plain, at every offset, among
+// plain bytes of every kind (below and above the letters, which the scan's arithmetic
+// treats differently).
+func TestStringFindsEveryByteThatIsNotPlain(t *testing.T) {
+	for _, c := range []byte{'"', '\\', 0x00, 0x01, 0x1f, 0x80, 0xff} {
+		for _, fill := range []string{"x", "0", "A", " ", "~", "#", "]"} {
+			for at := range 17 {
+				in := `"` + strings.Repeat(fill, at) + string([]byte{c}) + strings.Repeat(fill, 17-at) + `"`
+				r := New([]byte(in))
+				s, ok := r.String()
+				switch c {
+				case '"':
+					if !ok || string(s) != strings.Repeat(fill, at) {
+						t.Fatalf("%q: String = %q, %v", in, s, ok)
+					}
+				default:
+					if ok {
+						t.Fatalf("%q: String = %q, want it declined", in, s)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range []byte{0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7e, 0x7f} {
+		in := `"` + strings.Repeat(string([]byte{c}), 24) + `"`
+		r := New([]byte(in))
+		if s, ok := r.String(); !ok || len(s) != 24 {
+			t.Fatalf("%q: String = %q, %v", in, s, ok)
+		}
+	}
+}
+
+func TestStringToken(t *testing.T) {
+	r := New([]byte(` "2030-01-02T03:04:05Z" ,`))
+	s, tok, ok := r.StringToken()
+	if !ok || string(s) != "2030-01-02T03:04:05Z" || string(tok) != `"2030-01-02T03:04:05Z"` {
+		t.Fatalf("StringToken = %q, %q, %v", s, tok, ok)
+	}
+	r = New([]byte(`"a\nb"`))
+	s, tok, ok = r.StringToken()
+	if !ok || string(s) != "a\nb" || string(tok) != `"a\nb"` {
+		t.Fatalf("StringToken = %q, %q, %v", s, tok, ok)
+	}
+}
+
+func TestInt64(t *testing.T) {
+	tests := []struct {
+		in   string
+		read bool
+	}{
+		{`0`, true},
+		{`-0`, true},
+		{`7`, true},
+		{`1795256130000`, true},
+		{` -42 `, true},
+		{`9223372036854775807`, true},
+		{`-9223372036854775808`, true},
+		{`9223372036854775808`, false},
+		{`-9223372036854775809`, false},
+		{`01`, false},
+		{`-`, false},
+		{`--1`, false},
+		{`1.0`, false},
+		{`1e3`, false},
+		{`1E3`, false},
+		{`1x`, false},
+		{`"1"`, false},
+		{`true`, false},
+		{`null`, false},
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := sameAsJSON(t, tt.in, readInt); got != tt.read {
+			t.Errorf("Int64(%q) read = %v, want %v", tt.in, got, tt.read)
+		}
+	}
+	// A declined number leaves the reader where it was: the caller may try another type.
+	r := New([]byte(`1.5`))
+	if _, ok := r.Int64(); ok || !r.Skip() || !r.End() {
+		t.Fatal("a declined number moved the reader")
+	}
+	r = New([]byte(`99999999999999999999`))
+	if _, ok := r.Int64(); ok || !r.Skip() || !r.End() {
+		t.Fatal("a number out of range moved the reader")
+	}
+}
+
+func TestBoolAndNull(t *testing.T) {
+	tests := []struct {
+		in   string
+		read bool
+	}{
+		{`true`, true},
+		{`false`, true},
+		{` true `, true},
+		{`truex`, false},
+		{`True`, false},
+		{`tru`, false},
+		{`fals`, false},
+		{`null`, false},
+		{`1`, false},
+		{`"true"`, false},
+	}
+	for _, tt := range tests {
+		if got := sameAsJSON(t, tt.in, readBool); got != tt.read {
+			t.Errorf("Bool(%q) read = %v, want %v", tt.in, got, tt.read)
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		null bool
+	}{{`null`, true}, {` null `, true}, {`nul`, false}, {`nullx`, false}, {`Null`, false}, {`"null"`, false}} {
+		r := New([]byte(tt.in))
+		if got := r.Null() && r.End(); got != tt.null {
+			t.Errorf("Null(%q) = %v, want %v", tt.in, got, tt.null)
+		}
+	}
+	// Literals end at a delimiter.
+	for _, in := range []string{`[true,false,null]`, `[true ,false]`, "[true\t]", `{"a":true}`, "[null\n,true\r]"} {
+		r := New([]byte(in))
+		if !r.Skip() || !r.End() {
+			t.Errorf("Skip(%q) failed", in)
+		}
+	}
+}
+
+func TestStringMap(t *testing.T) {
+	maps := []struct {
+		in   string
+		read bool
+	}{
+		{`{}`, true},
+		{`{"a":"1"}`, true},
+		{` { "a" : "1" , "b":"2" } `, true},
+		{`{"a":"1","a":"2"}`, true},
+		{`{"\u0041":"\n"}`, true},
+		{`{"a":null}`, false},
+		{`{"a":1}`, false},
+		{`{"a":"1",}`, false},
+		{`{"a" "1"}`, false},
+		{`{a:"1"}`, false},
+		{`{"a":"1"`, false},
+		{`null`, false},
+		{`[]`, false},
+	}
+	for _, tt := range maps {
+		if got := sameAsJSON(t, tt.in, readMap); got != tt.read {
+			t.Errorf("StringMap(%q) read = %v, want %v", tt.in, got, tt.read)
+		}
+	}
+}
+
+func TestSkip(t *testing.T) {
+	tests := []struct {
+		in   string
+		skip bool
+	}{
+		{`null`, true},
+		{`{"a":[1,-2.5e+3,0.0,1E-2,"x",{"b":null}],"c":true}`, true},
+		{` [ ] `, true},
+		{`{}`, true},
+		{`1e400`, true},
+		{`[1.9,9e9,0.09,2E+9,3e-9,19]`, true},
+		{`-0.0e0`, true},
+		{`01`, false},
+		{`1.`, false},
+		{`.5`, false},
+		{`1e`, false},
+		{`1e+`, false},
+		{`+1`, false},
+		{`1x`, false},
+		{`[1,]`, false},
+		{`{"a"}`, false},
+		{`{"a":}`, false},
+		{`{1:2}`, false},
+		{`[`, false},
+		{`]`, false},
+		{`nan`, false},
+		{``, false},
+		{strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), true},
+		{strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), false},
+		{strings.Repeat(`{"a":`, maxDepth) + "1" + strings.Repeat("}", maxDepth), true},
+		{strings.Repeat(`{"a":`, maxDepth+1) + "1" + strings.Repeat("}", maxDepth+1), false},
+	}
+	for _, tt := range tests {
+		r := New([]byte(tt.in))
+		got := r.Skip() && r.End()
+		if got != tt.skip {
+			t.Errorf("Skip(%.40q) = %v, want %v", tt.in, got, tt.skip)
+		}
+		if got && !json.Valid([]byte(tt.in)) {
+			t.Errorf("Skip(%.40q) accepted what encoding/json refuses", tt.in)
+		}
+	}
+}
+
+func TestUnknown(t *testing.T) {
+	names := []string{"sub", "email_verified"}
+	tests := []struct {
+		key     string
+		unknown bool
+	}{
+		{"other", true},
+		{"su", true},
+		{"subs", true},
+		{"email-verified", true},
+		{"", true},
+		{"SUB", false},
+		{"Sub", false},
+		{"sUb", false},
+		{"EMAIL_VERIFIED", false},
+		{"ſub", false}, // folds to "sub" in encoding/json
+		{"é", false},
+		{"\x80", false},
+		{"\x7f", true},
+	}
+	for _, tt := range tests {
+		if got := Unknown([]byte(tt.key), names); got != tt.unknown {
+			t.Errorf("Unknown(%q) = %v, want %v", tt.key, got, tt.unknown)
+		}
+	}
+	// Folding covers the whole alphabet, in keys and in names.
+	for _, tt := range []struct {
+		key     string
+		names   []string
+		unknown bool
+	}{
+		{"alpha", []string{"Alpha"}, false},
+		{"ALPHA", []string{"alpha"}, false},
+		{"quiz", []string{"QUIZ"}, false},
+		{"ZULU", []string{"zulu"}, false},
+		{"routekey", []string{"routeKey"}, false},
+		{"a-z", []string{"A-Z"}, false},
+		{"@[`{", []string{"`{@["}, true},
+		{"@", []string{"`"}, true},
+		{"[", []string{"{"}, true},
+	} {
+		if got := Unknown([]byte(tt.key), tt.names); got != tt.unknown {
+			t.Errorf("Unknown(%q, %q) = %v, want %v", tt.key, tt.names, got, tt.unknown)
+		}
+	}
+	// What Unknown calls skippable, encoding/json does skip.
+	type sample struct {
+		Sub           string `json:"sub"`
+		EmailVerified bool   `json:"email_verified"`
+	}
+	for _, tt := range tests {
+		if !tt.unknown {
+			continue
+		}
+		var s sample
+		in, _ := json.Marshal(map[string]string{tt.key: "x"})
+		if err := json.Unmarshal(in, &s); err != nil || s != (sample{}) {
+			t.Errorf("encoding/json took %q as a field: %+v %v", tt.key, s, err)
+		}
+	}
+}
+
+// FuzzReader holds String, Int64, Bool, StringMap and Skip to encoding/json on any input.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{`"a\u00e9\n"`, `12`, `-0`, `true`, `["a","b"]`, `{"a":[1,{"b":null}]}`, `"` + strings.Repeat("x", 40) + `"`, `1e5`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		sameAsJSON(t, in, readString)
+		sameAsJSON(t, in, readInt)
+		sameAsJSON(t, in, readBool)
+		sameAsJSON(t, in, readMap)
+		r := New([]byte(in))
+		if r.Skip() && r.End() && !json.Valid([]byte(in)) {
+			t.Fatalf("Skip accepted %q, which encoding/json refuses", in)
+		}
+	})
+}

@@ -1,0 +1,204 @@
+package lambdahttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// serve answers a payload 2.0 event with h's response, encoded, as aws-lambda-go-api-proxy's
+// httpadapter.NewV2(h).ProxyWithContext and the runtime do (the same request, the same response, the same
+// errors), without the maps and copies it makes on the way. The adapter stays for events
+// with an authorizer's details (see Invoke), so that handlers reading those through its
+// core.GetAPIGatewayV2ContextFromContext keep finding them; TestServeIsTheAdapter holds the
+// two to the same answers.
+func serve(ctx context.Context, h http.Handler, ev *wireEvent) ([]byte, error) {
+	// The errors are the adapter's, in its words.
+	req, err := newRequest(ctx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("Could not convert proxy event to request: %v", err)
+	}
+	w := responseWriter{header: http.Header{}, status: noStatus}
+	h.ServeHTTP(&w, req)
+	if w.status == noStatus {
+		return nil, errors.New("Error while generating proxy response: Status code not set on response")
+	}
+	return w.appendJSON(make([]byte, 0, 512+w.body.Len()*5/4)), nil
+}
+
+// customHost is the variable the adapter reads, on every request, for a scheme and host
+// that replace "https://" and the event's domain name.
+const customHost = "GO_API_HOST"
+
+// singleValue lists the headers whose value the adapter passes whole; it splits every other
+// one at its commas.
+var singleValue = map[string]bool{
+	"Content-Type": true, "Content-Disposition": true, "Content-Length": true, "User-Agent": true,
+	"Referer": true, "Host": true, "Authorization": true, "Proxy-Authorization": true,
+	"If-Modified-Since": true, "If-Unmodified-Since": true, "From": true, "Location": true,
+	"Max-Forwards": true,
+}
+
+// newRequest makes the http.Request the adapter makes of ev.
+func newRequest(ctx context.Context, ev *wireEvent) (*http.Request, error) {
+	body := []byte(ev.body)
+	if ev.isBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(ev.body); err != nil {
+			return nil, err
+		}
+	}
+	path := ev.rawPath
+	if path == "" {
+		path = ev.path
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	server, ok := os.LookupEnv(customHost)
+	if !ok {
+		server = "https://" + ev.domainName
+	}
+	target := server + path
+	if ev.rawQueryString != "" {
+		target += "?" + ev.rawQueryString
+	} else if len(ev.query) > 0 {
+		q := url.Values{}
+		for k, v := range ev.query {
+			q.Add(k, v)
+		}
+		target += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(ev.method), target, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.RemoteAddr = ev.sourceIP
+	// The adapter adds every value with Header.Add; here they share one backing array,
+	// each name's values a slice of it (capped, so that a name seen twice appends elsewhere).
+	values := make([]string, 0, len(ev.cookies)+len(ev.headers)/2+4)
+	add := func(name, v string) {
+		if old, ok := req.Header[name]; ok {
+			req.Header[name] = append(old, v)
+			return
+		}
+		values = append(values, v)
+		req.Header[name] = values[len(values)-1 : len(values) : len(values)]
+	}
+	req.Header = make(http.Header, len(ev.headers)/2+1)
+	for _, c := range ev.cookies {
+		add("Cookie", c)
+	}
+	for i := 0; i < len(ev.headers); i += 2 {
+		name, v := ev.headers[i], ev.headers[i+1]
+		if singleValue[name] {
+			add(name, v)
+			continue
+		}
+		for {
+			part, rest, more := strings.Cut(v, ",")
+			add(name, strings.Trim(part, " "))
+			if !more {
+				break
+			}
+			v = rest
+		}
+	}
+	req.RequestURI = req.URL.RequestURI()
+	return req, nil
+}
+
+// noStatus is the status of a response nothing has been written to.
+const noStatus = -1
+
+// responseWriter collects a response as the adapter's ProxyResponseWriterV2 does: the last
+// WriteHeader wins, a Write without one means 200, and a Write without a Content-Type sets
+// the sniffed one.
+type responseWriter struct {
+	header http.Header
+	body   bytes.Buffer
+	status int
+}
+
+func (w *responseWriter) Header() http.Header { return w.header }
+
+func (w *responseWriter) WriteHeader(status int) { w.status = status }
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == noStatus {
+		w.status = http.StatusOK
+	}
+	if w.header.Get("Content-Type") == "" {
+		w.header.Add("Content-Type", http.DetectContentType(b))
+	}
+	return w.body.Write(b)
+}
+
+// appendJSON appends the collected response as the runtime encodes the adapter's
+// (appendResponse does the same from the adapter's type): Set-Cookie lines in cookies, every
+// other header's values joined with commas, a body that is not UTF-8 in base64.
+func (w *responseWriter) appendJSON(b []byte) []byte {
+	b = append(b, `{"statusCode":`...)
+	b = strconv.AppendInt(b, int64(w.status), 10)
+	// The names sorted, as encoding/json writes a map's keys.
+	var space [16]string
+	names := space[:0]
+	for k := range w.header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	b = append(b, `,"headers":{`...)
+	first := true
+	for _, k := range names {
+		if strings.EqualFold(k, "Set-Cookie") {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':', '"')
+		// The values joined with commas: a comma is never escaped and ends any UTF-8
+		// sequence, so escaping each value is escaping the whole.
+		for i, v := range w.header[k] {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendEscaped(b, v)
+		}
+		b = append(b, '"')
+	}
+	b = append(b, `},"multiValueHeaders":null,"body":`...)
+	if body := w.body.Bytes(); utf8.Valid(body) {
+		b = appendString(b, body)
+	} else {
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, body)
+		b = append(b, `","isBase64Encoded":true`...)
+	}
+	b = append(b, `,"cookies":[`...)
+	first = true
+	for _, k := range names {
+		if !strings.EqualFold(k, "Set-Cookie") {
+			continue
+		}
+		for _, v := range w.header[k] {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, v)
+		}
+	}
+	return append(b, ']', '}')
+}

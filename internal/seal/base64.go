@@ -1,0 +1,76 @@
+package seal
+
+import "encoding/binary"
+
+// The parts of a sealed value are base64url without padding (RFC 7515 §2). Open decodes
+// them here rather than with encoding/base64: this reads eight characters per step, about
+// twice as fast on a session cookie, and refuses CR and LF, which Go's decoders skip even in
+// strict mode (so a value with line breaks inserted would open as the original: a second
+// spelling of one sealed value).
+
+// invalid marks a byte outside the alphabet in decodeMap.
+const invalid = 0xff
+
+// decodeMap maps each base64url character to its six bits, every other byte to invalid.
+var decodeMap = func() (m [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range m {
+		m[i] = invalid
+	}
+	for i := range len(alphabet) {
+		m[alphabet[i]] = byte(i)
+	}
+	return m
+}()
+
+// decodeB64 decodes src into dst, which must hold its decoded length (b64.DecodedLen) and
+// two bytes more (each step stores eight bytes, six of them decoded), and returns the
+// number of bytes decoded. It accepts exactly what b64 (strict: the bits
+// after the last byte must be zero, so each value has one encoding) accepts, except CR and
+// LF, which it refuses like any other byte outside the alphabet.
+func decodeB64(dst []byte, src string) (int, bool) {
+	n, i := 0, 0
+	for ; i+8 <= len(src); i += 8 {
+		s := src[i : i+8]
+		a, b, c, d := decodeMap[s[0]], decodeMap[s[1]], decodeMap[s[2]], decodeMap[s[3]]
+		e, f, g, h := decodeMap[s[4]], decodeMap[s[5]], decodeMap[s[6]], decodeMap[s[7]]
+		if a|b|c|d|e|f|g|h == invalid { // one invalid byte makes the whole OR invalid
+			return 0, false
+		}
+		v := uint64(a)<<58 | uint64(b)<<52 | uint64(c)<<46 | uint64(d)<<40 |
+			uint64(e)<<34 | uint64(f)<<28 | uint64(g)<<22 | uint64(h)<<16
+		// Six bytes decoded and two zeros after them, which the next step overwrites (or
+		// which land in the room dst has to spare).
+		binary.BigEndian.PutUint64(dst[n:], v)
+		n += 6
+	}
+	// Then at most seven characters: a group of four, and a final group of two or three.
+	if len(src)-i >= 4 {
+		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
+		if a|b|c|d == invalid {
+			return 0, false
+		}
+		dst[n], dst[n+1], dst[n+2] = a<<2|b>>4, b<<4|c>>2, c<<6|d
+		n += 3
+		i += 4
+	}
+	switch len(src) - i {
+	case 0:
+		return n, true
+	case 2:
+		a, b := decodeMap[src[i]], decodeMap[src[i+1]]
+		if a|b == invalid || b&0x0f != 0 {
+			return 0, false
+		}
+		dst[n] = a<<2 | b>>4
+		return n + 1, true
+	case 3:
+		a, b, c := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]]
+		if a|b|c == invalid || c&0x03 != 0 {
+			return 0, false
+		}
+		dst[n], dst[n+1] = a<<2|b>>4, b<<4|c>>2
+		return n + 2, true
+	}
+	return 0, false // one character left: not a whole byte
+}
