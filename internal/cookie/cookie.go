@@ -20,6 +20,7 @@ package cookie
 
 import (
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -179,26 +180,31 @@ func (c Codec) Read(r *http.Request, s Spec) (value string, ok bool) {
 		seen      [MaxChunks]bool
 		numChunks int
 	)
-	for _, ck := range r.Cookies() {
-		if ck.Name == full {
+	tooMany := false
+	each(r, full, func(name, value string) bool {
+		if name == full {
 			if !hasPlain {
-				plain, hasPlain = ck.Value, true
+				plain, hasPlain = value, true
 			}
-			continue
+			return true
 		}
-		i, isChunk := chunkIndex(full, ck.Name)
+		i, isChunk := chunkIndex(full, name)
 		if !isChunk {
-			continue
+			return true
 		}
 		if i >= MaxChunks {
-			return "", false
+			tooMany = true
+			return false
 		}
 		if !seen[i] {
-			chunks[i], seen[i] = ck.Value, true
+			chunks[i], seen[i] = value, true
 			numChunks = max(numChunks, i+1)
 		}
-	}
+		return true
+	})
 	switch {
+	case tooMany:
+		return "", false
 	case hasPlain && numChunks > 0:
 		return "", false
 	case hasPlain:
@@ -268,16 +274,17 @@ func (c Codec) Pick(r *http.Request, s Spec, accept func(value string) bool) (st
 		plain  []string
 		chunks [MaxChunks][]string
 	)
-	for _, ck := range r.Cookies() {
-		if ck.Value == "" {
-			continue
+	each(r, full, func(name, value string) bool {
+		if value == "" {
+			return true
 		}
-		if ck.Name == full {
-			plain = addDistinct(plain, ck.Value)
-		} else if i, ok := chunkIndex(full, ck.Name); ok && i < MaxChunks {
-			chunks[i] = addDistinct(chunks[i], ck.Value)
+		if name == full {
+			plain = addDistinct(plain, value)
+		} else if i, ok := chunkIndex(full, name); ok && i < MaxChunks {
+			chunks[i] = addDistinct(chunks[i], value)
 		}
-	}
+		return true
+	})
 	// Count the ways before trying any: the work stays bounded whatever the
 	// Cookie header holds. ways, the values chunks 0 … n can form, stays 0
 	// from the first chunk not sent.
@@ -452,22 +459,138 @@ func (c Codec) delete(w http.ResponseWriter, s Spec, name string) {
 // full: the plain name and its chunks, however many.
 func present(r *http.Request, full string) []string {
 	var names []string
-	for _, ck := range r.Cookies() {
-		if ck.Name != full {
-			if _, ok := chunkIndex(full, ck.Name); !ok {
-				continue
+	each(r, full, func(name, _ string) bool {
+		if name != full {
+			if _, ok := chunkIndex(full, name); !ok {
+				return true
 			}
 		}
 		dup := false
 		for _, n := range names {
-			dup = dup || n == ck.Name
+			dup = dup || n == name
 		}
 		if !dup {
-			names = append(names, ck.Name)
+			names = append(names, name)
 		}
-	}
+		return true
+	})
 	return names
 }
+
+// each calls yield, until it returns false, with the name and value of every cookie in r's
+// Cookie headers that r.Cookies() would return and whose name is full or starts with
+// full+".", in the same order and with the same values. It parses only those: the other
+// cookies' values (another application's, a large refresh cookie) are not read, and no
+// http.Cookie is allocated.
+func each(r *http.Request, full string, yield func(name, value string) bool) {
+	lines := r.Header["Cookie"]
+	if len(lines) == 0 {
+		return
+	}
+	n := 0
+	for _, line := range lines {
+		n += strings.Count(line, ";") + 1
+	}
+	if !withinLimit(n) {
+		return
+	}
+	for _, line := range lines {
+		for line != "" {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			name, raw, _ := strings.Cut(textproto.TrimString(part), "=")
+			name = textproto.TrimString(name)
+			if !strings.HasPrefix(name, full) || (len(name) != len(full) && name[len(full)] != '.') {
+				continue
+			}
+			if !isToken(name) {
+				continue
+			}
+			if v, ok := sentValue(raw); ok && !yield(name, v) {
+				return
+			}
+		}
+	}
+}
+
+// isToken reports whether name is an RFC 7230 token: r.Cookies() skips a cookie whose name
+// is not.
+func isToken(name string) bool {
+	for i := range len(name) {
+		if !tokenByte[name[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var tokenByte = func() (t [256]bool) {
+	for _, c := range "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" {
+		t[c] = true
+	}
+	return t
+}()
+
+// sentValue is a cookie value as r.Cookies() reads it: without the double quotes around it,
+// if any, and refused (false) if it holds a byte outside printable ASCII, a double quote or
+// a backslash. A space or comma is kept.
+func sentValue(raw string) (string, bool) {
+	if len(raw) > 1 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		raw = raw[1 : len(raw)-1]
+	}
+	// A sealed value is a few kilobytes read on every request: eight bytes are checked at
+	// a time (the loop's bound is written so that moving it reads past the end), then the
+	// rest one by one.
+	s := raw
+	for len(s) > 7 {
+		if refusedByte(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56) {
+			return "", false
+		}
+		s = s[8:]
+	}
+	for i := range len(s) {
+		if b := s[i]; b < ' ' || b >= 0x7f || b == '"' || b == '\\' {
+			return "", false
+		}
+	}
+	return raw, true
+}
+
+// bytes8 is a byte repeated in each of a uint64's eight bytes: bytes8 * c.
+const bytes8 = 0x0101010101010101
+
+// refusedByte reports whether any of the eight bytes of x is one a cookie value cannot
+// hold. A byte's high bit is set in the sum below when it is 0x80 or more (x), under 0x20
+// (the subtraction borrows; with no such byte nothing borrows), 0x7f (adding one carries
+// into the high bit; nothing else carries once no byte is 0x80 or more), or a double quote
+// or backslash (y-1 &^ y has a high bit where y, x xor that byte, has a zero byte).
+func refusedByte(x uint64) bool {
+	q, bs := x^bytes8*'"', x^bytes8*'\\'
+	return (x|(x-bytes8*' ')|(x+bytes8)|(q-bytes8)&^q|(bs-bytes8)&^bs)&(bytes8*0x80) != 0
+}
+
+// withinLimit reports whether net/http reads a Cookie header of n cookies (counted as it
+// counts them: one more than the semicolons of each line). Past its limit (3000, or the
+// httpcookiemaxnum GODEBUG setting) r.Cookies() returns none. http.ParseCookie applies the
+// same limit before anything else, and otherwise refuses a line whose first cookie has no
+// "=": so it is asked about "x" followed by n-1 semicolons.
+func withinLimit(n int) bool {
+	k := min(n, len(limitProbe))
+	_, err := http.ParseCookie(limitProbe[:k] + strings.Repeat(";", n-k))
+	return err == errNoEquals
+}
+
+// limitProbe holds the lines withinLimit asks about for up to 64 cookies, the usual case,
+// without building one.
+var limitProbe = "x" + strings.Repeat(";", 63)
+
+// errNoEquals is http.ParseCookie's error for a line within the limit whose first cookie
+// has no "=".
+var errNoEquals = func() error {
+	_, err := http.ParseCookie("x")
+	return err
+}()
 
 // validValue reports whether v can be stored without net/http altering it
 // (it drops bytes a cookie value cannot hold, and quotes values with a space

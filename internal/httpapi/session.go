@@ -25,23 +25,17 @@ type tokens struct {
 	ExpiresAt    time.Time `json:"expires_at"`
 }
 
-// signedOutView is GET /auth/session's answer without a session: 200, so that a signed-out
-// visitor's page load logs no failed request.
-var signedOutView = struct {
-	User *auth.User `json:"user"`
-}{}
-
 func (h *handler) session(w http.ResponseWriter, r *http.Request) {
 	sess, err := h.current(w, r)
 	if auth.CodeOf(err) == auth.CodeUnauthenticated {
-		writeJSON(w, http.StatusOK, signedOutView)
+		writeSignedOut(w)
 		return
 	}
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sessionView{User: sess.User, ExpiresAt: sess.ExpiresAt})
+	writeSession(w, &sessionView{User: sess.User, ExpiresAt: sess.ExpiresAt})
 }
 
 func (h *handler) token(w http.ResponseWriter, r *http.Request) {
