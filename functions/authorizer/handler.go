@@ -2,16 +2,30 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/monban-auth/monban/internal/authorizer"
 	"github.com/monban-auth/monban/internal/logging"
 )
 
+// keysAtStart bounds how long start-up waits for the signing keys: a healthy
+// JWKS endpoint answers in a fraction of it, and a slow or failing one must not
+// hold up, or fail, the start (the first request then waits for the fetch, or
+// fetches again, as without it).
+const keysAtStart = 2 * time.Second
+
 // newHandler reads the configuration through getenv, builds the verifier
-// (reading the session secret from Secrets Manager when configured) and
-// returns the function's handler.
-func newHandler(ctx context.Context, getenv func(string) string, o authorizer.Options) (func(context.Context, authorizer.Event) (any, error), error) {
+// (reading the session secret from Secrets Manager when configured), fetches
+// the user pool's signing keys so that the first request finds them, and
+// returns the function's handler, which takes the invocation's bytes.
+func newHandler(ctx context.Context, getenv func(string) string, o authorizer.Options) (*authorizer.Handler, error) {
+	// Parsing the system's root certificates, which the key set's (and the
+	// secrets') HTTPS fetch needs, is most of a cold start's CPU: started now,
+	// it overlaps the configuration and the fetch's DNS, TCP and TLS round trips.
+	go x509.SystemCertPool()
 	s, err := authorizer.LoadConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -24,5 +38,11 @@ func newHandler(ctx context.Context, getenv func(string) string, o authorizer.Op
 	if err != nil {
 		return nil, err
 	}
-	return authorizer.NewHandler(a, o.Log).Handle, nil
+	keysCtx, cancel := context.WithTimeout(ctx, keysAtStart)
+	defer cancel()
+	if err := a.FetchKeys(keysCtx); err != nil {
+		o.Log.LogAttrs(ctx, slog.LevelWarn, "signing keys not fetched at start; the first request fetches them",
+			slog.String("error", err.Error()))
+	}
+	return authorizer.NewHandler(a, o.Log), nil
 }

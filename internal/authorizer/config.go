@@ -11,6 +11,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/config"
 	"github.com/monban-auth/monban/internal/secrets"
+	"github.com/monban-auth/monban/internal/tokencache"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -33,7 +34,7 @@ var Variables = []struct{ Name, Meaning string }{
 	{"MONBAN_ACCEPTED_CREDENTIALS", "bearer, cookie, or bearer,cookie (default); behind a caching authorizer, exactly its identity sources"},
 	{"MONBAN_REQUIRED_SCOPES", "space- or comma-separated scopes a caller must all have; default none"},
 	{"MONBAN_REQUIRED_GROUPS", "comma-separated groups a caller must be in at least one of; default none"},
-	{"MONBAN_TOKEN_CACHE_SIZE", "verified access tokens remembered until their exp; default 1024, 0 turns the cache off"},
+	{"MONBAN_TOKEN_CACHE_SIZE", "verified access tokens remembered until their exp (about 1.6 KiB each); default 1024, at most 32768, 0 turns the cache off"},
 	{"MONBAN_LOG_LEVEL", "debug, info, warn or error; default info"},
 }
 
@@ -90,8 +91,8 @@ func LoadConfig(getenv func(string) string) (Settings, error) {
 	if v := get("MONBAN_TOKEN_CACHE_SIZE"); v != "" {
 		n, err := strconv.Atoi(v)
 		switch {
-		case err != nil || n < 0 || n > 1<<20:
-			bad("MONBAN_TOKEN_CACHE_SIZE", "must be a whole number from 0 to 1048576")
+		case err != nil || n < 0 || n > tokencache.MaxCapacity:
+			bad("MONBAN_TOKEN_CACHE_SIZE", "must be a whole number from 0 to %d", tokencache.MaxCapacity)
 		case n == 0:
 			a.CacheSize = -1
 		default:

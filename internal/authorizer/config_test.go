@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/monban-auth/monban/internal/authorizer"
 	"github.com/monban-auth/monban/internal/secrets/secretstest"
+	"github.com/monban-auth/monban/internal/tokencache"
 	"github.com/monban-auth/monban/pkg/monbanauth"
 )
 
@@ -83,7 +85,14 @@ func TestLoadConfig(t *testing.T) {
 		{name: "a secret and an ARN together are reported", change: map[string]string{"MONBAN_SESSION_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x"}, problem: "not both"},
 		{name: "a short secret is reported without its value", change: map[string]string{"MONBAN_SESSION_SECRET": "hunter2hunter2"}, problem: "at least 32"},
 		{name: "an unknown credential kind is reported", change: map[string]string{"MONBAN_ACCEPTED_CREDENTIALS": "bearer,basic"}, problem: `"basic" is neither`},
+		{name: "the largest token cache size is taken", change: map[string]string{"MONBAN_TOKEN_CACHE_SIZE": strconv.Itoa(tokencache.MaxCapacity)}, check: func(t *testing.T, s authorizer.Settings) {
+			if s.Auth.CacheSize != tokencache.MaxCapacity {
+				t.Fatalf("cache size %d", s.Auth.CacheSize)
+			}
+		}},
 		{name: "a bad cache size is reported", change: map[string]string{"MONBAN_TOKEN_CACHE_SIZE": "lots"}, problem: "MONBAN_TOKEN_CACHE_SIZE"},
+		{name: "a cache size over the maximum is reported with the maximum", change: map[string]string{"MONBAN_TOKEN_CACHE_SIZE": strconv.Itoa(tokencache.MaxCapacity + 1)},
+			problem: "from 0 to " + strconv.Itoa(tokencache.MaxCapacity)},
 		{name: "a bad log level is reported", change: map[string]string{"MONBAN_LOG_LEVEL": "loud"}, problem: "MONBAN_LOG_LEVEL"},
 		{name: "an underivable issuer is reported", change: map[string]string{"MONBAN_USER_POOL_ID": "local_AbC123"}, problem: "cannot be derived"},
 	}

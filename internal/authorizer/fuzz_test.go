@@ -60,3 +60,26 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInvoke feeds arbitrary invocation payloads to the function's own entry point,
+// Invoke, whose event reader parses untrusted input by hand: nothing may panic, the
+// event read must be the runtime's (DecodeEvent against encoding/json's decoding, errors
+// included), and the answer must be byte for byte the one the Lambda runtime gives
+// through Handle.
+func FuzzInvoke(f *testing.F) {
+	fx := newFixture(f)
+	cookies := sealCookie(f, secret, good, exp, 0)
+	for _, ev := range []string{httpV2, httpV1, restReq, restTok} {
+		f.Add(load(f, ev, "", ""))
+		f.Add(load(f, ev, "Bearer "+good, ""))
+		f.Add(load(f, ev, "", cookies))
+		f.Add(load(f, ev, "Bearer "+tokentest.Unsigned(tokentest.AccessClaims(epoch)), "__Host-monban-session=x.y"))
+	}
+	f.Add([]byte(`{"version":"2.0","type":"REQUEST","headers":{"Authorization":"Bearer a.b.c","AUTHORIZATION":"x"},"cookies":["a=1",null]}`))
+	f.Add([]byte(`{"type":"REQUEST","methodArn":"arn:aws:execute-api:r:1:a/s/GET/","multiValueHeaders":{"Cookie":["a=b","__Host-monban-session=c"]},"Headers":{}}`))
+	f.Add([]byte(`{"type":"TOKEN","authorizationToken":"Bearer \u0061.b.c","methodArn":"arn:aws:execute-api:r:1:a/s/GET/","x":[1,-0.5e3,true,null,{"y":"\ud800"}]} tail`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		sameEvent(t, payload)
+		sameAnswer(t, fx.h, payload)
+	})
+}

@@ -43,7 +43,8 @@ import (
 )
 
 // Event holds the fields of every authorizer event shape that the authorizer
-// reads. The Lambda runtime decodes the invocation payload into it directly.
+// reads. DecodeEvent reads an invocation payload into it (Invoke does), as the
+// Lambda runtime's JSON decoding would for Handle.
 type Event struct {
 	// Version is "2.0" or "1.0" for HTTP APIs and absent for REST APIs.
 	Version string `json:"version"`
@@ -148,29 +149,25 @@ func (e *Event) request(s shape) monbanauth.Request {
 // iteration.
 func headerValues(single map[string]string, multi map[string][]string, name string) []string {
 	var out []string
-	for _, k := range sortedKeys(multi) {
-		if strings.EqualFold(k, name) {
-			out = append(out, multi[k]...)
-		}
+	for _, k := range matchingKeys(multi, name) {
+		out = append(out, multi[k]...)
 	}
 	if len(out) > 0 {
 		return out
 	}
-	for _, k := range sortedKeys(single) {
-		if strings.EqualFold(k, name) {
-			out = append(out, single[k])
-		}
+	for _, k := range matchingKeys(single, name) {
+		out = append(out, single[k])
 	}
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
+// matchingKeys returns the keys of m equal to name but for case, sorted.
+func matchingKeys[V any](m map[string]V, name string) []string {
+	var keys []string
 	for k := range m {
-		keys = append(keys, k)
+		if strings.EqualFold(k, name) {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	return keys
@@ -208,46 +205,95 @@ func NewHandler(a verifier, log *slog.Logger) *Handler {
 // (events.APIGatewayV2CustomAuthorizerSimpleResponse or
 // events.APIGatewayCustomAuthorizerResponse), or an error.
 func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
+	v, err := h.decide(ctx, &ev)
+	if err != nil {
+		return nil, err
+	}
+	return v.response(), nil
+}
+
+// Invoke answers one invocation payload with the JSON of the response Handle
+// would give, byte for byte what the Lambda runtime would encode, or Handle's
+// error: it is the function's lambda.Handler. The event is read by DecodeEvent
+// and the response written directly, without encoding/json's reflection.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	ev, err := DecodeEvent(payload)
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.decide(ctx, &ev)
+	if err != nil {
+		return nil, err
+	}
+	return v.appendJSON(make([]byte, 0, 512)), nil
+}
+
+// verdict is a decision, in the terms of the response the event's shape calls for.
+type verdict struct {
+	shape shape
+	// allowed is isAuthorized, or an Allow rather than a Deny policy.
+	allowed bool
+	// principal and resource are the policy's (not for shapeSimple).
+	principal, resource string
+	// id is the caller when allowed: the response's context.
+	id *monbanauth.Identity
+}
+
+func (h *Handler) decide(ctx context.Context, ev *Event) (verdict, error) {
 	s, err := ev.shape()
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelError, "authorizer event not understood", slog.String("error", err.Error()))
-		return nil, err
+		return verdict{}, err
 	}
-	var resource string
+	v := verdict{shape: s}
 	if s != shapeSimple {
 		// Checked before the credentials: without a resource no policy can
 		// be written, whatever the verdict.
-		if resource, err = stageResource(ev.MethodArn); err != nil {
+		if v.resource, err = stageResource(ev.MethodArn); err != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "authorizer event not understood", slog.String("error", err.Error()))
-			return nil, err
+			return verdict{}, err
 		}
 	}
 	id, err := h.auth.Authenticate(ctx, ev.request(s))
 	h.logDecision(ctx, s, id, err)
 	if errors.Is(err, monbanauth.ErrUnavailable) {
-		return nil, errUnavailable
+		return verdict{}, errUnavailable
 	}
 	if s == shapeSimple {
-		if err != nil {
-			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+		if err == nil {
+			v.allowed, v.id = true, id
 		}
-		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: id.AuthorizerContext()}, nil
+		return v, nil
 	}
 	switch {
 	case errors.Is(err, monbanauth.ErrForbidden):
-		principal := "anonymous" // refused before any credential was read
+		v.principal = "anonymous" // refused before any credential was read
 		if id != nil {
-			principal = id.Subject
+			v.principal = id.Subject
 		}
-		return policy(principal, "Deny", resource, nil), nil
+		return v, nil
 	case err != nil:
-		return nil, errUnauthorized
+		return verdict{}, errUnauthorized
 	}
-	return policy(id.Subject, "Allow", resource, id.AuthorizerContext()), nil
+	v.allowed, v.principal, v.id = true, id.Subject, id
+	return v, nil
+}
+
+// response is the verdict as the aws-lambda-go event type its shape calls for.
+func (v verdict) response() any {
+	if v.shape == shapeSimple {
+		if !v.allowed {
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
+		}
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: v.id.AuthorizerContext()}
+	}
+	if !v.allowed {
+		return policy(v.principal, "Deny", v.resource, nil)
+	}
+	return policy(v.principal, "Allow", v.resource, v.id.AuthorizerContext())
 }
 
 func (h *Handler) logDecision(ctx context.Context, s shape, id *monbanauth.Identity, err error) {
-	attrs := []slog.Attr{slog.String("event", s.String())}
 	level := slog.LevelDebug
 	decision := "allow"
 	switch {
@@ -258,7 +304,12 @@ func (h *Handler) logDecision(ctx context.Context, s shape, id *monbanauth.Ident
 	case err != nil:
 		level, decision = slog.LevelInfo, "unauthenticated"
 	}
-	attrs = append(attrs, slog.String("decision", decision))
+	if !h.log.Enabled(ctx, level) {
+		// Allowed callers are logged at debug: most of the time there is no
+		// line to build.
+		return
+	}
+	attrs := []slog.Attr{slog.String("event", s.String()), slog.String("decision", decision)}
 	if id != nil {
 		attrs = append(attrs, slog.String("sub", id.Subject), slog.String("via", string(id.Via)))
 	}

@@ -303,7 +303,7 @@ type walker struct {
 
 // object starts a walk over data and reports whether data is a JSON object.
 func (w *walker) object(data []byte) bool {
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		*w = walker{}
 		return false
 	}

@@ -150,6 +150,34 @@ func (c *keyCache) getSlow(ctx context.Context, kid []byte) (*rsa.PublicKey, err
 	return nil, errUnknownKey
 }
 
+// load fetches the key set unless one is cached, joining a fetch already in flight, and
+// waits for it until ctx ends; the fetch itself runs on regardless, so a request that
+// comes meanwhile waits for it rather than starting another. A failed load counts for no
+// pacing: it leaves the first request to fetch as if nothing had been tried.
+func (c *keyCache) load(ctx context.Context) error {
+	c.mu.Lock()
+	if c.keys.Load() != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	call := c.inflight
+	if call == nil {
+		call = &fetchCall{done: make(chan struct{})}
+		c.inflight = call
+		go c.fetch(context.WithoutCancel(ctx), call)
+	}
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		if call.err != nil {
+			return unavailable(call.err)
+		}
+		return nil
+	case <-ctx.Done():
+		return unavailable(ctx.Err())
+	}
+}
+
 // mayFetch paces fetches; c.mu must be held. Refetches for unknown key ids
 // are spaced by the interval, counted from the previous refetch rather than
 // from the first load, so the first unknown kid after a cold start is looked

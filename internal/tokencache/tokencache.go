@@ -2,18 +2,24 @@
 // so that a warm process answering the same caller again does not repeat the
 // RSA signature check and claim decoding.
 //
-// The cache holds a fixed number of entries and evicts the least recently
-// used. Entries are keyed by the SHA-256 of the token, so the cache never
-// keeps a usable token, and an entry is never served at or after the token's
-// exp: from then on the token goes back to the verifier, which rejects it.
-// Only successful verifications are cached; a rejected token is checked again
-// every time.
+// The cache holds at most a fixed number of entries and evicts the least
+// recently used. Entries are keyed by the token itself: hashing a token of a
+// kilobyte or more cost several times the rest of a hit, and a token held here
+// is one the process has just been sent, kept no longer than until its exp (the
+// same process holds the session secret, which is worth far more). An entry is
+// never served at or after the token's exp: from then on the token goes back to
+// the verifier, which rejects it. Only successful verifications are cached; a
+// rejected token is checked again every time.
+//
+// Memory grows with the entries held, never ahead of them: an empty cache
+// costs a few hundred bytes whatever its capacity.
 package tokencache
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,15 +32,24 @@ type Verifier interface {
 }
 
 // DefaultCapacity is a size that covers a warm Lambda container's callers
-// many times over while costing well under a megabyte.
+// many times over while costing under 2 MiB when full.
 const DefaultCapacity = 1024
 
-type key [sha256.Size]byte
+// MaxCapacity is the largest capacity New accepts. An entry costs about
+// 1.6 KiB with a typical Cognito access token (the copied token, about 1 KiB,
+// its decoded claims, its slot and its share of the index;
+// BenchmarkTokenCacheMemory measures it), so a full cache of this size holds
+// about 50 MiB: a fifth of the authorizer's 256 MB, which leaves the garbage
+// collector its default room (the heap may grow to twice the live data before
+// a collection) and the rest of the process its own. Tokens with many groups
+// or custom claims cost more per entry; a function with less memory wants a
+// smaller cache.
+const MaxCapacity = 1 << 15
 
 // node is one cache entry, linked into the recency list by slot index so
-// that entries are stored in one preallocated slice.
+// that entries are stored in one slice, which grows as entries are added.
 type node struct {
-	key        key
+	key        string
 	claims     *token.Claims
 	exp        time.Time
 	prev, next int32
@@ -43,12 +58,13 @@ type node struct {
 // Cache is a bounded cache of verified access tokens in front of a Verifier.
 // It is safe for concurrent use.
 type Cache struct {
-	inner Verifier
-	now   func() time.Time
+	inner    Verifier
+	now      func() time.Time
+	capacity int
 
 	mu    sync.Mutex
-	index map[key]int32
-	nodes []node // len grows to cap, then slots are reused
+	index map[string]int32
+	nodes []node // grows up to capacity, then slots are reused
 	head  int32  // most recently used, -1 when empty
 	tail  int32  // least recently used, -1 when empty
 }
@@ -59,20 +75,14 @@ func New(inner Verifier, capacity int, now func() time.Time) (*Cache, error) {
 	if inner == nil {
 		return nil, errors.New("tokencache: nil verifier")
 	}
-	if capacity <= 0 || capacity > 1<<20 {
-		return nil, errors.New("tokencache: capacity must be between 1 and 1048576")
+	if capacity <= 0 || capacity > MaxCapacity {
+		return nil, fmt.Errorf("tokencache: capacity must be between 1 and %d", MaxCapacity)
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Cache{
-		inner: inner,
-		now:   now,
-		index: make(map[key]int32, capacity),
-		nodes: make([]node, 0, capacity),
-		head:  -1,
-		tail:  -1,
-	}, nil
+	// Nothing is sized by capacity: the index and the slots grow with use.
+	return &Cache{inner: inner, now: now, capacity: capacity, index: map[string]int32{}, head: -1, tail: -1}, nil
 }
 
 // VerifyAccess returns the claims of raw from the cache while the token is
@@ -80,9 +90,8 @@ func New(inner Verifier, capacity int, now func() time.Time) (*Cache, error) {
 // returned Claims, including its slices and maps, is shared by every caller
 // presenting the same token and must not be modified.
 func (c *Cache) VerifyAccess(ctx context.Context, raw string) (*token.Claims, error) {
-	k := hashToken(raw)
 	now := c.now()
-	if claims, ok := c.get(k, now); ok {
+	if claims, ok := c.get(raw, now); ok {
 		return claims, nil
 	}
 	// Verified outside the lock: a JWKS fetch may take seconds, and other
@@ -91,23 +100,8 @@ func (c *Cache) VerifyAccess(ctx context.Context, raw string) (*token.Claims, er
 	if err != nil {
 		return nil, err
 	}
-	c.put(k, claims, now)
+	c.put(raw, claims, now)
 	return claims, nil
-}
-
-// hashToken is SHA-256 of raw, fed through a stack buffer: converting a
-// token of a kilobyte or more to []byte would allocate on every lookup.
-func hashToken(raw string) key {
-	h := sha256.New()
-	var buf [512]byte
-	for len(raw) > 0 {
-		n := copy(buf[:], raw)
-		h.Write(buf[:n])
-		raw = raw[n:]
-	}
-	var k key
-	h.Sum(k[:0])
-	return k
 }
 
 // Len reports the number of entries held, expired ones included.
@@ -117,10 +111,10 @@ func (c *Cache) Len() int {
 	return len(c.index)
 }
 
-func (c *Cache) get(k key, now time.Time) (*token.Claims, bool) {
+func (c *Cache) get(raw string, now time.Time) (*token.Claims, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	i, ok := c.index[k]
+	i, ok := c.index[raw]
 	if !ok {
 		return nil, false
 	}
@@ -128,16 +122,16 @@ func (c *Cache) get(k key, now time.Time) (*token.Claims, bool) {
 	if !now.Before(n.exp) {
 		// Expired: drop it so the verifier gives the verdict.
 		c.unlink(i)
-		delete(c.index, k)
+		delete(c.index, raw)
 		c.moveToBack(i)
-		n.claims = nil
+		n.key, n.claims = "", nil
 		return nil, false
 	}
 	c.moveToFront(i)
 	return n.claims, true
 }
 
-func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
+func (c *Cache) put(raw string, claims *token.Claims, now time.Time) {
 	if !now.Before(claims.ExpiresAt) {
 		// Accepted within the verifier's clock skew but already past exp:
 		// nothing to remember.
@@ -145,7 +139,7 @@ func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if i, ok := c.index[k]; ok {
+	if i, ok := c.index[raw]; ok {
 		// Another caller verified the same token meanwhile.
 		c.moveToFront(i)
 		return
@@ -156,7 +150,7 @@ func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
 		// A slot freed by an expired entry waits at the back.
 		i = c.tail
 		c.unlink(i)
-	case len(c.nodes) < cap(c.nodes):
+	case len(c.nodes) < c.capacity:
 		i = int32(len(c.nodes))
 		c.nodes = append(c.nodes, node{})
 	default:
@@ -164,9 +158,11 @@ func (c *Cache) put(k key, claims *token.Claims, now time.Time) {
 		c.unlink(i)
 		delete(c.index, c.nodes[i].key)
 	}
-	// pushFront sets the links.
-	c.nodes[i] = node{key: k, claims: claims, exp: claims.ExpiresAt}
-	c.index[k] = i
+	// The key is copied: raw may share memory with a whole request event,
+	// which the cache must not keep alive. pushFront sets the links.
+	key := strings.Clone(raw)
+	c.nodes[i] = node{key: key, claims: claims, exp: claims.ExpiresAt}
+	c.index[key] = i
 	c.pushFront(i)
 }
 

@@ -195,7 +195,7 @@ func (m *lruModel) add(raw string, exp, now time.Time) {
 // reuse of a slot freed by an expired entry must happen exactly when the model says.
 // Small capacities make slot 0 the head, the tail and a neighbour in turn; rejections
 // leave freed slots waiting at the tail while other entries move; some tokens are
-// longer than the hashing buffer and differ only past it.
+// long and differ only in their last characters.
 func TestCacheFollowsItsModel(t *testing.T) {
 	long := strings.Repeat("x", 700)
 	var pool []string
@@ -251,7 +251,7 @@ func TestNewRefusesNonsense(t *testing.T) {
 		{"a zero capacity is refused", &counting{}, 0},
 		{"a negative capacity is refused", &counting{}, -1},
 		{"an absurd capacity is refused", &counting{}, 1 << 30},
-		{"a capacity one over the maximum is refused", &counting{}, 1<<20 + 1},
+		{"a capacity one over the maximum is refused", &counting{}, tokencache.MaxCapacity + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := tokencache.New(tc.inner, tc.capacity, nil); err == nil {
@@ -262,7 +262,7 @@ func TestNewRefusesNonsense(t *testing.T) {
 }
 
 func TestNewAcceptsCapacitiesFromOneToTheMaximum(t *testing.T) {
-	for _, capacity := range []int{1, 1 << 20} {
+	for _, capacity := range []int{1, tokencache.MaxCapacity} {
 		c, err := tokencache.New(&counting{}, capacity, nil)
 		if err != nil || c == nil {
 			t.Fatalf("capacity %d: %v", capacity, err)
@@ -353,4 +353,29 @@ func BenchmarkVerifyAccess(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkTokenCacheHit is a cache hit as a warm process has it: a genuine
+// access token's length, the wall clock, the entry found, unexpired and moved
+// to the front of the recency list.
+func BenchmarkTokenCacheHit(b *testing.B) {
+	raw := tokentest.Sign(tokentest.AccessClaims(time.Now()))
+	c, err := tokencache.New(&counting{exp: time.Now().Add(time.Hour)}, tokencache.DefaultCapacity, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	// Other callers' entries, so that the hit is not the only entry.
+	for _, other := range distinct(raw, 100) {
+		c.VerifyAccess(ctx, other)
+	}
+	if _, err := c.VerifyAccess(ctx, raw); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.VerifyAccess(ctx, raw); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -50,6 +50,10 @@ func TestTheTokenErrorStaysInTheChain(t *testing.T) {
 			kind: monbanauth.ErrNoCredentials, notWrap: []error{token.ErrInvalid, token.ErrKeysUnavailable, monbanauth.ErrInvalidCredentials}},
 		{name: "a malformed bearer header", req: func(*testing.T) monbanauth.Request { return monbanauth.Request{Authorization: []string{"Bearer a b"}} },
 			kind: monbanauth.ErrInvalidCredentials, notWrap: []error{token.ErrInvalid}},
+		{name: "a bearer header with a tab in the token", req: func(*testing.T) monbanauth.Request { return monbanauth.Request{Authorization: []string{"Bearer a\tb"}} },
+			kind: monbanauth.ErrInvalidCredentials, notWrap: []error{token.ErrInvalid}},
+		{name: "a bearer header with two comma-separated tokens", req: func(*testing.T) monbanauth.Request { return monbanauth.Request{Authorization: []string{"Bearer a,b"}} },
+			kind: monbanauth.ErrInvalidCredentials, notWrap: []error{token.ErrInvalid}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,136 @@
+package authorizer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/monban-auth/monban/internal/lambdasamples"
+	"github.com/monban-auth/monban/pkg/monbanauth"
+)
+
+// runtimeJSON is the response as the Lambda runtime encodes it: encoding/json with
+// HTML escaping off and no trailing newline.
+func runtimeJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// checkVerdictJSON compares appendJSON with the runtime's encoding of response() for
+// every shape and outcome of a decision about id.
+func checkVerdictJSON(t testing.TB, id *monbanauth.Identity, principal, resource string) {
+	t.Helper()
+	for _, v := range []verdict{
+		{shape: shapeSimple},
+		{shape: shapeSimple, allowed: true, id: id},
+		{shape: shapePolicy, principal: principal, resource: resource},
+		{shape: shapeToken, allowed: true, principal: principal, resource: resource, id: id},
+	} {
+		got, want := v.appendJSON(nil), runtimeJSON(t, v.response())
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%+v\n got %s\nwant %s", v, got, want)
+		}
+	}
+}
+
+// The response is written as encoding/json would write it, whatever the claims hold:
+// quotes, backslashes, control characters, HTML characters (escaped inside the groups'
+// JSON, which json.Marshal writes, and not elsewhere), non-ASCII, invalid UTF-8, and the
+// line and paragraph separators.
+func TestResponsesAreWrittenAsEncodingJSONWritesThem(t *testing.T) {
+	odd := []string{
+		"", "plain", `quote " and backslash \`, "controls \x00\x01\b\f\n\r\t\x1f\x7f",
+		"html <b> & </b>", "non-ASCII: ünïcødé, 日本, 🙂", "invalid \xff\xfe UTF-8 \xe2\x82",
+		"separators \u2028 and \u2029", "\xed\xa0\x80 surrogate half",
+	}
+	for _, s := range odd {
+		id := &monbanauth.Identity{
+			Subject: s, Username: s, Groups: []string{s, "staff", s}, Scopes: strings.Fields("openid " + s),
+			ClientID: s, ExpiresAt: time.Unix(1_750_003_600, 0), Via: monbanauth.Credential(s),
+		}
+		checkVerdictJSON(t, id, s, s)
+	}
+	for _, groups := range [][]string{nil, {}, {"one"}} {
+		checkVerdictJSON(t, &monbanauth.Identity{Subject: "s", Groups: groups, ExpiresAt: time.Unix(-5, 0)}, "p", "r")
+	}
+}
+
+// FuzzResponseJSON compares the written response with encoding/json's for arbitrary
+// claim values.
+func FuzzResponseJSON(f *testing.F) {
+	f.Add("7c9a1f0e-0000-4000-8000-000000000001", "alice", "staff", "openid email", int64(1_750_003_600))
+	f.Add("a\"b\\c", "<&>", "\u2028\xff", "x\ty", int64(-1))
+	f.Fuzz(func(t *testing.T, sub, username, group, scope string, exp int64) {
+		id := &monbanauth.Identity{
+			Subject: sub, Username: username, Groups: []string{group, sub}, Scopes: strings.Fields(scope),
+			ClientID: username, ExpiresAt: time.Unix(exp%1e11, 0), Via: monbanauth.Credential(group),
+		}
+		checkVerdictJSON(t, id, sub, scope)
+	})
+}
+
+// The events API Gateway sends, recorded and from aws-lambda-go's samples, are read by
+// the fast reader itself, not handed to encoding/json.
+func TestRecordedEventsTakeTheFastReader(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*.json")
+	for _, name := range []string{
+		"apigw-custom-auth-request.json", "apigw-custom-auth-request-type-request.json",
+		"apigw-v2-custom-authorizer-v1-request.json", "apigw-v2-custom-authorizer-v2-request.json",
+	} {
+		paths = append(paths, filepath.Join(lambdasamples.Dir(t), name))
+	}
+	if len(paths) < 8 {
+		t.Fatalf("only %d events", len(paths))
+	}
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = bytes.ReplaceAll(raw, []byte("AUTHORIZATION_HEADER"), []byte("Bearer a.b.c"))
+		raw = bytes.ReplaceAll(raw, []byte("SESSION_COOKIES"), []byte("__Host-monban-session=x"))
+		var ev Event
+		if r := (eventReader{data: raw}); !r.read(&ev) {
+			t.Errorf("%s: left to encoding/json", filepath.Base(path))
+		}
+	}
+}
+
+// special, the word-at-a-time test, agrees with plainStringByte on every byte value at
+// every place in a word, and on words mixing many kinds of byte.
+func TestSpecialFindsWhatEndsAPlainRun(t *testing.T) {
+	word := func(b [8]byte) uint64 { return binary.LittleEndian.Uint64(b[:]) }
+	for c := range 256 {
+		for at := range 8 {
+			b := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+			b[at] = byte(c)
+			if got := special(word(b)); got != !plainStringByte[c] {
+				t.Fatalf("byte %#x at %d: special %v", c, at, got)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		want := false
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			want = want || !plainStringByte[b[i]]
+		}
+		if special(word(b)) != want {
+			t.Fatalf("%q: special %v", b, !want)
+		}
+	}
+}

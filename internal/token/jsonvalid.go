@@ -1,0 +1,231 @@
+package token
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// maxNesting is encoding/json's limit on nested arrays and objects: a document nesting
+// deeper is not valid to json.Valid, so it is not to validJSON either.
+const maxNesting = 10000
+
+// validJSON reports exactly what json.Valid reports: whether data is one JSON value,
+// with only whitespace around it. It gives the same answer for every input (invalid
+// UTF-8 inside strings is accepted, as json.Valid accepts it), several times faster: a
+// token's claims are checked on every uncached verification, and json.Valid's
+// byte-by-byte state machine cost more than the rest of reading them.
+func validJSON(data []byte) bool {
+	v := validator{data: data}
+	v.space()
+	if !v.value(0) {
+		return false
+	}
+	v.space()
+	return v.pos == len(data)
+}
+
+type validator struct {
+	data []byte
+	pos  int
+}
+
+func (v *validator) value(depth int) bool {
+	if v.pos >= len(v.data) {
+		return false
+	}
+	switch v.data[v.pos] {
+	case '"':
+		return v.str()
+	case '{':
+		return v.object(depth + 1)
+	case '[':
+		return v.array(depth + 1)
+	case 't':
+		return v.literal("true")
+	case 'f':
+		return v.literal("false")
+	case 'n':
+		return v.literal("null")
+	default:
+		return v.number()
+	}
+}
+
+func (v *validator) object(depth int) bool {
+	if depth > maxNesting {
+		return false
+	}
+	v.pos++ // {
+	v.space()
+	if v.consume('}') {
+		return true
+	}
+	for {
+		if v.pos >= len(v.data) || v.data[v.pos] != '"' || !v.str() {
+			return false
+		}
+		v.space()
+		if !v.consume(':') {
+			return false
+		}
+		v.space()
+		if !v.value(depth) {
+			return false
+		}
+		v.space()
+		if v.consume('}') {
+			return true
+		}
+		if !v.consume(',') {
+			return false
+		}
+		v.space()
+	}
+}
+
+func (v *validator) array(depth int) bool {
+	if depth > maxNesting {
+		return false
+	}
+	v.pos++ // [
+	v.space()
+	if v.consume(']') {
+		return true
+	}
+	for {
+		if !v.value(depth) {
+			return false
+		}
+		v.space()
+		if v.consume(']') {
+			return true
+		}
+		if !v.consume(',') {
+			return false
+		}
+		v.space()
+	}
+}
+
+// str steps over the string at the cursor: no control characters, and only the
+// escapes JSON defines.
+func (v *validator) str() bool {
+	d := v.data
+	for i := v.pos + 1; ; i++ {
+		// Eight bytes at a time while none ends the run of plain bytes.
+		for i+8 <= len(d) && !stringStop(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		for i < len(d) && d[i] >= 0x20 && d[i] != '"' && d[i] != '\\' {
+			i++
+		}
+		if i >= len(d) {
+			return false // unterminated
+		}
+		switch d[i] {
+		case '"':
+			v.pos = i + 1
+			return true
+		case '\\':
+			i++
+			if i >= len(d) {
+				return false
+			}
+			switch d[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(d) || !isHex(d[i+1]) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) {
+					return false
+				}
+				i += 4
+			default:
+				return false
+			}
+		default: // a control character
+			return false
+		}
+	}
+}
+
+// stringStop reports whether any of the eight bytes of x is a quote, a backslash or
+// a control character (the usual word-at-a-time tests for a zero byte and for a byte
+// below a bound).
+func stringStop(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - ones*0x20) & ^x & highs
+	quote := (x ^ ones*'"' - ones) & ^(x ^ ones*'"') & highs
+	backslash := (x ^ ones*'\\' - ones) & ^(x ^ ones*'\\') & highs
+	return below|quote|backslash != 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// number steps over -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at the cursor,
+// which value has checked is inside data.
+func (v *validator) number() bool {
+	d, i := v.data, v.pos
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		i = skipDigits(d, i)
+	default:
+		return false
+	}
+	if i < len(d) && d[i] == '.' {
+		j := skipDigits(d, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := skipDigits(d, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	v.pos = i
+	return true
+}
+
+func skipDigits(d []byte, i int) int {
+	for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func (v *validator) literal(word string) bool {
+	if !bytes.HasPrefix(v.data[v.pos:], []byte(word)) {
+		return false
+	}
+	v.pos += len(word)
+	return true
+}
+
+func (v *validator) space() {
+	d, i := v.data, v.pos
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
+	}
+	v.pos = i
+}
+
+func (v *validator) consume(c byte) bool {
+	if v.pos < len(v.data) && v.data[v.pos] == c {
+		v.pos++
+		return true
+	}
+	return false
+}

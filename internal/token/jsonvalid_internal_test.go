@@ -1,0 +1,110 @@
+package token
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// validJSON is held to json.Valid: the same answer on every input.
+func sameAsJSONValid(t testing.TB, in string) {
+	t.Helper()
+	// No spare capacity: a read past the end of the input panics rather than
+	// finding whatever the allocation left there.
+	b := []byte(in)
+	b = b[:len(b):len(b)]
+	if got, want := validJSON(b), json.Valid(b); got != want {
+		t.Fatalf("%.200q: validJSON %v, json.Valid %v", in, got, want)
+	}
+}
+
+func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		``, ` `, `{}`, ` {} `, "\t{\n}\r\n", `[]`, `[ ]`, `{"a":1}`, `{"a" : 1 , "b" : [ 1 , 2 ] }`,
+		`{"a":1,}`, `{"a":1`, `{"a"}`, `{"a":}`, `{a:1}`, `{"a":1}}`, `{"a":1} {}`, `{"a":1}x`, `[1,]`, `[,1]`, `[1 2]`,
+		`"x"`, `"x`, `"\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"`, `"\u00"`, `"\u00g0"`, `"\x"`, `"\`, "\"a\x00\"", "\"a\x1f\"", "\"a\x7f\"",
+		"\"\xff\xfe invalid UTF-8 is accepted\"", `"\ud800 a lone surrogate escape is accepted"`,
+		`0`, `-0`, `01`, `-`, `1.`, `.5`, `1.5`, `1e5`, `1E+5`, `1e-5`, `1e`, `1e+`, `-1.25e-3`, `+1`, `1.5.5`, `0x10`, `1_000`,
+		`true`, `false`, `null`, `tru`, `nul`, `nulll`, `True`, `[true,false,null]`, `{"a":truefalse}`,
+		`{"sub":"7c9a1f0e","cognito:groups":["staff","admins"],"exp":1750003600,"scope":"openid email"}`,
+		strings.Repeat("[", maxNesting) + strings.Repeat("]", maxNesting),
+		strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1),
+		strings.Repeat(`{"a":`, maxNesting) + "1" + strings.Repeat("}", maxNesting),
+		strings.Repeat(`{"a":`, maxNesting+1) + "1" + strings.Repeat("}", maxNesting+1),
+		`"` + strings.Repeat("abcdefgh", 40) + `"`, `"` + strings.Repeat("abcdefgh", 40) + "\x01" + `"`,
+		`"` + strings.Repeat("abcdefg\\n", 40) + `"`,
+		// Cut short at every kind of place, and the edges of each character class.
+		`{`, `{ `, `[`, `{"a":1,`, `[1,`, `{"a":`, `{"a"`, `"\u123`, `"\u12`, `"\u`, `"\`, `"abc`, `"abcdefghijkl`, `-`, `[-`,
+		`[tru`, `[nul`, `{"a":fals`, `[true`, `[t]`, `[f]`, `[n]`,
+		`"\uaAfF"`, `"\u0a9F"`, `"\u@000"`, `"\u/000"`, `"\u:000"`, "\"\\u`000\"", `"\ug000"`, `"\uG000"`,
+		`"x y"`, `{"a b":"c d"}`, "\"\x1f\x20\"", `"!"`, `"~"`,
+		`10`, `19`, `90`, `1.09`, `1e09`, `-9`, `-0.0`, `[/]`, `[:]`, `[9,0]`,
+		`"exactly sixteen!"`, `"seven c"`, `"eight ch"`, `"nine char"`,
+	} {
+		sameAsJSONValid(t, in)
+	}
+}
+
+// stringStop, the word-at-a-time test, finds every byte that ends a run of plain
+// string bytes, wherever it is in the word, and nothing else.
+func TestStringStopFindsWhatEndsAPlainRun(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
+	word := func(b [8]byte) uint64 { return binary.LittleEndian.Uint64(b[:]) }
+	for c := range 256 {
+		for at := range 8 {
+			b := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+			b[at] = byte(c)
+			if stringStop(word(b)) == plain(byte(c)) {
+				t.Fatalf("byte %#x at %d: stringStop %v", c, at, !plain(byte(c)))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		want := false
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			want = want || !plain(b[i])
+		}
+		if stringStop(word(b)) != want {
+			t.Fatalf("%q: stringStop %v", b, !want)
+		}
+	}
+}
+
+// FuzzValidJSON holds validJSON to json.Valid on arbitrary input.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e+3,true,null,{"b":"c\n\u00e9"}]}`, `{"a":1,}`, "\"\xff\"", `[01]`, `"\u12"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		sameAsJSONValid(t, string(in))
+	})
+}
+
+// BenchmarkValidJSON compares validJSON with json.Valid on a Cognito access token's
+// claims, the document every uncached verification checks.
+func BenchmarkValidJSON(b *testing.B) {
+	payload := []byte(`{"sub":"7c9a1f0e-0000-4000-8000-000000000001","cognito:groups":["staff","admins"],` +
+		`"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123","version":2,"client_id":"3n4b5urk1ft4fl3mg5e62d9ado",` +
+		`"origin_jti":"0b6f7a4c-0000-4000-8000-00000000000a","event_id":"1d2e3f40-0000-4000-8000-00000000000b","token_use":"access",` +
+		`"scope":"openid email profile","auth_time":1749999940,"exp":1750003600,"iat":1749999940,` +
+		`"jti":"5a6b7c8d-0000-4000-8000-00000000000c","username":"7c9a1f0e-0000-4000-8000-000000000001"}`)
+	b.Run("validJSON", func(b *testing.B) {
+		for b.Loop() {
+			if !validJSON(payload) {
+				b.Fatal("invalid")
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		for b.Loop() {
+			if !json.Valid(payload) {
+				b.Fatal("invalid")
+			}
+		}
+	})
+}
