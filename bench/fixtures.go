@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/seal"
 )
 
 // The identity the fixtures describe: a Cognito user pool in us-east-1 named "bench".
@@ -40,6 +41,9 @@ type Fixtures struct {
 	Session auth.Session `json:"session"`
 	// SessionSecret keys both monban's sealer and Auth.js's encode/decode.
 	SessionSecret string `json:"sessionSecret"`
+	// SessionCookie is Session sealed by monban with SessionSecret: the very cookie value
+	// both sides decode.
+	SessionCookie string `json:"sessionCookie"`
 }
 
 // Generate makes a fresh RSA key, a Cognito-shaped access token signed with it, the JWKS
@@ -95,7 +99,7 @@ func Generate() (*Fixtures, error) {
 
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	return &Fixtures{
+	f := &Fixtures{
 		UserPoolID:  UserPoolID,
 		Issuer:      Issuer,
 		ClientID:    ClientID,
@@ -110,7 +114,15 @@ func Generate() (*Fixtures, error) {
 			},
 		},
 		SessionSecret: hex.EncodeToString(secret),
-	}, nil
+	}
+	s, err := seal.NewSealer([][]byte{[]byte(f.SessionSecret)})
+	if err != nil {
+		return nil, err
+	}
+	if f.SessionCookie, err = s.Seal(seal.PurposeSession, f.Session, f.Session.ExpiresAt); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // Write stores f as JSON at path.
@@ -132,7 +144,7 @@ func Load(path string) (*Fixtures, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, err
 	}
-	if f.AccessToken == "" || len(f.JWKS) == 0 || f.SessionSecret == "" {
+	if f.AccessToken == "" || len(f.JWKS) == 0 || f.SessionSecret == "" || f.SessionCookie == "" {
 		return nil, errors.New("bench: incomplete fixtures in " + path)
 	}
 	return &f, nil
