@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/monban-auth/monban/internal/jsonwrite"
 )
 
 // GET /auth/session is answered on every page load, so its two answers are encoded by hand
@@ -48,12 +48,12 @@ func writeSignedOut(w http.ResponseWriter) {
 func appendSession(b []byte, v *sessionView) ([]byte, bool) {
 	u := &v.User
 	b = append(b, `{"user":{"sub":`...)
-	b = appendJSONString(b, u.Sub)
+	b = jsonwrite.String(b, u.Sub, true)
 	b = append(b, `,"username":`...)
-	b = appendJSONString(b, u.Username)
+	b = jsonwrite.String(b, u.Username, true)
 	if u.Email != "" {
 		b = append(b, `,"email":`...)
-		b = appendJSONString(b, u.Email)
+		b = jsonwrite.String(b, u.Email, true)
 	}
 	b = append(b, `,"email_verified":`...)
 	b = appendBool(b, u.EmailVerified)
@@ -66,7 +66,7 @@ func appendSession(b []byte, v *sessionView) ([]byte, bool) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, g)
+			b = jsonwrite.String(b, g, true)
 		}
 		b = append(b, ']')
 	}
@@ -74,7 +74,7 @@ func appendSession(b []byte, v *sessionView) ([]byte, bool) {
 		b = append(b, `,"groups_truncated":true`...)
 	}
 	b = append(b, `,"attributes":`...)
-	b = appendStringMap(b, u.Attributes)
+	b = jsonwrite.StringMap(b, u.Attributes, true)
 	b = append(b, `},"expires_at":"`...)
 	b, err := v.ExpiresAt.AppendText(b)
 	if err != nil {
@@ -88,95 +88,4 @@ func appendBool(b []byte, v bool) []byte {
 		return append(b, "true"...)
 	}
 	return append(b, "false"...)
-}
-
-// appendStringMap appends m as encoding/json does: null when nil, keys in byte order.
-func appendStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	var buf [16]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return append(b, '}')
-}
-
-// jsonPlain marks the ASCII bytes a JSON string holds as they are with HTML escaping on:
-// printable, and none of `"`, `\`, `<`, `>`, `&`.
-var jsonPlain = func() (t [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as encoding/json quotes it with HTML escaping on: the
-// short escapes for `"`, `\` and \b \f \n \r \t; \u00XX for the other control bytes and
-// for < > &; \u2028 and \u2029 (which break JavaScript); \ufffd for each byte that is not
-// part of valid UTF-8.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	done := 0 // s[:done] is in b
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonPlain[c] {
-				i++
-				continue
-			}
-			b = append(b, s[done:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, `\b`...)
-			case '\f':
-				b = append(b, `\f`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			done = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[done:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[done:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		done = i
-	}
-	b = append(b, s[done:]...)
-	return append(b, '"')
 }

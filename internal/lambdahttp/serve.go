@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/monban-auth/monban/internal/jsonwrite"
 )
 
 // serve answers a payload 2.0 event with h's response, encoded, as aws-lambda-go-api-proxy's
@@ -166,7 +168,7 @@ func (w *responseWriter) appendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, k)
+		b = jsonwrite.String(b, k, false)
 		b = append(b, ':', '"')
 		// The values joined with commas: a comma is never escaped and ends any UTF-8
 		// sequence, so escaping each value is escaping the whole.
@@ -174,13 +176,13 @@ func (w *responseWriter) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendEscaped(b, v)
+			b = jsonwrite.StringBody(b, v, false)
 		}
 		b = append(b, '"')
 	}
 	b = append(b, `},"multiValueHeaders":null,"body":`...)
 	if body := w.body.Bytes(); utf8.Valid(body) {
-		b = appendString(b, body)
+		b = jsonwrite.String(b, body, false)
 	} else {
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, body)
@@ -197,7 +199,7 @@ func (w *responseWriter) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendString(b, v)
+			b = jsonwrite.String(b, v, false)
 		}
 	}
 	return append(b, ']', '}')
