@@ -32,14 +32,12 @@ func New(data []byte) Reader { return Reader{data: data} }
 
 // space skips the whitespace JSON allows between tokens.
 func (r *Reader) space() {
-	for r.pos < len(r.data) {
-		switch r.data[r.pos] {
-		case ' ', '\t', '\n', '\r':
-			r.pos++
-		default:
-			return
-		}
+	// In locals: stepping r.pos itself would store it on every byte of indentation.
+	d, i := r.data, r.pos
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
 	}
+	r.pos = i
 }
 
 // Pos returns the reader's offset in the document: just past the last token read.
@@ -224,13 +222,15 @@ func (r *Reader) StringToken() (s, token []byte, ok bool) {
 		for i+8 <= len(d) && !special(binary.LittleEndian.Uint64(d[i:])) {
 			i += 8
 		}
+		// Then byte by byte to the byte that stopped the scan, rather than testing the
+		// same word again for each plain byte before it.
+		for i < len(d) && class[d[i]] == plain {
+			i++
+		}
 		if i >= len(d) {
 			return nil, nil, false // unterminated
 		}
 		switch class[d[i]] {
-		case plain:
-			i++
-			continue
 		case high:
 			ascii = false
 			i++

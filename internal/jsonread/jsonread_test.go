@@ -1,7 +1,9 @@
 package jsonread
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -372,4 +374,31 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("Skip accepted %q, which encoding/json refuses", in)
 		}
 	})
+}
+
+// special, the word-at-a-time test, agrees with class on every byte value at every place in
+// a word, and on words mixing many kinds of byte.
+func TestSpecialFindsEveryByteThatIsNotPlain(t *testing.T) {
+	word := func(b [8]byte) uint64 { return binary.LittleEndian.Uint64(b[:]) }
+	for c := range 256 {
+		for at := range 8 {
+			b := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+			b[at] = byte(c)
+			if got := special(word(b)); got != (class[c] != plain) {
+				t.Fatalf("byte %#x at %d: special %v", c, at, got)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		want := false
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			want = want || class[b[i]] != plain
+		}
+		if special(word(b)) != want {
+			t.Fatalf("%q: special %v", b, !want)
+		}
+	}
 }
