@@ -409,7 +409,7 @@ func TestAppendResponseIsEncodingJSON(t *testing.T) {
 	}
 }
 
-func FuzzAppendString(f *testing.F) {
+func FuzzAppendResponse(f *testing.F) {
 	for _, s := range []string{"", "plain", "\x00\u2028\xff<>&", "é\U0001F600\xe2\x82"} {
 		f.Add(s)
 	}
