@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,34 +245,12 @@ func (m *motoCodes) option(o *cip.Options) {
 	})
 }
 
-func requireMoto(t *testing.T) *devstack.Moto {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the emulator tests do not run")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	m, err := devstack.StartMoto(ctx, t.Output())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v (CI=true: moto is required)", err)
-		}
-		t.Skipf("moto unavailable: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	return m
-}
-
 func motoBackend(t *testing.T) *backend { return motoBackendWith(t, types.UserPoolMfaTypeOptional) }
 
 // motoBackendWith makes a moto pool whose MFA setting is mfa (ON makes every user set up an
 // authenticator app at first sign-in).
 func motoBackendWith(t *testing.T, mfa types.UserPoolMfaType) *backend {
-	m := requireMoto(t)
+	m := devstacktest.RequireMoto(t)
 	admin := devstack.NewCognitoClient(m.URL)
 	ctx := context.Background()
 	pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{

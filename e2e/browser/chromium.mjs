@@ -88,6 +88,21 @@ export async function signInHostedUI(page, site, email, password) {
   await page.locator("#signed-in").waitFor();
 }
 
+// signUpWithCode signs user up with the demo's own form and confirms the account with the
+// local e-mail code, after which the page is signed in as user.email.
+export async function signUpWithCode(page, user, code) {
+  await page.getByRole("tab", { name: "Sign up" }).click();
+  await page.fill('#form-sign-up [name="email"]', user.email);
+  await page.fill('#form-sign-up [name="name"]', user.name);
+  await page.fill('#form-sign-up [name="password"]', user.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.locator("#form-confirm").waitFor();
+  await page.fill('#form-confirm [name="code"]', code);
+  await page.getByRole("button", { name: "Confirm and sign in" }).click();
+  await page.locator("#signed-in").waitFor();
+  expect((await page.textContent("#who")) === user.email, `signed up as ${await page.textContent("#who")}`);
+}
+
 // signOut clicks the demo's sign-out button and follows Cognito's /logout back to the site.
 export async function signOut(page, site) {
   const logout = page.waitForResponse((r) => new URL(r.url()).pathname === "/logout");

@@ -10,7 +10,7 @@
 // IP address.
 import { deepStrictEqual } from "node:assert/strict";
 import path from "node:path";
-import { expect, run, signOut, step, watch } from "./chromium.mjs";
+import { expect, run, signOut, signUpWithCode, step, watch } from "./chromium.mjs";
 
 const [site, seededEmail, seededPassword, shots] = process.argv.slice(2);
 const shot = (page, name) => page.screenshot({ path: path.join(shots, name), fullPage: true });
@@ -53,16 +53,7 @@ await run(async (page) => {
   await page.getByRole("button", { name: "E-mail me a code" }).waitFor();
 
   step("sign up with the site's form; the account waits for its e-mail code, the local one confirms it");
-  await page.getByRole("tab", { name: "Sign up" }).click();
-  await page.fill('#form-sign-up [name="email"]', user.email);
-  await page.fill('#form-sign-up [name="name"]', user.name);
-  await page.fill('#form-sign-up [name="password"]', user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.locator("#form-confirm").waitFor();
-  await page.fill('#form-confirm [name="code"]', localCode);
-  await page.getByRole("button", { name: "Confirm and sign in" }).click();
-  await page.locator("#signed-in").waitFor();
-  expect((await page.textContent("#who")) === user.email, `signed up as ${await page.textContent("#who")}`);
+  await signUpWithCode(page, user, localCode);
   await page.locator("#passkey-status", { hasText: "You have no passkeys yet." }).waitFor();
   expect((await page.locator("#passkey-list li").count()) === 0, "a new account lists passkeys");
   deepStrictEqual(await credentials(), [], "the authenticator's credentials before registering");

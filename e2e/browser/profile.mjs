@@ -10,7 +10,7 @@
 // Usage: node profile.mjs SITE_URL EMAIL PASSWORD SCREENSHOT_DIR
 import { deepStrictEqual } from "node:assert/strict";
 import path from "node:path";
-import { expect, run, step, watch } from "./chromium.mjs";
+import { expect, run, signUpWithCode, step, watch } from "./chromium.mjs";
 
 const [site, , , shots] = process.argv.slice(2);
 const shot = (page, name) => page.screenshot({ path: path.join(shots, name), fullPage: true });
@@ -107,16 +107,7 @@ await run(async (page) => {
   problems.check("the provider buttons");
 
   step("sign up with the site's form; the local e-mail code confirms it, and the page signs in");
-  await page.getByRole("tab", { name: "Sign up" }).click();
-  await page.fill('#form-sign-up [name="email"]', user.email);
-  await page.fill('#form-sign-up [name="name"]', user.name);
-  await page.fill('#form-sign-up [name="password"]', user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.locator("#form-confirm").waitFor();
-  await page.fill('#form-confirm [name="code"]', localCode);
-  await page.getByRole("button", { name: "Confirm and sign in" }).click();
-  await page.locator("#signed-in").waitFor();
-  expect((await page.textContent("#who")) === user.email, `signed up as ${await page.textContent("#who")}`);
+  await signUpWithCode(page, user, localCode);
 
   // (cognito-local's ConfirmSignUp leaves email_verified unset, where Cognito sets it: it is
   // checked after the new address is confirmed instead.)

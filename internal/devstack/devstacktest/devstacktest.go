@@ -73,3 +73,27 @@ func Start(t testing.TB, o devstack.StackOptions) *devstack.Stack {
 	})
 	return s
 }
+
+// RequireMoto starts moto_server for one test and stops it at cleanup, or skips (fails
+// under CI=true) with the reason.
+func RequireMoto(t *testing.T) *devstack.Moto {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the emulator tests do not run")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m, err := devstack.StartMoto(ctx, t.Output())
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v (CI=true: moto is required)", err)
+		}
+		t.Skipf("moto unavailable: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/monban-auth/monban/internal/devstack"
+	"github.com/monban-auth/monban/internal/devstack/devstacktest"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 	"github.com/monban-auth/monban/internal/triggers/presignup/cognitodir"
 )
@@ -188,23 +188,10 @@ func TestFromEnv(t *testing.T) {
 // no AdminLinkProviderForUser and no provider users (EXTERNAL_PROVIDER), so Link and that
 // status are covered by the tests above only.
 func TestFindByEmailAgainstMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the emulator tests do not run")
-	}
+	m := devstacktest.RequireMoto(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	m, err := devstack.StartMoto(ctx, t.Output())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v (CI=true: moto is required)", err)
-		}
-		t.Skipf("moto unavailable: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+
 	admin := devstack.NewCognitoClient(m.URL)
 	pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("monban-link")})
 	if err != nil {
