@@ -49,19 +49,7 @@ func appendContext(b []byte, id *monbanauth.Identity) []byte {
 	// The groups are a JSON array (encoded by json.Marshal, so with HTML
 	// escaping) in a string.
 	var buf [256]byte
-	groups := buf[:0]
-	if id.Groups == nil {
-		groups = append(groups, "null"...)
-	} else {
-		groups = append(groups, '[')
-		for i, g := range id.Groups {
-			if i > 0 {
-				groups = append(groups, ',')
-			}
-			groups = jsonwrite.String(groups, g, true)
-		}
-		groups = append(groups, ']')
-	}
+	groups := jsonwrite.Strings(buf[:0], id.Groups, true)
 	b = jsonwrite.String(b, groups, false)
 	b = append(b, `,"`+monbanauth.ContextScope+`":"`...)
 	for i, s := range id.Scopes {

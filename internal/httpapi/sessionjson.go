@@ -58,18 +58,7 @@ func appendSession(b []byte, v *sessionView) ([]byte, bool) {
 	b = append(b, `,"email_verified":`...)
 	b = appendBool(b, u.EmailVerified)
 	b = append(b, `,"groups":`...)
-	if u.Groups == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, g := range u.Groups {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonwrite.String(b, g, true)
-		}
-		b = append(b, ']')
-	}
+	b = jsonwrite.Strings(b, u.Groups, true)
 	if u.GroupsTruncated {
 		b = append(b, `,"groups_truncated":true`...)
 	}

@@ -94,3 +94,18 @@ func StringMap(b []byte, m map[string]string, escapeHTML bool) []byte {
 	}
 	return append(b, '}')
 }
+
+// Strings appends list as encoding/json writes a []string: null when nil.
+func Strings(b []byte, list []string, escapeHTML bool) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = String(b, s, escapeHTML)
+	}
+	return append(b, ']')
+}

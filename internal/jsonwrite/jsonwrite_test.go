@@ -52,6 +52,16 @@ func TestStringMapIsEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestStringsIsEncodingJSON(t *testing.T) {
+	for _, list := range [][]string{nil, {}, {"a"}, samples} {
+		for _, html := range []bool{false, true} {
+			if got, want := Strings(nil, list, html), marshal(t, list, html); !bytes.Equal(got, want) {
+				t.Errorf("Strings(%q, html %v) = %s, want %s", list, html, got, want)
+			}
+		}
+	}
+}
+
 func TestAppendKeepsWhatWasThere(t *testing.T) {
 	if got := string(String([]byte("x:"), "a", false)); got != `x:"a"` {
 		t.Errorf("got %s", got)

@@ -29,7 +29,7 @@ func appendResponse(b []byte, resp *events.APIGatewayV2HTTPResponse) []byte {
 			}
 			b = jsonwrite.String(b, k, false)
 			b = append(b, ':')
-			b = appendStrings(b, resp.MultiValueHeaders[k])
+			b = jsonwrite.Strings(b, resp.MultiValueHeaders[k], false)
 		}
 		b = append(b, '}')
 	}
@@ -39,7 +39,7 @@ func appendResponse(b []byte, resp *events.APIGatewayV2HTTPResponse) []byte {
 		b = append(b, `,"isBase64Encoded":true`...)
 	}
 	b = append(b, `,"cookies":`...)
-	b = appendStrings(b, resp.Cookies)
+	b = jsonwrite.Strings(b, resp.Cookies, false)
 	return append(b, '}')
 }
 
@@ -51,18 +51,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func appendStrings(b []byte, list []string) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonwrite.String(b, s, false)
-	}
-	return append(b, ']')
 }
