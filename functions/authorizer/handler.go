@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"log/slog"
 	"os"
 	"time"
@@ -22,10 +21,6 @@ const keysAtStart = 2 * time.Second
 // the user pool's signing keys so that the first request finds them, and
 // returns the function's handler, which takes the invocation's bytes.
 func newHandler(ctx context.Context, getenv func(string) string, o authorizer.Options) (*authorizer.Handler, error) {
-	// Parsing the system's root certificates, which the key set's (and the
-	// secrets') HTTPS fetch needs, is most of a cold start's CPU: started now,
-	// it overlaps the configuration and the fetch's DNS, TCP and TLS round trips.
-	go x509.SystemCertPool()
 	s, err := authorizer.LoadConfig(getenv)
 	if err != nil {
 		return nil, err
