@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/monban-auth/monban/internal/auth"
@@ -23,6 +24,7 @@ import (
 	"github.com/monban-auth/monban/internal/logging"
 	"github.com/monban-auth/monban/internal/metrics"
 	"github.com/monban-auth/monban/internal/originverify"
+	"github.com/monban-auth/monban/internal/rootcerts"
 	"github.com/monban-auth/monban/internal/seal"
 	"github.com/monban-auth/monban/internal/secrets"
 	"github.com/monban-auth/monban/internal/token"
@@ -110,7 +112,7 @@ func (o Options) withDefaults(cfg config.Config) Options {
 		o.Now = time.Now
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 8 * time.Second}
+		o.HTTPClient = &http.Client{Timeout: 8 * time.Second, Transport: rootcerts.Default()}
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
@@ -235,6 +237,9 @@ func awsConfig(cfg config.Config, getenv func(string) string) aws.Config {
 		region = "us-east-1" // emulators ignore it; the SDK needs one to sign
 	}
 	c := aws.Config{Region: region, Credentials: envCredentials(getenv)}
+	// The SDK's own client, trusting the roots of one bundle (package rootcerts), loaded when
+	// it builds its transport at the first call.
+	c.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(rootcerts.Trust)
 	if cfg.CognitoEndpoint != "" {
 		// An emulator: it answers unsupported calls with 500, which the SDK would retry for
 		// seconds, and it ignores credentials (but the SDK still wants some to sign with).

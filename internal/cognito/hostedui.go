@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/rootcerts"
 )
 
 // HostedUI talks to a user pool domain's OAuth 2.0 endpoints as a confidential client.
@@ -30,7 +31,7 @@ type HostedUI struct {
 // https://prefix.auth.eu-west-1.amazoncognito.com or a custom domain).
 func NewHostedUI(base *url.URL, clientID, clientSecret string, client *http.Client) *HostedUI {
 	if client == nil {
-		client = &http.Client{Timeout: 8 * time.Second}
+		client = &http.Client{Timeout: 8 * time.Second, Transport: rootcerts.Default()}
 	}
 	b := *base
 	b.Path = strings.TrimSuffix(b.Path, "/")

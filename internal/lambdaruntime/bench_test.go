@@ -1,6 +1,7 @@
 package lambdaruntime
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -152,7 +153,7 @@ func coldStarts(b *testing.B, bin, name string, env map[string]string, event []b
 }
 
 // benchFixtures reads the fixtures make bench shares with Node, or makes fresh ones.
-func benchFixtures(b *testing.B) *bench.Fixtures {
+func benchFixtures(b testing.TB) *bench.Fixtures {
 	b.Helper()
 	var f *bench.Fixtures
 	var err error
@@ -169,7 +170,7 @@ func benchFixtures(b *testing.B) *bench.Fixtures {
 
 // bearerEvent is the authorizer's HTTP API payload 2.0 test event (the one its own
 // benchmarks and make bench's Node authorizer read) carrying token as a bearer token.
-func bearerEvent(b *testing.B, root, token string) []byte {
+func bearerEvent(b testing.TB, root, token string) []byte {
 	b.Helper()
 	raw, err := os.ReadFile(filepath.Join(root, "internal", "authorizer", "testdata", "http-api-v2.json"))
 	if err != nil {
@@ -190,7 +191,7 @@ type keyServer struct {
 
 // fetched fails unless the key set was fetched since the last call: a cold start that did
 // not fetch it would not be the one measured.
-func (k *keyServer) fetched(b *testing.B) {
+func (k *keyServer) fetched(b testing.TB) {
 	b.Helper()
 	n := k.hits.Load()
 	if n == k.seen {
@@ -199,9 +200,27 @@ func (k *keyServer) fetched(b *testing.B) {
 	k.seen = n
 }
 
+// bundleWithoutCA is a PEM file of the system's roots alone.
+func (k *keyServer) bundleWithoutCA(tb testing.TB) string {
+	tb.Helper()
+	data, err := os.ReadFile(k.bundle)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ca, err := os.ReadFile(k.ca)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "system.pem")
+	if err := os.WriteFile(path, bytes.TrimSuffix(data, ca), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
 // startKeyServer generates a CA and a certificate for 127.0.0.1 that it signs, and serves
 // the JWKS with them until the benchmark ends.
-func startKeyServer(b *testing.B, fx *bench.Fixtures) *keyServer {
+func startKeyServer(b testing.TB, fx *bench.Fixtures) *keyServer {
 	b.Helper()
 	dir := b.TempDir()
 	newKey := func() *ecdsa.PrivateKey {
@@ -238,9 +257,9 @@ func startKeyServer(b *testing.B, fx *bench.Fixtures) *keyServer {
 
 	k := &keyServer{ca: filepath.Join(dir, "ca.pem"), bundle: filepath.Join(dir, "bundle.pem")}
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	// Go reads its root file from SSL_CERT_FILE alone when it is set: give it the system's
-	// roots too, so that it parses as many as a function in Lambda does (it still reads the
-	// system's certificate folders, as it does there).
+	// monban reads its roots from SSL_CERT_FILE alone when it is set (package rootcerts): give
+	// it the system's roots too, so that it parses as many as a function in Lambda does from
+	// the image's one bundle.
 	var system []byte
 	for _, f := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"} {
 		if system, err = os.ReadFile(f); err == nil {

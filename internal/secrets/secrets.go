@@ -26,6 +26,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/monban-auth/monban/internal/config"
+	"github.com/monban-auth/monban/internal/rootcerts"
 )
 
 // ErrNoCredentials means the environment has no AWS credentials to sign with.
@@ -47,7 +48,7 @@ type Reader struct {
 // client nil means a client with a 5-second timeout.
 func NewReader(getenv func(string) string, client *http.Client) *Reader {
 	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second}
+		client = &http.Client{Timeout: 5 * time.Second, Transport: rootcerts.Default()}
 	}
 	return &Reader{getenv: getenv, client: client, now: time.Now, signer: v4.NewSigner()}
 }

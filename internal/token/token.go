@@ -23,6 +23,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/monban-auth/monban/internal/rootcerts"
 )
 
 const (
@@ -129,7 +131,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	client := cfg.HTTPClient
 	if client == nil {
 		client = &http.Client{
-			Timeout: defaultHTTPTimeout,
+			Timeout:   defaultHTTPTimeout,
+			Transport: rootcerts.Default(),
 			// A JWKS endpoint has no reason to redirect, and following one
 			// could move the fetch off https.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

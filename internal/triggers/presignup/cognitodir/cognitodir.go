@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/monban-auth/monban/internal/rootcerts"
 	"github.com/monban-auth/monban/internal/triggers/presignup"
 )
 
@@ -63,7 +64,7 @@ func FromEnv(getenv func(string) string) (*Directory, error) {
 			return c, nil
 		}),
 		// Cognito waits 5 seconds for a trigger: two calls must fit, retries included.
-		HTTPClient:       &http.Client{Timeout: 2 * time.Second},
+		HTTPClient:       &http.Client{Timeout: 2 * time.Second, Transport: rootcerts.Default()},
 		RetryMaxAttempts: 2,
 	}
 	for _, name := range []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL"} {
