@@ -11,10 +11,11 @@ import (
 // trusted, and the same server is refused once the bundle lacks its CA.
 func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 	requireLinux(t)
-	fx := benchFixtures(t)
 	root := moduleRoot(t)
-	keys := startKeyServer(t, fx)
 	fn := function{name: "authorizer", dir: filepath.Join(root, "functions", "authorizer")}
+	bootstrap(t, fn) // built (or skipped under -short) before any fixture is made
+	fx := benchFixtures(t)
+	keys := startKeyServer(t, fx)
 	env := map[string]string{
 		"MONBAN_USER_POOL_ID":         fx.UserPoolID,
 		"MONBAN_CLIENT_ID":            fx.ClientID,
