@@ -62,12 +62,7 @@ func BenchmarkColdStartVerified(b *testing.B) {
 	root := moduleRoot(b)
 	event := bearerEvent(b, root, fx.AccessToken)
 	keys := startKeyServer(b, fx)
-	env := map[string]string{
-		"MONBAN_USER_POOL_ID": fx.UserPoolID,
-		"MONBAN_CLIENT_ID":    fx.ClientID,
-		"MONBAN_ISSUER":       fx.Issuer,
-		"MONBAN_JWKS_URL":     keys.url,
-	}
+	env := keys.env(fx)
 	check := func(b *testing.B, resp []byte) {
 		var r struct {
 			IsAuthorized bool              `json:"isAuthorized"`
@@ -198,6 +193,17 @@ func (k *keyServer) fetched(b testing.TB) {
 		b.Fatal("the key set was not fetched over HTTPS")
 	}
 	k.seen = n
+}
+
+// env is what an authorizer (monban's or Node's) needs to verify the fixtures' tokens with
+// this server's key set.
+func (k *keyServer) env(fx *bench.Fixtures) map[string]string {
+	return map[string]string{
+		"MONBAN_USER_POOL_ID": fx.UserPoolID,
+		"MONBAN_CLIENT_ID":    fx.ClientID,
+		"MONBAN_ISSUER":       fx.Issuer,
+		"MONBAN_JWKS_URL":     k.url,
+	}
 }
 
 // bundleWithoutCA is a PEM file of the system's roots alone.

@@ -16,13 +16,7 @@ func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 	bootstrap(t, fn) // built (or skipped under -short) before any fixture is made
 	fx := benchFixtures(t)
 	keys := startKeyServer(t, fx)
-	env := map[string]string{
-		"MONBAN_USER_POOL_ID":         fx.UserPoolID,
-		"MONBAN_CLIENT_ID":            fx.ClientID,
-		"MONBAN_ISSUER":               fx.Issuer,
-		"MONBAN_JWKS_URL":             keys.url,
-		"MONBAN_ACCEPTED_CREDENTIALS": "bearer",
-	}
+	env := withEnv(keys.env(fx), map[string]string{"MONBAN_ACCEPTED_CREDENTIALS": "bearer"})
 	event := bearerEvent(t, root, fx.AccessToken)
 	allowed := func(t *testing.T, bundle string) bool {
 		t.Helper()
