@@ -12,6 +12,7 @@
 package jsonread
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
@@ -70,6 +71,18 @@ func (r *Reader) literal(lit string) bool {
 		return false
 	}
 	if end < len(r.data) && !delimiter(r.data[end]) {
+		return false
+	}
+	r.pos = end
+	return true
+}
+
+// Exact steps over lit if the document continues with exactly its bytes, no whitespace
+// first: a reader of one fixed layout (what json.Marshal writes for a known type) checks
+// its punctuation and member names with it, and reads the values with the other methods.
+func (r *Reader) Exact(lit string) bool {
+	end := r.pos + len(lit)
+	if end > len(r.data) || string(r.data[r.pos:end]) != lit {
 		return false
 	}
 	r.pos = end
@@ -198,6 +211,38 @@ func special(x uint64) bool {
 	return (x|(x-ones*0x20)|(q-ones)&^q|(b-ones)&^b)&high != 0
 }
 
+// allPlain reports whether s is all plain bytes: no backslash, none below 0x20 or above 0x7f.
+// A quote is not looked for: s ends before the first one.
+func allPlain(s []byte) bool {
+	if bytes.IndexByte(s, '\\') >= 0 {
+		return false
+	}
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	// A byte above 0x7f has its high bit set; one below 0x20 sets it in x-0x20. The
+	// subtraction borrows across bytes only from a byte below 0x20, which is caught anyway.
+	var acc uint64
+	for len(s) >= 32 {
+		a, b := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
+		c, d := binary.LittleEndian.Uint64(s[16:]), binary.LittleEndian.Uint64(s[24:])
+		acc |= a | (a - ones*0x20) | b | (b - ones*0x20) | c | (c - ones*0x20) | d | (d - ones*0x20)
+		s = s[32:]
+	}
+	for len(s) >= 8 {
+		a := binary.LittleEndian.Uint64(s)
+		acc |= a | (a - ones*0x20)
+		s = s[8:]
+	}
+	for _, c := range s {
+		if class[c] != plain {
+			return false
+		}
+	}
+	return acc&high == 0
+}
+
 // String reads a string and returns its contents, unescaped. Contents without escapes are
 // returned in place, a slice of the document (the reader never writes to it); others in a
 // new slice.
@@ -216,6 +261,13 @@ func (r *Reader) StringToken() (s, token []byte, ok bool) {
 	d := r.data
 	start := r.pos
 	i := start + 1
+	// Most strings are plain to their closing quote: find the quote with bytes.IndexByte
+	// (vectorised), then check what it passed over in wide steps. Anything else (an escape,
+	// a byte to validate as UTF-8, a control, no quote) is read by the loop below.
+	if q := bytes.IndexByte(d[i:], '"'); q >= 0 && allPlain(d[i:i+q]) {
+		r.pos = i + q + 1
+		return d[i : i+q], d[start:r.pos], true
+	}
 	ascii := true
 	for {
 		// Eight plain bytes at a time: long strings (an access token) are mostly that.

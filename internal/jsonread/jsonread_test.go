@@ -402,3 +402,112 @@ func TestSpecialFindsEveryByteThatIsNotPlain(t *testing.T) {
 		}
 	}
 }
+
+// plainByBytes is allPlain's definition, one byte at a time.
+func plainByBytes(s []byte) bool {
+	for _, c := range s {
+		if c == '\\' || c < 0x20 || c > 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// allPlain, which tests words, agrees with the byte-by-byte definition: each byte value at
+// each place of every length through the 32-byte, 8-byte and single-byte steps, among plain
+// bytes of every kind (just above the controls, the quote's and backslash's neighbours, DEL),
+// and on random mixes.
+func TestAllPlainMatchesBytes(t *testing.T) {
+	for _, fill := range []byte{0x20, 0x21, '[', ']', 'a', 0x7e, 0x7f} {
+		for n := range 80 {
+			s := []byte(strings.Repeat(string([]byte{fill}), n))
+			if !allPlain(s) {
+				t.Fatalf("%q: not plain", s)
+			}
+			for at := range n {
+				for c := range 256 {
+					if c == '"' {
+						continue // s ends before its first quote
+					}
+					s[at] = byte(c)
+					if got, want := allPlain(s), plainByBytes(s); got != want {
+						t.Fatalf("byte %#x at %d of %d among %q: allPlain %v", c, at, n, fill, got)
+					}
+				}
+				s[at] = fill
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		s := make([]byte, rng.IntN(100))
+		for i := range s {
+			// Mostly plain, a few of anything else.
+			s[i] = byte(0x20 + rng.IntN(0x60))
+			if rng.IntN(40) == 0 {
+				s[i] = byte(rng.IntN(256))
+			}
+			if s[i] == '"' {
+				s[i] = 'q'
+			}
+		}
+		if got, want := allPlain(s), plainByBytes(s); got != want {
+			t.Fatalf("%q: allPlain %v", s, got)
+		}
+	}
+}
+
+// StringToken's search for the closing quote, then the plain check of what it passed, stops
+// at each kind of byte at every place of a long string (where the wide steps run), and reads
+// escaped, non-ASCII and unterminated strings as encoding/json does.
+func TestStringTokenLongStrings(t *testing.T) {
+	for _, c := range []byte{'"', '\\', 0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xff} {
+		for at := range 90 {
+			body := []byte(strings.Repeat("x", 90))
+			body[at] = c
+			for _, in := range []string{`"` + string(body) + `"`, `"` + string(body), `"` + string(body) + `\n"`, `"` + string(body) + `é"`} {
+				sameAsJSON(t, in, readString)
+				r := New([]byte(in))
+				s, tok, ok := r.StringToken()
+				if !ok {
+					continue
+				}
+				if r.Pos() != len(tok) || string(tok) != in[:len(tok)] || tok[len(tok)-1] != '"' {
+					t.Fatalf("%q: token %q ends at %d", in, tok, r.Pos())
+				}
+				if c == '"' && string(s) != strings.Repeat("x", at) {
+					t.Fatalf("%q: read %q", in, s)
+				}
+			}
+		}
+	}
+	// Valid UTF-8 of every length after a long plain run, and the same cut short.
+	for _, u := range []string{"é", "€", "😀", "\u2028"} {
+		long := strings.Repeat("y", 70)
+		for _, in := range []string{`"` + long + u + `"`, `"` + u + long + `"`, `"` + long + u[:len(u)-1] + `"`} {
+			sameAsJSON(t, in, readString)
+		}
+	}
+}
+
+func TestExact(t *testing.T) {
+	r := New([]byte(`{"at": "x"}`))
+	if r.Exact(`{"at" `) || r.Pos() != 0 {
+		t.Fatal("a mismatch moved the reader")
+	}
+	if !r.Exact(`{"at":`) || r.Pos() != 6 {
+		t.Fatalf("Exact: pos %d", r.Pos())
+	}
+	if r.Exact(`"x"`) || r.Pos() != 6 {
+		t.Fatal("Exact skipped whitespace")
+	}
+	if s, ok := r.String(); !ok || string(s) != "x" {
+		t.Fatalf("String after Exact: %q %v", s, ok)
+	}
+	if r.Exact(`}}`) || !r.Exact(`}`) || !r.End() {
+		t.Fatal("Exact at the end of the document")
+	}
+	if !r.Exact("") || r.Exact("}") {
+		t.Fatal("Exact past the end of the document")
+	}
+}

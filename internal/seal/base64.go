@@ -23,29 +23,49 @@ var decodeMap = func() (m [256]byte) {
 	return m
 }()
 
+// decodeTables[k][c] is character c's six bits placed where they go when c is the k-th of
+// eight characters decoded into the top 48 bits of a big-endian word, or invalid (in the
+// low byte, which no valid entry touches) for a byte outside the alphabet. An eight-character
+// step is then eight loads ORed together, with one test for an invalid byte among them.
+var decodeTables = func() (t [8][256]uint64) {
+	for k := range t {
+		for c, v := range decodeMap {
+			t[k][c] = invalid
+			if v != invalid {
+				t[k][c] = uint64(v) << (58 - 6*k)
+			}
+		}
+	}
+	return t
+}()
+
+// tables is read through a variable so that decodeB64 holds the address in a register, each
+// load then one instruction, instead of computing it anew for every load.
+var tables = &decodeTables
+
 // decodeB64 decodes src into dst, which must hold its decoded length (b64.DecodedLen) and
 // two bytes more (each step stores eight bytes, six of them decoded), and returns the
 // number of bytes decoded. It accepts exactly what b64 (strict: the bits
 // after the last byte must be zero, so each value has one encoding) accepts, except CR and
 // LF, which it refuses like any other byte outside the alphabet.
 func decodeB64(dst []byte, src string) (int, bool) {
-	n, i := 0, 0
-	for ; i+8 <= len(src); i += 8 {
-		s := src[i : i+8]
-		a, b, c, d := decodeMap[s[0]], decodeMap[s[1]], decodeMap[s[2]], decodeMap[s[3]]
-		e, f, g, h := decodeMap[s[4]], decodeMap[s[5]], decodeMap[s[6]], decodeMap[s[7]]
-		if a|b|c|d|e|f|g|h == invalid { // one invalid byte makes the whole OR invalid
+	n := 0
+	t := tables
+	for len(src) >= 8 {
+		v := t[0][src[0]] | t[1][src[1]] | t[2][src[2]] | t[3][src[3]] |
+			t[4][src[4]] | t[5][src[5]] | t[6][src[6]] | t[7][src[7]]
+		if v&0xff != 0 { // one invalid byte sets the low byte
 			return 0, false
 		}
-		v := uint64(a)<<58 | uint64(b)<<52 | uint64(c)<<46 | uint64(d)<<40 |
-			uint64(e)<<34 | uint64(f)<<28 | uint64(g)<<22 | uint64(h)<<16
 		// Six bytes decoded and two zeros after them, which the next step overwrites (or
 		// which land in the room dst has to spare).
 		binary.BigEndian.PutUint64(dst[n:], v)
 		n += 6
+		src = src[8:]
 	}
 	// Then at most seven characters: a group of four, and a final group of two or three.
-	if len(src)-i >= 4 {
+	i := 0
+	if len(src) >= 4 {
 		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
 		if a|b|c|d == invalid {
 			return 0, false

@@ -260,7 +260,8 @@ func (s *Sealer) Seal(p Purpose, v any, expires time.Time) (string, error) {
 // Decoder is implemented by sealed contents that decode themselves without encoding/json's
 // reflection (the session, opened on every page load). DecodeSealed decodes data exactly as
 // json.Unmarshal would and reports true, or reports false having changed nothing, and Open
-// then decodes data with json.Unmarshal. data is only valid during the call.
+// then decodes data with json.Unmarshal. data is the decoder's to keep: Open never writes to
+// it again, so the decoded value may share its bytes (strings over them) instead of copying.
 type Decoder interface {
 	DecodeSealed(data []byte) bool
 }
@@ -326,7 +327,14 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	if _, ok := decodeB64(dst[n:], tag); !ok {
 		return ErrInvalid
 	}
-	pt, err := k.aead[pi].Open(dst[:0], nonce, dst[:n+tagLen], aad)
+	// In place, but for a Decoder, which keeps the payload: into memory of its own, so
+	// that the buffer can serve the next Open.
+	out := dst[:0]
+	d, decodes := v.(Decoder)
+	if decodes {
+		out = make([]byte, 0, n)
+	}
+	pt, err := k.aead[pi].Open(out, nonce, dst[:n+tagLen], aad)
 	if err != nil {
 		return ErrInvalid
 	}
@@ -341,7 +349,7 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	if v == nil {
 		return nil
 	}
-	if d, ok := v.(Decoder); ok && d.DecodeSealed(body) {
+	if decodes && d.DecodeSealed(body) {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {

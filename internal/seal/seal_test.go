@@ -499,3 +499,43 @@ func TestOpenLetsAValueDecodeItself(t *testing.T) {
 		})
 	}
 }
+
+// keeper is a Decoder that keeps the payload it is handed, as seal.Decoder allows.
+type keeper struct{ kept []byte }
+
+func (k *keeper) DecodeSealed(data []byte) bool {
+	k.kept = data
+	return true
+}
+
+// The payload Open hands a Decoder is the decoder's: no later Open, of any value, for any
+// kind of destination, writes to it.
+func TestOpenHandsDecodersTheirOwnPayload(t *testing.T) {
+	s := mustSealer(t, secretA)
+	now := t0.Add(-time.Second)
+	var kept []*keeper
+	for i := range 20 {
+		v := strings.Repeat(string(rune('a'+i)), 40*i)
+		sealed, err := s.Seal(PurposeSession, v, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := &keeper{}
+		if err := s.Open(PurposeSession, sealed, k, now); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, k)
+		var str string
+		if err := s.Open(PurposeSession, sealed, &str, now); err != nil || str != v {
+			t.Fatalf("Open into a string: %v", err)
+		}
+		if err := s.Open(PurposeSession, sealed, nil, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, k := range kept {
+		if want := `"` + strings.Repeat(string(rune('a'+i)), 40*i) + `"`; string(k.kept) != want {
+			t.Fatalf("payload %d now reads %q, want %q", i, k.kept, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package sealed
 
 import (
+	"unsafe"
+
 	"github.com/monban-auth/monban/internal/jsonread"
 )
 
@@ -33,12 +35,19 @@ const (
 	memAttributes
 )
 
-// members tracks the members of one decoding of data, and holds data's one copy: strings
-// without escapes are slices of it, so that a payload costs one allocation for them all.
+// members tracks the members of one decoding of data, and holds data as a string: strings
+// without escapes are slices of it, so that they cost no allocation.
 type members struct {
 	seen, set int
 	r         jsonread.Reader
 	all       string
+}
+
+// newMembers starts a decoding of data, which seal.Open hands over for good (seal.Decoder):
+// nothing writes to it afterwards, so a string over its bytes never changes, and strings
+// without escapes can share them instead of each being copied.
+func newMembers(data []byte) members {
+	return members{r: jsonread.New(data), all: unsafe.String(unsafe.SliceData(data), len(data))}
 }
 
 // once marks bit seen and reports whether it is the first member of its name.
@@ -75,9 +84,36 @@ func (m *members) str(bit int, dst *string) bool {
 	return ok
 }
 
+// list reads an array of strings, as json.Marshal writes it, into a new slice. A null
+// element is declined: encoding/json would leave the element of the slice it decodes into
+// as it was.
+func (m *members) list() ([]string, bool) {
+	r := &m.r
+	if !r.Exact("[") {
+		return nil, false
+	}
+	list := make([]string, 0, 4)
+	if r.Exact("]") {
+		return list, true
+	}
+	for {
+		v, ok := m.text()
+		if !ok {
+			return nil, false
+		}
+		list = append(list, v)
+		if r.Exact("]") {
+			return list, true
+		}
+		if !r.Exact(",") {
+			return nil, false
+		}
+	}
+}
+
 // strings reads an array of strings or null into dst as encoding/json reads it into a new
-// []string (null is nil, [] an empty slice), marking bit set. A null element is declined:
-// encoding/json would leave the element of the slice it decodes into as it was.
+// []string (null is nil, [] an empty slice), marking bit set. A null element is declined,
+// as in list.
 func (m *members) strings(bit int, dst *[]string) bool {
 	if !m.once(bit) {
 		return false
@@ -112,11 +148,119 @@ func (m *members) boolean(bit int, dst *bool) bool {
 
 // DecodeSealed implements seal.Decoder.
 func (s *Session) DecodeSealed(data []byte) bool {
-	var (
-		t     Session
-		attrs []string // key, value, …: added to s's map only once the whole payload decoded
-	)
-	m := members{r: jsonread.New(data), all: string(data)}
+	var t Session
+	m := newMembers(data)
+	if !m.sealedSession(&t) {
+		// Not the layout json.Marshal writes (or not JSON at all): read it in general.
+		t = Session{}
+		m = members{r: jsonread.New(data), all: m.all}
+		if !m.session(&t) {
+			return false
+		}
+	}
+	s.apply(&t, m.set)
+	return true
+}
+
+// sealedSession reads a session in exactly the layout json.Marshal writes, which is how Seal
+// writes it: the members of each object in field order, "email" and "groups_truncated" only
+// when not empty, no whitespace. It reports false on anything else, having written only t,
+// which the general reading then starts again.
+func (m *members) sealedSession(t *Session) bool {
+	r := &m.r
+	if !r.Exact(`{"at":`) {
+		return false
+	}
+	var ok bool
+	if t.AccessToken, ok = m.text(); !ok || !r.Exact(`,"exp":`) {
+		return false
+	}
+	// What encoding/json does with a time.Time: hand it the token.
+	if _, tok, ok := r.StringToken(); !ok || t.ExpiresAt.UnmarshalJSON(tok) != nil {
+		return false
+	}
+	u := &t.User
+	if !r.Exact(`,"u":{"sub":`) {
+		return false
+	}
+	if u.Sub, ok = m.text(); !ok || !r.Exact(`,"username":`) {
+		return false
+	}
+	if u.Username, ok = m.text(); !ok {
+		return false
+	}
+	set := memAT | memExp | memU | memSub | memUsername | memEmailVerified | memGroups | memAttributes
+	if r.Exact(`,"email":`) {
+		if u.Email, ok = m.text(); !ok {
+			return false
+		}
+		set |= memEmail
+	}
+	if !r.Exact(`,"email_verified":`) {
+		return false
+	}
+	if u.EmailVerified, ok = r.Bool(); !ok || !r.Exact(`,"groups":`) {
+		return false
+	}
+	if !r.Null() {
+		if u.Groups, ok = m.list(); !ok {
+			return false
+		}
+	}
+	if r.Exact(`,"groups_truncated":`) {
+		if u.GroupsTruncated, ok = r.Bool(); !ok {
+			return false
+		}
+		set |= memGroupsTruncated
+	}
+	if !r.Exact(`,"attributes":`) {
+		return false
+	}
+	if !r.Null() {
+		if u.Attributes, ok = m.attributes(); !ok {
+			return false
+		}
+	}
+	if !r.Exact(`}}`) || !r.End() {
+		return false
+	}
+	m.set = set
+	return true
+}
+
+// attributes reads an object of strings, as json.Marshal writes it, into a new map, keys
+// without escapes in place. A later member of a repeated key wins, as in encoding/json.
+func (m *members) attributes() (map[string]string, bool) {
+	r := &m.r
+	if !r.Exact("{") {
+		return nil, false
+	}
+	attrs := make(map[string]string)
+	if r.Exact("}") {
+		return attrs, true
+	}
+	for {
+		k, ok := m.text()
+		if !ok || !r.Exact(":") {
+			return nil, false
+		}
+		v, ok := m.text()
+		if !ok {
+			return nil, false
+		}
+		attrs[k] = v
+		if r.Exact("}") {
+			return attrs, true
+		}
+		if !r.Exact(",") {
+			return nil, false
+		}
+	}
+}
+
+// session reads a session in any layout json.Unmarshal would accept into t, marking the
+// members set in m.set, or reports false.
+func (m *members) session(t *Session) bool {
 	r := &m.r
 	user := func(key []byte) bool {
 		switch string(key) {
@@ -140,16 +284,17 @@ func (s *Session) DecodeSealed(data []byte) bool {
 			if r.Null() {
 				return true
 			}
-			attrs = make([]string, 0, 8) // an object, even {}: the map is made
+			attrs := make(map[string]string) // an object, even {}: the map is made
+			t.User.Attributes = attrs
 			return r.Object(func(k []byte) bool {
 				v, ok := m.text()
-				attrs = append(attrs, string(k), v)
+				attrs[string(k)] = v
 				return ok
 			})
 		}
 		return jsonread.Unknown(key, userNames) && r.Skip()
 	}
-	ok := r.Object(func(key []byte) bool {
+	return r.Object(func(key []byte) bool {
 		switch string(key) {
 		case "at":
 			return m.str(memAT, &t.AccessToken)
@@ -169,17 +314,12 @@ func (s *Session) DecodeSealed(data []byte) bool {
 		}
 		return jsonread.Unknown(key, sessionNames) && r.Skip()
 	}) && r.End()
-	if !ok {
-		return false
-	}
-	s.apply(&t, m.set, attrs)
-	return true
 }
 
 // apply copies into s the members of t that were set, as json.Unmarshal decodes into a
 // value that is not empty: a member absent or null leaves its field as it was (but null
 // makes a slice or map nil), an object's members are added to the map there is.
-func (s *Session) apply(t *Session, set int, attrs []string) {
+func (s *Session) apply(t *Session, set int) {
 	if set&memAT != 0 {
 		s.AccessToken = t.AccessToken
 	}
@@ -206,14 +346,12 @@ func (s *Session) apply(t *Session, set int, attrs []string) {
 		u.Groups = tu.Groups
 	}
 	if set&memAttributes != 0 {
-		switch {
-		case attrs == nil:
-			u.Attributes = nil
-		case u.Attributes == nil:
-			u.Attributes = make(map[string]string, len(attrs)/2)
-		}
-		for i := 0; i < len(attrs); i += 2 {
-			u.Attributes[attrs[i]] = attrs[i+1]
+		if tu.Attributes == nil || u.Attributes == nil {
+			u.Attributes = tu.Attributes
+		} else {
+			for k, v := range tu.Attributes {
+				u.Attributes[k] = v
+			}
 		}
 	}
 }
@@ -222,7 +360,7 @@ func (s *Session) apply(t *Session, set int, attrs []string) {
 // (checked as JSON all the same).
 func (s *SessionToken) DecodeSealed(data []byte) bool {
 	var at string
-	m := members{r: jsonread.New(data), all: string(data)}
+	m := newMembers(data)
 	r := &m.r
 	ok := r.Object(func(key []byte) bool {
 		if string(key) == "at" {

@@ -158,6 +158,9 @@ func FuzzSessionDecode(f *testing.F) {
 	for _, tt := range sessionPayloads {
 		f.Add(tt.in)
 	}
+	for _, s := range sealedLayouts {
+		f.Add(mustMarshal(s))
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		decodeBoth(t, in, func() Session { return Session{} })
 		decodeBoth(t, in, filled)
@@ -191,4 +194,171 @@ func BenchmarkSessionDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// sealedLayouts are sessions as Seal writes them (json.Marshal): DecodeSealed reads each in
+// its fast path, and must read them exactly as encoding/json does.
+var sealedLayouts = []Session{
+	{AccessToken: "tok", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
+		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: map[string]string{"name": "Ann"}}},
+	{},
+	{AccessToken: "t", ExpiresAt: time.Unix(1893553445, 123456789).In(time.FixedZone("", -7*3600)),
+		User: User{Groups: []string{}, GroupsTruncated: true, Attributes: map[string]string{}}},
+	{AccessToken: `quote " backslash \ slash / <html> & é € 😀 ` + "\x01\t\n\u2028",
+		User: User{Sub: "\"", Username: "\\", Email: "é", Groups: []string{"", `"`, "g\n"}, Attributes: map[string]string{"": "", "k\"": "v\\", "é": "😀", "b": "2", "a": "1"}}},
+	{AccessToken: strings.Repeat("eyJ.", 300), User: User{Sub: strings.Repeat("s", 100), Groups: []string{strings.Repeat("g", 64)}}},
+}
+
+// Seal's layout takes the fast path (sealedSession), and it decodes what encoding/json does.
+func TestSessionReadsSealedLayoutDirectly(t *testing.T) {
+	for _, s := range sealedLayouts {
+		in := mustMarshal(s)
+		var got Session
+		m := newMembers([]byte(in))
+		if !m.sealedSession(&got) {
+			t.Fatalf("the fast path declined %s", in)
+		}
+		for _, start := range []func() Session{func() Session { return Session{} }, filled} {
+			if !decodeBoth(t, in, start) {
+				t.Fatalf("declined %s", in)
+			}
+		}
+	}
+}
+
+// Seal's layout with one member edited in each way that json.Unmarshal reads differently or
+// refuses, or that the fast path must leave to the general reading: every result is held to
+// encoding/json's, and none may be declined where encoding/json reads the same value with
+// no merging or folding the readers leave to it.
+func TestSessionEditedSealedLayouts(t *testing.T) {
+	base := mustMarshal(sealedLayouts[0])
+	edits := []struct {
+		old, new string
+		decoded  bool
+	}{
+		{`{"at":`, `{ "at":`, true},
+		{`{"at":`, `{"at" :`, true},
+		{`"tok"`, ` "tok"`, true},
+		{`,"exp":`, ` ,"exp":`, true},
+		{`,"u":{`, `,"u": {`, true},
+		{`"groups":["a","b"]`, `"groups":[ "a","b"]`, true},
+		{`"groups":["a","b"]`, `"groups":["a" ,"b"]`, true},
+		{`"groups":["a","b"]`, `"groups":["a","b" ]`, true},
+		{`"groups":["a","b"]`, `"groups":null`, true},
+		{`"groups":["a","b"]`, `"groups":[]`, true},
+		{`"groups":["a","b"]`, `"groups":[null]`, false},
+		{`"groups":["a","b"]`, `"groups":["a",null]`, false},
+		{`"groups":["a","b"]`, `"groups":["a",1]`, false},
+		{`"groups":["a","b"]`, `"groups":["a","b",]`, false},
+		{`"groups":["a","b"]`, `"groups":["a""b"]`, false},
+		{`"groups":["a","b"]`, `"groups":["a"`, false},
+		{`"groups":["a","b"]`, `"groups":{}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":null`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1","a":"2"}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"\u0061":"1","a":"2"}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"A":"1","a":"2"}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a" :"1"}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" }`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" ,"b":"2"}`, true},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":null}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":1}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a"}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1",}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{a:"1"}`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":["a"]`, false},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"},"attributes":{"b":"2"}`, false},
+		{`"email":"e@example.com",`, ``, true},
+		{`"email":"e@example.com"`, `"email":null`, true},
+		{`"email":"e@example.com"`, `"email":""`, true},
+		{`"email":"e@example.com"`, `"email":"e\u0040example.com"`, true},
+		{`"email":"e@example.com"`, `"email":1`, false},
+		{`"email":"e@example.com"`, `"email":"e@example.com","email":"f"`, false},
+		{`"email":"e@example.com"`, `"Email":"e@example.com"`, false},
+		{`"email_verified":true`, `"email_verified":false`, true},
+		{`"email_verified":true`, `"email_verified":null`, true},
+		{`"email_verified":true`, `"email_verified":"true"`, false},
+		{`"email_verified":true`, `"email_verified":tru`, false},
+		{`"email_verified":true`, `"email_verified":truex`, false},
+		{`"email_verified":true,`, ``, true},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,`, true},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":false,`, true},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":null,`, true},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":1,`, false},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,"groups_truncated":true,`, false},
+		{`"groups":["a","b"],`, `"groups_truncated":true,"groups":["a","b"],`, true},
+		{`"groups":["a","b"],`, ``, true},
+		{`,"attributes":{"name":"Ann"}`, ``, true},
+		{`"sub":"s","username":"u"`, `"username":"u","sub":"s"`, true},
+		{`"sub":"s"`, `"sub":null`, true},
+		{`"sub":"s"`, `"sub":"s","x":1`, true},
+		{`"sub":"s"`, `"Sub":"s"`, false},
+		{`"sub":"s"`, `"ſub":"s"`, false},
+		{`"sub":"s"`, `"sub":"s","sub":"t"`, false},
+		{`"sub":"s"`, `"sub":"\ud83d\ude00"`, false},
+		{`"sub":"s"`, "\"sub\":\"\xff\"", false},
+		{`"sub":"s"`, "\"sub\":\"\x01\"", false},
+		{`"sub":"s"`, `"sub":"s`, false},
+		{`"username":"u"`, `"username":"\u00e9\n"`, true},
+		{`"username":"u"`, `"username":"é"`, true},
+		{`"tok"`, `"t\"ok"`, true},
+		{`"tok"`, `null`, true},
+		{`"tok"`, `1`, false},
+		{`{"at":"tok",`, `{"at":"tok","at":"tok",`, false},
+		{`{"at":"tok",`, `{"AT":"tok",`, false},
+		{`{"at":"tok",`, `{`, true},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":null`, true},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05.5+09:00"`, true},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05\u005a"`, false},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-13-02T03:04:05Z"`, false},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":1`, false},
+		{`,"exp":"2030-01-02T03:04:05Z"`, ``, true},
+		{`"u":{`, `"u":null,"v":{`, true},
+		{`"u":{`, `"U":{`, false},
+		{`}}`, `},"x":[1,{"y":null}]}`, true},
+		{`}}`, `}} `, true},
+		{`}}`, `}}x`, false},
+		{`}}`, `}}{}`, false},
+		{`}}`, `}`, false},
+		{`}}`, `}},`, false},
+	}
+	for _, e := range edits {
+		if !strings.Contains(base, e.old) {
+			t.Fatalf("%s does not hold %s", base, e.old)
+		}
+		in := strings.Replace(base, e.old, e.new, 1)
+		for _, start := range []func() Session{func() Session { return Session{} }, filled} {
+			if got := decodeBoth(t, in, start); got != e.decoded {
+				t.Errorf("DecodeSealed(%s) = %v, want %v", in, got, e.decoded)
+			}
+		}
+	}
+}
+
+// Seal's layout cut short, with a byte left out, and with each kind of byte put in or
+// over each place: every outcome is encoding/json's, whichever reading takes it.
+func TestSessionMangledSealedLayouts(t *testing.T) {
+	bytesIn := []string{" ", "\n", `"`, `\`, ",", ":", "{", "}", "[", "]", "x", "0", "n", "\x00", "\x1f", "\x7f", "\x80", "\xff", "é"}
+	for _, s := range sealedLayouts[:4] {
+		base := mustMarshal(s)
+		var ins []string
+		for i := range len(base) + 1 {
+			ins = append(ins, base[:i])
+			if i < len(base) {
+				ins = append(ins, base[:i]+base[i+1:])
+			}
+			for _, b := range bytesIn {
+				ins = append(ins, base[:i]+b+base[i:])
+				if i < len(base) {
+					ins = append(ins, base[:i]+b+base[i+1:])
+				}
+			}
+		}
+		for _, in := range ins {
+			decodeBoth(t, in, func() Session { return Session{} })
+			decodeBoth(t, in, filled)
+			decodeBoth(t, in, func() SessionToken { return SessionToken{AccessToken: "old"} })
+		}
+	}
 }
