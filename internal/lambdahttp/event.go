@@ -2,6 +2,7 @@ package lambdahttp
 
 import (
 	"net/textproto"
+	"sync"
 
 	"github.com/monban-auth/monban/internal/jsonread"
 )
@@ -25,6 +26,22 @@ type wireEvent struct {
 	// order of the event.
 	headers []string
 	query   map[string]string // queryStringParameters
+}
+
+// wires holds events to decode into, so that the room their headers and cookies take is
+// made once rather than per request.
+var wires = sync.Pool{New: func() any {
+	return &wireEvent{headers: make([]string, 0, 32), cookies: make([]string, 0, 4)}
+}}
+
+// release empties ev, keeping its room but none of its strings (which would keep the
+// event's copy alive), and gives it back to wires.
+func (ev *wireEvent) release() {
+	headers, cookies := ev.headers[:0], ev.cookies[:0]
+	clear(ev.headers)
+	clear(ev.cookies)
+	*ev = wireEvent{headers: headers, cookies: cookies}
+	wires.Put(ev)
 }
 
 // JSON names of the fields of the payload 2.0 type, for jsonread.Unknown.
@@ -63,7 +80,8 @@ func (f *fields) first(bit int) bool {
 	return !dup
 }
 
-// decodeEvent decodes payload into ev, which must be empty, or reports false.
+// decodeEvent decodes payload into ev, which must be empty (its slices may have room), or
+// reports false.
 func decodeEvent(payload []byte, ev *wireEvent) bool {
 	r := jsonread.New(payload)
 	// One copy of the event holds every string without escapes.
@@ -194,7 +212,7 @@ func decodeEvent(payload []byte, ev *wireEvent) bool {
 			if r.Null() {
 				return true
 			}
-			ev.cookies = make([]string, 0, 4)
+			ev.cookies = ev.cookies[:0]
 			return r.Array(func() bool {
 				if r.Null() {
 					return false // "" from encoding/json; no writer sends it
@@ -207,7 +225,7 @@ func decodeEvent(payload []byte, ev *wireEvent) bool {
 			if !top.first(5) {
 				return false
 			}
-			ev.headers = make([]string, 0, 32)
+			ev.headers = ev.headers[:0]
 			return r.Null() || r.Object(header)
 		case "queryStringParameters":
 			if !top.first(6) {

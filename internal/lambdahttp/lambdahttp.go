@@ -74,12 +74,13 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// The usual event decodes without reflection and is served directly; any other (one
 	// with an authorizer's details, say) is decoded by encoding/json and served through the
 	// adapter, whose request context such handlers may read (see serve).
-	var wire wireEvent
-	if decodeEvent(payload, &wire) {
+	wire := wires.Get().(*wireEvent)
+	defer wire.release()
+	if decodeEvent(payload, wire) {
 		if wire.version != "2.0" || wire.method == "" || wire.typ != "" {
 			return h.refuse(ctx, payload, nil)
 		}
-		return serve(ctx, h.handler, &wire)
+		return serve(ctx, h.handler, wire)
 	}
 	var ev event
 	if err := json.Unmarshal(payload, &ev); err != nil || ev.Version != "2.0" || ev.RequestContext.HTTP.Method == "" || ev.Type != "" {

@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/monban-auth/monban/internal/jsonwrite"
@@ -29,25 +31,29 @@ func serve(ctx context.Context, h http.Handler, ev *wireEvent) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Could not convert proxy event to request: %v", err)
 	}
-	w := responseWriter{header: http.Header{}, status: noStatus}
-	h.ServeHTTP(&w, req)
+	w := writers.Get().(*responseWriter)
+	defer w.release()
+	h.ServeHTTP(w, req)
 	if w.status == noStatus {
 		return nil, errors.New("Error while generating proxy response: Status code not set on response")
 	}
-	return w.appendJSON(make([]byte, 0, 512+w.body.Len()*5/4)), nil
+	return w.appendJSON(make([]byte, 0, w.jsonSize())), nil
 }
 
 // customHost is the variable the adapter reads, on every request, for a scheme and host
 // that replace "https://" and the event's domain name.
 const customHost = "GO_API_HOST"
 
-// singleValue lists the headers whose value the adapter passes whole; it splits every other
-// one at its commas.
-var singleValue = map[string]bool{
-	"Content-Type": true, "Content-Disposition": true, "Content-Length": true, "User-Agent": true,
-	"Referer": true, "Host": true, "Authorization": true, "Proxy-Authorization": true,
-	"If-Modified-Since": true, "If-Unmodified-Since": true, "From": true, "Location": true,
-	"Max-Forwards": true,
+// singleValue reports whether the adapter passes the value of the header named name
+// whole; it splits every other one at its commas.
+func singleValue(name string) bool {
+	switch name {
+	case "Content-Type", "Content-Disposition", "Content-Length", "User-Agent", "Referer", "Host",
+		"Authorization", "Proxy-Authorization", "If-Modified-Since", "If-Unmodified-Since", "From",
+		"Location", "Max-Forwards":
+		return true
+	}
+	return false
 }
 
 // newRequest makes the http.Request the adapter makes of ev.
@@ -80,44 +86,63 @@ func newRequest(ctx context.Context, ev *wireEvent) (*http.Request, error) {
 		}
 		target += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(ev.method), target, bytes.NewReader(body))
+	// The adapter's body is a *bytes.Reader, which NewRequestWithContext turns, when it is
+	// empty, into NoBody and a GetBody returning NoBody: set here without making a reader.
+	var reader io.Reader
+	if len(body) > 0 {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(ev.method), target, reader)
 	if err != nil {
 		return nil, err
 	}
-	req.RemoteAddr = ev.sourceIP
-	// The adapter adds every value with Header.Add; here they share one backing array,
-	// each name's values a slice of it (capped, so that a name seen twice appends elsewhere).
-	values := make([]string, 0, len(ev.cookies)+len(ev.headers)/2+4)
-	add := func(name, v string) {
-		if old, ok := req.Header[name]; ok {
-			req.Header[name] = append(old, v)
-			return
-		}
-		values = append(values, v)
-		req.Header[name] = values[len(values)-1 : len(values) : len(values)]
+	if reader == nil {
+		req.Body, req.GetBody = http.NoBody, noBody
 	}
+	req.RemoteAddr = ev.sourceIP
+	// The adapter adds every value with Header.Add; here they share one backing array, each
+	// name's values a slice of it (capped, so that a name seen twice appends elsewhere).
+	n := len(ev.cookies)
+	for i := 1; i < len(ev.headers); i += 2 {
+		n += strings.Count(ev.headers[i], ",") + 1
+	}
+	values := make([]string, 0, n)
 	req.Header = make(http.Header, len(ev.headers)/2+1)
-	for _, c := range ev.cookies {
-		add("Cookie", c)
+	// add adds values[from:], the values of name.
+	add := func(name string, from int) {
+		vs := values[from:len(values):len(values)]
+		if old, ok := req.Header[name]; ok {
+			vs = append(old, vs...)
+		}
+		req.Header[name] = vs
+	}
+	if len(ev.cookies) > 0 {
+		values = append(values, ev.cookies...)
+		add("Cookie", 0)
 	}
 	for i := 0; i < len(ev.headers); i += 2 {
 		name, v := ev.headers[i], ev.headers[i+1]
-		if singleValue[name] {
-			add(name, v)
-			continue
-		}
-		for {
-			part, rest, more := strings.Cut(v, ",")
-			add(name, strings.Trim(part, " "))
-			if !more {
-				break
+		from := len(values)
+		if singleValue(name) {
+			values = append(values, v)
+		} else {
+			for {
+				part, rest, more := strings.Cut(v, ",")
+				values = append(values, strings.Trim(part, " "))
+				if !more {
+					break
+				}
+				v = rest
 			}
-			v = rest
 		}
+		add(name, from)
 	}
 	req.RequestURI = req.URL.RequestURI()
 	return req, nil
 }
+
+// noBody is the GetBody of a request without a body.
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 
 // noStatus is the status of a response nothing has been written to.
 const noStatus = -1
@@ -129,6 +154,24 @@ type responseWriter struct {
 	header http.Header
 	body   bytes.Buffer
 	status int
+}
+
+// writers holds response writers, each with the map and the buffer one request used, for
+// the next: a ResponseWriter is not used once ServeHTTP has returned.
+var writers = sync.Pool{New: func() any { return &responseWriter{header: http.Header{}, status: noStatus} }}
+
+// maxKeptBody bounds the body buffer a writer keeps for the next request.
+const maxKeptBody = 64 << 10
+
+// release empties w and gives it back to writers.
+func (w *responseWriter) release() {
+	if w.body.Cap() > maxKeptBody {
+		return
+	}
+	clear(w.header)
+	w.body.Reset()
+	w.status = noStatus
+	writers.Put(w)
 }
 
 func (w *responseWriter) Header() http.Header { return w.header }
@@ -143,6 +186,20 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 		w.header.Add("Content-Type", http.DetectContentType(b))
 	}
 	return w.body.Write(b)
+}
+
+// jsonSize is room enough, most often, for the collected response as appendJSON writes it:
+// the headers' names and values, the body with an escape for one byte in eight, and the
+// rest.
+func (w *responseWriter) jsonSize() int {
+	n := 128 + w.body.Len() + w.body.Len()/8
+	for k, vs := range w.header {
+		n += len(k) + 4
+		for _, v := range vs {
+			n += len(v) + 3
+		}
+	}
+	return n
 }
 
 // appendJSON appends the collected response as the runtime encodes the adapter's

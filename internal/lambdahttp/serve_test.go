@@ -115,6 +115,10 @@ var responders = []struct {
 		fmt.Fprint(w, "ok")
 	}},
 	{"a status of zero", func(w http.ResponseWriter) { w.WriteHeader(0) }},
+	{"a body larger than a writer keeps", func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write(bytes.Repeat([]byte("0123456789abcdef"), maxKeptBody/16+1))
+	}},
 	{"two writes", func(w http.ResponseWriter) {
 		fmt.Fprint(w, "{")
 		fmt.Fprint(w, "}")
@@ -144,6 +148,9 @@ func TestServeIsTheAdapter(t *testing.T) {
 		{"a body in base64", func(t *testing.T) string {
 			return editEvent(t, func(ev map[string]any) { ev["body"], ev["isBase64Encoded"] = "iVBORw0KGgr/AA==", true })
 		}, true},
+		{"an empty body in base64", func(t *testing.T) string {
+			return editEvent(t, func(ev map[string]any) { ev["body"], ev["isBase64Encoded"] = "", true })
+		}, true},
 		{"a body in base64 that does not decode", func(t *testing.T) string {
 			return editEvent(t, func(ev map[string]any) { ev["body"], ev["isBase64Encoded"] = "not base64!", true })
 		}, true},
@@ -158,6 +165,10 @@ func TestServeIsTheAdapter(t *testing.T) {
 				h["X-Mixed-CASE"] = "m"
 				h["content-length"] = "0"
 			})
+		}, true},
+		{"one header name in two spellings", func(t *testing.T) string {
+			// The same values, so that the adapter's map order does not matter.
+			return editEvent(t, func(ev map[string]any) { headersOf(ev)["x-twice"], headersOf(ev)["X-Twice"] = "a, b", "a, b" })
 		}, true},
 		{"a cookie header beside the cookies array", func(t *testing.T) string {
 			return editEvent(t, func(ev map[string]any) { headersOf(ev)["cookie"] = "x=1, y=2" })
@@ -256,6 +267,44 @@ func TestServeIsTheAdapter(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzServeIsTheAdapter: for an event with any header, cookies, body, path and query, the
+// handler sees the request the adapter makes and the function answers what it answers,
+// with the body echoed back in a header and in the response.
+func FuzzServeIsTheAdapter(f *testing.F) {
+	f.Add("x-a", "1, 2 ,, 3", "a=1", "b=2", "", false, "/auth/session", "")
+	f.Add("content-type", "text/plain, x", "__Host-s=v", "", "iVBORw0KGgr/AA==", true, "auth/x", "a=1&b=%20")
+	f.Add("Cookie", "x=1, y=2", "", "", "{}", false, "/%zz", "#x")
+	f.Fuzz(func(t *testing.T, name, value, cookie1, cookie2, body string, base64 bool, rawPath, query string) {
+		payload := editEvent(t, func(ev map[string]any) {
+			headersOf(ev)["x-fuzz-"+name] = value
+			ev["cookies"] = []string{cookie1, cookie2}
+			ev["body"], ev["isBase64Encoded"] = body, base64
+			ev["rawPath"], ev["rawQueryString"] = rawPath, query
+		})
+		var seen string
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen = dump(r)
+			w.Header()["X-Echo"] = r.Header["X-Fuzz-"+name]
+			w.Header().Add("Set-Cookie", cookie1)
+			fmt.Fprint(w, body)
+		})
+		ctx := context.Background()
+		want, wantErr := lambda.NewHandler(httpadapter.NewV2(h).ProxyWithContext).Invoke(ctx, []byte(payload))
+		wantSeen := seen
+		seen = ""
+		got, err := New("test", h, nil).Invoke(ctx, []byte(payload))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("error %v, the adapter's %v", err, wantErr)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("answer\n%s\nthe adapter's\n%s", got, want)
+		}
+		if seen != wantSeen {
+			t.Fatalf("request\n%s\nthe adapter's\n%s", seen, wantSeen)
+		}
+	})
 }
 
 // The adapter reads GO_API_HOST on every request for the scheme and host of the URL.
