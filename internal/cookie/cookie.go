@@ -21,8 +21,10 @@ package cookie
 import (
 	"net/http"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -271,8 +273,9 @@ func (res Result) String() string {
 func (c Codec) Pick(r *http.Request, s Spec, accept func(value string) bool) (string, Result) {
 	full := c.FullName(s)
 	var (
-		plain  []string
-		chunks [MaxChunks][]string
+		plainRoom [2]string
+		plain     = plainRoom[:0]
+		chunks    [MaxChunks][]string
 	)
 	each(r, full, func(name, value string) bool {
 		if value == "" {
@@ -357,6 +360,17 @@ func addDistinct(vs []string, v string) []string {
 		}
 	}
 	return append(vs, v)
+}
+
+// Sent reports whether r carries a cookie of kind s, whole or in chunks: one that
+// r.Cookies() returns named as the cookie, or as the cookie followed by a dot and anything.
+func (c Codec) Sent(r *http.Request, s Spec) bool {
+	sent := false
+	each(r, c.FullName(s), func(string, string) bool {
+		sent = true
+		return false
+	})
+	return sent
 }
 
 // Clear deletes the cookie of kind s: the plain name always, and every
@@ -572,16 +586,26 @@ func refusedByte(x uint64) bool {
 
 // withinLimit reports whether net/http reads a Cookie header of n cookies (counted as it
 // counts them: one more than the semicolons of each line). Past its limit (3000, or the
-// httpcookiemaxnum GODEBUG setting) r.Cookies() returns none. http.ParseCookie applies the
-// same limit before anything else, and otherwise refuses a line whose first cookie has no
-// "=": so it is asked about "x" followed by n-1 semicolons.
+// httpcookiemaxnum GODEBUG setting) r.Cookies() returns none. A header of no more cookies
+// than limitProbe holds is within a limit that admits limitProbe's, the answer usualWithin
+// keeps; any other is asked about.
 func withinLimit(n int) bool {
+	if n <= len(limitProbe) && usualWithin() {
+		return true
+	}
+	return probeLimit(n)
+}
+
+// probeLimit asks net/http whether a header of n cookies is within its limit.
+// http.ParseCookie applies the limit before anything else, and otherwise refuses a line
+// whose first cookie has no "=": so it is asked about "x" followed by n-1 semicolons.
+func probeLimit(n int) bool {
 	k := min(n, len(limitProbe))
 	_, err := http.ParseCookie(limitProbe[:k] + strings.Repeat(";", n-k))
 	return err == errNoEquals
 }
 
-// limitProbe holds the lines withinLimit asks about for up to 64 cookies, the usual case,
+// limitProbe holds the lines probeLimit asks about for up to 64 cookies, the usual case,
 // without building one.
 var limitProbe = "x" + strings.Repeat(";", 63)
 
@@ -591,6 +615,30 @@ var errNoEquals = func() error {
 	_, err := http.ParseCookie("x")
 	return err
 }()
+
+// usualLimit is probeLimit(len(limitProbe)) as found under one value of the GODEBUG
+// variable.
+type usualLimit struct {
+	godebug string
+	within  bool
+}
+
+var lastUsualLimit atomic.Pointer[usualLimit]
+
+// usualWithin is probeLimit(len(limitProbe)), asked again only when the GODEBUG variable
+// has changed: the setting is the binary's default, which never changes, overridden by
+// that variable, which the runtime rereads whenever it is set.
+func usualWithin() bool {
+	env := os.Getenv("GODEBUG")
+	if last := lastUsualLimit.Load(); last != nil && last.godebug == env {
+		return last.within
+	}
+	within := probeLimit(len(limitProbe))
+	if os.Getenv("GODEBUG") == env { // unchanged while asking
+		lastUsualLimit.Store(&usualLimit{godebug: env, within: within})
+	}
+	return within
+}
 
 // validValue reports whether v can be stored without net/http altering it
 // (it drops bytes a cookie value cannot hold, and quotes values with a space

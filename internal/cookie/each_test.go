@@ -210,6 +210,12 @@ func TestReadersMatchReference(t *testing.T) {
 		{"__Host-s=x; __Host-s.0=a; __Host-s.1=b; __Host-s.x=y"},
 		{"__Host-s.1=a; __Host-s.0=b; __Host-s.1=c"},
 		{"__Host-s.0=; __Host-s.1=b"},
+		{"__Host-s.x=a"},
+		{"__Host-s.=a"},
+		{"__Host-ss=a; __Host-=b; __Host-s0=c"},
+		{"__Host-s=\"\x01\""},
+		{"__Host-s"},
+		{manyCookies(3000)},
 		{manyCookies(3001)},
 	} {
 		checkReaders(t, lines)
@@ -244,6 +250,9 @@ func checkReaders(t *testing.T, lines []string) {
 	}
 	if got, want := present(r, eachFull), refPresent(r, eachFull); !slices.Equal(got, want) {
 		t.Fatalf("%q: present = %q; reference %q", lines, got, want)
+	}
+	if got, want := c.Sent(r, spec), len(cookiesFor(r, eachFull)) > 0; got != want {
+		t.Fatalf("%q: Sent = %v; reference %v", lines, got, want)
 	}
 }
 
@@ -404,4 +413,30 @@ func refPresent(r *http.Request, full string) []string {
 		}
 	}
 	return names
+}
+
+// TestUsualLimitIsKeptPerSetting: the answer for the usual header is asked once per value
+// of GODEBUG, and asked again when it changes.
+func TestUsualLimitIsKeptPerSetting(t *testing.T) {
+	for _, tt := range []struct {
+		setting string
+		within  bool
+	}{
+		{"httpcookiemaxnum=5", false},
+		{"httpcookiemaxnum=64", true},
+		{"httpcookiemaxnum=63", false},
+		{"httpcookiemaxnum=0", true},
+		{"", true},
+	} {
+		t.Setenv("GODEBUG", tt.setting)
+		if got := usualWithin(); got != tt.within {
+			t.Errorf("GODEBUG=%q: usualWithin() = %v, want %v", tt.setting, got, tt.within)
+		}
+		if kept := lastUsualLimit.Load(); kept == nil || *kept != (usualLimit{tt.setting, tt.within}) {
+			t.Errorf("GODEBUG=%q: kept %+v", tt.setting, kept)
+		}
+		if got := usualWithin(); got != tt.within {
+			t.Errorf("GODEBUG=%q: usualWithin() again = %v, want %v", tt.setting, got, tt.within)
+		}
+	}
 }
