@@ -3,7 +3,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
@@ -146,11 +145,5 @@ func (j jar[T]) name() string {
 
 // sent reports whether r carries the cookie, whole or in chunks.
 func (j jar[T]) sent(r *http.Request) bool {
-	name := j.name()
-	for _, c := range r.Cookies() {
-		if c.Name == name || strings.HasPrefix(c.Name, name+".") {
-			return true
-		}
-	}
-	return false
+	return j.codec.Sent(r, j.kind.Cookie)
 }

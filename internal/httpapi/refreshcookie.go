@@ -3,7 +3,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/monban-auth/monban/internal/auth"
 	"github.com/monban-auth/monban/internal/cookie"
@@ -54,18 +53,8 @@ func (h *handler) refreshCookie(w http.ResponseWriter, r *http.Request, sess *au
 
 // legacyRefreshSent reports whether r carries the refresh cookie of an earlier release
 // under a name the current one does not use (it shares the name with a cookie Domain).
-// The hot path asks: a cheap look at the header comes first.
 func (h *handler) legacyRefreshSent(r *http.Request) bool {
-	name := h.jars.legacyRefresh.name()
-	if name == h.jars.refresh.name() {
-		return false
-	}
-	for _, v := range r.Header.Values("Cookie") {
-		if strings.Contains(v, name) {
-			return h.jars.legacyRefresh.sent(r)
-		}
-	}
-	return false
+	return h.jars.legacyRefresh.name() != h.jars.refresh.name() && h.jars.legacyRefresh.sent(r)
 }
 
 // clearSession deletes the session and refresh cookies the browser sent: with a cookie

@@ -27,11 +27,11 @@ type tokens struct {
 
 func (h *handler) session(w http.ResponseWriter, r *http.Request) {
 	sess, err := h.current(w, r)
-	if auth.CodeOf(err) == auth.CodeUnauthenticated {
-		writeSignedOut(w)
-		return
-	}
 	if err != nil {
+		if auth.CodeOf(err) == auth.CodeUnauthenticated {
+			writeSignedOut(w)
+			return
+		}
 		writeError(w, r, h.log, err)
 		return
 	}
