@@ -237,9 +237,11 @@ func awsConfig(cfg config.Config, getenv func(string) string) aws.Config {
 		region = "us-east-1" // emulators ignore it; the SDK needs one to sign
 	}
 	c := aws.Config{Region: region, Credentials: envCredentials(getenv)}
-	// The SDK's own client, trusting the roots of one bundle (package rootcerts), loaded when
-	// it builds its transport at the first call.
-	c.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(rootcerts.Trust)
+	// The SDK's own client; for HTTPS, one trusting the roots of one bundle (package
+	// rootcerts), made at the first HTTPS call.
+	c.HTTPClient = rootcerts.Lazy(awshttp.NewBuildableClient(), func() rootcerts.Client {
+		return awshttp.NewBuildableClient().WithTransportOptions(rootcerts.Trust)
+	})
 	if cfg.CognitoEndpoint != "" {
 		// An emulator: it answers unsupported calls with 500, which the SDK would retry for
 		// seconds, and it ignores credentials (but the SDK still wants some to sign with).

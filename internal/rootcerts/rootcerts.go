@@ -138,3 +138,27 @@ func trust(t *http.Transport, roots func() *x509.CertPool) {
 		setRoots(t, pool)
 	}
 }
+
+// Client is an HTTP client as the AWS SDK takes one (aws.HTTPClient).
+type Client interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Lazy returns a Client that sends plain HTTP requests (an emulator) through plain and
+// HTTPS requests through the client secure makes, at the first of them: an SDK client's
+// transport options (Trust) run when it is configured, which would load the roots at start.
+func Lazy(plain Client, secure func() Client) Client {
+	return &lazyClient{plain: plain, secure: sync.OnceValue(secure)}
+}
+
+type lazyClient struct {
+	plain  Client
+	secure func() Client
+}
+
+func (c *lazyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme != "https" {
+		return c.plain.Do(r)
+	}
+	return c.secure().Do(r)
+}

@@ -220,3 +220,36 @@ func TestTrust(t *testing.T) {
 		})
 	}
 }
+
+// countingClient answers 204 to every request and counts them.
+type countingClient struct{ n int }
+
+func (c *countingClient) Do(*http.Request) (*http.Response, error) {
+	c.n++
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody}, nil
+}
+
+func TestLazy(t *testing.T) {
+	plain, secure := &countingClient{}, &countingClient{}
+	made := 0
+	c := Lazy(plain, func() Client { made++; return secure })
+	do := func(url string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Do(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do("http://127.0.0.1:9229/")
+	if made != 0 || plain.n != 1 {
+		t.Fatalf("a plain request: secure made %d times, plain used %d times", made, plain.n)
+	}
+	do("https://cognito-idp.eu-west-1.amazonaws.com/")
+	do("https://cognito-idp.eu-west-1.amazonaws.com/")
+	if made != 1 || secure.n != 2 || plain.n != 1 {
+		t.Fatalf("two HTTPS requests: secure made %d times and used %d, plain used %d", made, secure.n, plain.n)
+	}
+}
