@@ -14,6 +14,7 @@ package jsonread
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -66,6 +67,10 @@ func (r *Reader) consume(c byte) bool {
 // followed directly by a letter or digit is not one (JSON needs a delimiter after it).
 func (r *Reader) literal(lit string) bool {
 	r.space()
+	// Most often asked (is it null?) before a string: one byte says no.
+	if r.pos >= len(r.data) || r.data[r.pos] != lit[0] {
+		return false
+	}
 	end := r.pos + len(lit)
 	if end > len(r.data) || string(r.data[r.pos:end]) != lit {
 		return false
@@ -201,14 +206,19 @@ var class = func() (t [256]uint8) {
 
 // special reports whether any of the eight bytes in x is not plain: a quote, a backslash,
 // below 0x20 or above 0x7f. It may not say which; it never misses one.
-func special(x uint64) bool {
+func special(x uint64) bool { return specials(x) != 0 }
+
+// specials has the high bit set of the first byte of x (from the low end) that is not plain,
+// and is zero if there is none. Bits of later bytes may be set too: a borrow runs from a
+// byte only when it is one to find.
+func specials(x uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
 	q := x ^ ones*'"'
 	b := x ^ ones*'\\'
-	return (x|(x-ones*0x20)|(q-ones)&^q|(b-ones)&^b)&high != 0
+	return (x | (x - ones*0x20) | (q-ones)&^q | (b-ones)&^b) & high
 }
 
 // allPlain reports whether s is all plain bytes: no backslash, none below 0x20 or above 0x7f.
@@ -261,13 +271,34 @@ func (r *Reader) StringToken() (s, token []byte, ok bool) {
 	d := r.data
 	start := r.pos
 	i := start + 1
-	// Most strings are plain to their closing quote: find the quote with bytes.IndexByte
-	// (vectorised), then check what it passed over in wide steps. Anything else (an escape,
-	// a byte to validate as UTF-8, a control, no quote) is read by the loop below.
+	// Most strings are short (a header, a field of the request context) and plain to their
+	// closing quote: the first byte that is not plain, found a word at a time, is that
+	// quote. The calls of the search below would cost them more than this.
+	for end := min(i+16, len(d)-8); i <= end; i += 8 {
+		m := specials(binary.LittleEndian.Uint64(d[i:]))
+		if m == 0 {
+			continue
+		}
+		i += bits.TrailingZeros64(m) / 8
+		if d[i] == '"' {
+			r.pos = i + 1
+			return d[start+1 : i], d[start:r.pos], true
+		}
+		return r.rest(start, i)
+	}
+	// Longer ones: find the quote with bytes.IndexByte (vectorised), then check what it
+	// passed over in wide steps. Anything else (an escape, a byte to validate as UTF-8, a
+	// control, no quote) is read by the loop in rest.
 	if q := bytes.IndexByte(d[i:], '"'); q >= 0 && allPlain(d[i:i+q]) {
 		r.pos = i + q + 1
-		return d[i : i+q], d[start:r.pos], true
+		return d[start+1 : i+q], d[start:r.pos], true
 	}
+	return r.rest(start, i)
+}
+
+// rest reads the rest of a string that starts at start, d[start+1:i] plain.
+func (r *Reader) rest(start, i int) (s, token []byte, ok bool) {
+	d := r.data
 	ascii := true
 	for {
 		// Eight plain bytes at a time: long strings (an access token) are mostly that.

@@ -3,6 +3,7 @@ package jsonread
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -509,5 +510,74 @@ func TestExact(t *testing.T) {
 	}
 	if !r.Exact("") || r.Exact("}") {
 		t.Fatal("Exact past the end of the document")
+	}
+}
+
+// The first words of a string, read before any search: each kind of byte at every place of
+// short strings, whatever follows the closing quote (read in the same word), and the strings
+// as members of an object.
+func TestStringTokenShortStrings(t *testing.T) {
+	bytesToTry := []byte{'"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xe2, 0xff, '!', '#', '[', ']'}
+	for n := range 30 {
+		for _, c := range bytesToTry {
+			for at := range n {
+				body := []byte(strings.Repeat("x", n))
+				body[at] = c
+				for _, after := range []string{``, ` `, `\"`, "\x00\x00\x00\x00\x00\x00\x00\x00", `"""""""""`, "\xff\xff\xff\xff\xff\xff\xff\xff"} {
+					in := `"` + string(body) + `"` + after
+					r := New([]byte(in))
+					s, tok, ok := r.StringToken()
+					if ok {
+						if r.Pos() != len(tok) || string(tok) != in[:len(tok)] {
+							t.Fatalf("%q: token %q ends at %d", in, tok, r.Pos())
+						}
+						var want string
+						if err := json.Unmarshal(tok, &want); err != nil || want != string(s) {
+							t.Fatalf("%q: read %q, encoding/json %q (%v)", in, s, want, err)
+						}
+						if c == '"' && string(s) != string(body[:at]) {
+							t.Fatalf("%q: read %q", in, s)
+						}
+					}
+					sameAsJSON(t, `{"k":"`+string(body)+`","z":"`+after+`"}`, readMap)
+					sameAsJSON(t, `{"k":"`+string(body)+`","z":"é\n"}`, readMap)
+				}
+				sameAsJSON(t, `"`+string(body)+`"`, readString)
+				sameAsJSON(t, `"`+string(body)+`é"`, readString)
+				sameAsJSON(t, `"`+string(body), readString)
+			}
+		}
+	}
+	// Plain strings of every length up to past the words read first must be read whole.
+	for n := range 60 {
+		body := strings.Repeat("y", n)
+		for _, after := range []string{``, `,"a":1`, "\x01\x01\x01\x01\x01\x01\x01\x01\x01"} {
+			r := New([]byte(`"` + body + `"` + after))
+			if s, _, ok := r.StringToken(); !ok || string(s) != body || r.Pos() != n+2 {
+				t.Fatalf("%d bytes then %q: read %q, %v, at %d", n, after, s, ok, r.Pos())
+			}
+		}
+	}
+}
+
+// specials marks the first byte that is not plain exactly, wherever other bytes are.
+func TestSpecialsMarksTheFirst(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 300000 {
+		var b [8]byte
+		first := -1
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0x60))
+			if rng.IntN(6) == 0 {
+				b[i] = byte(rng.IntN(256))
+			}
+			if first < 0 && class[b[i]] != plain {
+				first = i
+			}
+		}
+		m := specials(binary.LittleEndian.Uint64(b[:]))
+		if first < 0 && m != 0 || first >= 0 && (m == 0 || bits.TrailingZeros64(m)/8 != first) {
+			t.Fatalf("%q: specials %#x, first not plain at %d", b, m, first)
+		}
 	}
 }

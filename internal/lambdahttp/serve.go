@@ -72,29 +72,44 @@ func newRequest(ctx context.Context, ev *wireEvent) (*http.Request, error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	server, ok := os.LookupEnv(customHost)
-	if !ok {
-		server = "https://" + ev.domainName
-	}
-	target := server + path
-	if ev.rawQueryString != "" {
-		target += "?" + ev.rawQueryString
-	} else if len(ev.query) > 0 {
-		q := url.Values{}
-		for k, v := range ev.query {
-			q.Add(k, v)
-		}
-		target += "?" + q.Encode()
-	}
 	// The adapter's body is a *bytes.Reader, which NewRequestWithContext turns, when it is
 	// empty, into NoBody and a GetBody returning NoBody: set here without making a reader.
 	var reader io.Reader
 	if len(body) > 0 {
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(ev.method), target, reader)
-	if err != nil {
-		return nil, err
+	method := strings.ToUpper(ev.method)
+	server, custom := os.LookupEnv(customHost)
+	var req *http.Request
+	if !custom && ev.rawQueryString == "" && len(ev.query) == 0 && plainHost(ev.domainName) && plainPath(path) {
+		// The usual request: url.Parse would give "https://"+domainName+path back in
+		// these three parts, none with anything to unescape, so they are set in the URL
+		// NewRequestWithContext parses from "" (which it cannot fail to) instead. Its
+		// errors, for the method, come first either way.
+		var err error
+		if req, err = http.NewRequestWithContext(ctx, method, "", reader); err != nil {
+			return nil, err
+		}
+		*req.URL = url.URL{Scheme: "https", Host: ev.domainName, Path: path}
+		req.Host = ev.domainName
+	} else {
+		if !custom {
+			server = "https://" + ev.domainName
+		}
+		target := server + path
+		if ev.rawQueryString != "" {
+			target += "?" + ev.rawQueryString
+		} else if len(ev.query) > 0 {
+			q := url.Values{}
+			for k, v := range ev.query {
+				q.Add(k, v)
+			}
+			target += "?" + q.Encode()
+		}
+		var err error
+		if req, err = http.NewRequestWithContext(ctx, method, target, reader); err != nil {
+			return nil, err
+		}
 	}
 	if reader == nil {
 		req.Body, req.GetBody = http.NoBody, noBody
@@ -139,6 +154,32 @@ func newRequest(ctx context.Context, ev *wireEvent) (*http.Request, error) {
 	}
 	req.RequestURI = req.URL.RequestURI()
 	return req, nil
+}
+
+// plainHost reports whether host is a name url.Parse keeps as it is in an https URL, with
+// no port: letters, digits, dots and hyphens.
+func plainHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPath reports whether url.Parse keeps path, one starting with a slash, as it is in
+// URL.Path, with no RawPath: it has only slashes and the characters never escaped.
+func plainPath(path string) bool {
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
 }
 
 // noBody is the GetBody of a request without a body.

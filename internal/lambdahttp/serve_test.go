@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -471,5 +472,75 @@ func FuzzAppendResponse(f *testing.F) {
 		if got := appendResponse(nil, &resp); !bytes.Equal(got, want) {
 			t.Fatalf("appendResponse\n%q\nencoding/json\n%q", got, want)
 		}
+	})
+}
+
+// sameURL fails unless newRequest, for an event with domain name host and raw path path
+// (and no query), makes the URL, Host and RequestURI that NewRequestWithContext makes of
+// the adapter's URL, field for field. It reports whether the fast path took the event.
+func sameURL(t *testing.T, host, path string) bool {
+	t.Helper()
+	ev := &wireEvent{method: "GET", domainName: host, rawPath: path}
+	slashed := "/" + strings.TrimPrefix(path, "/")
+	want, wantErr := http.NewRequestWithContext(context.Background(), "GET", "https://"+host+slashed, nil)
+	got, err := newRequest(context.Background(), ev)
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("%q %q: error %v, want %v", host, path, err, wantErr)
+	}
+	if err != nil {
+		return false
+	}
+	if !reflect.DeepEqual(*got.URL, *want.URL) || got.Host != want.Host || got.RequestURI != want.URL.RequestURI() {
+		t.Fatalf("%q %q: URL %#v host %q uri %q, want %#v host %q uri %q", host, path,
+			*got.URL, got.Host, got.RequestURI, *want.URL, want.Host, want.URL.RequestURI())
+	}
+	return plainHost(host) && plainPath(slashed)
+}
+
+// The URL set without parsing is the parsed one, for the usual hosts and paths (which take
+// that path) and for those near them that do not.
+func TestPlainURLIsTheParsedOne(t *testing.T) {
+	for _, c := range []struct {
+		host, path string
+		plain      bool
+	}{
+		{"www.example.com", "/auth/session", true},
+		{"a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", "/auth/x_y~z.-/", true},
+		{"Example.COM", "auth", true},
+		{"h", "//evil.example/x", true},
+		{"h", "/", true},
+		{"h", "", true},
+		{"h", "/a/../b/./c", true},
+		{"", "/x", false},
+		{"h:443", "/x", false},
+		{"h:", "/x", false},
+		{"[::1]", "/x", false},
+		{"h", "/a%2Fb", false},
+		{"h", "/a b", false},
+		{"h", "/a;b", false},
+		{"h", "/a:b", false},
+		{"h", "/a?b", false},
+		{"h", "/a#b", false},
+		{"h", "/é", false},
+		{"h_1", "/x", false},
+		{"h%41", "/x", false},
+		{"u@h", "/x", false},
+	} {
+		if got := sameURL(t, c.host, c.path); got != c.plain {
+			t.Errorf("%q %q: taken without parsing %v, want %v", c.host, c.path, got, c.plain)
+		}
+	}
+	var ev wireEvent
+	if !decodeEvent([]byte(sessionEvent), &ev) || !plainHost(ev.domainName) || !plainPath(ev.rawPath) {
+		t.Error("the usual event's URL is parsed")
+	}
+}
+
+func FuzzPlainURLIsTheParsedOne(f *testing.F) {
+	f.Add("www.example.com", "/auth/session")
+	f.Add("h:1", "/a%20b")
+	f.Add("h", "//x/../y")
+	f.Fuzz(func(t *testing.T, host, path string) {
+		sameURL(t, host, path)
 	})
 }
