@@ -151,39 +151,6 @@ func (r *Reader) integer() bool {
 	return n > 0 && (n == 1 || r.data[start] != '0')
 }
 
-// digits steps over one or more digits.
-func (r *Reader) digits() bool {
-	start := r.pos
-	for r.pos < len(r.data) && r.data[r.pos] >= '0' && r.data[r.pos] <= '9' {
-		r.pos++
-	}
-	return r.pos > start
-}
-
-// number steps over any JSON number (only Skip needs one; encoding/json never converts a
-// skipped number, so its size does not matter).
-func (r *Reader) number() bool {
-	if !r.integer() {
-		return false
-	}
-	if r.pos < len(r.data) && r.data[r.pos] == '.' {
-		r.pos++
-		if !r.digits() {
-			return false
-		}
-	}
-	if r.pos < len(r.data) && (r.data[r.pos] == 'e' || r.data[r.pos] == 'E') {
-		r.pos++
-		if r.pos < len(r.data) && (r.data[r.pos] == '+' || r.data[r.pos] == '-') {
-			r.pos++
-		}
-		if !r.digits() {
-			return false
-		}
-	}
-	return r.pos == len(r.data) || delimiter(r.data[r.pos])
-}
-
 // Byte classes inside a string.
 const (
 	plain     = iota
@@ -448,32 +415,28 @@ func (r *Reader) Array(elem func() bool) bool {
 	}
 }
 
-// Skip steps over any one value, checking that it is valid JSON.
-func (r *Reader) Skip() bool { return r.skip(0) }
-
-func (r *Reader) skip(depth int) bool {
-	switch c := r.peek(); {
-	case c == '"':
-		_, _, ok := r.StringToken()
-		return ok
-	case c == '{':
-		if depth >= maxDepth {
-			return false
-		}
-		return r.Object(func([]byte) bool { return r.skip(depth + 1) })
-	case c == '[':
-		if depth >= maxDepth {
-			return false
-		}
-		return r.Array(func() bool { return r.skip(depth + 1) })
-	case c == '-' || c >= '0' && c <= '9':
-		return r.number()
-	case c == 't':
-		return r.literal("true")
-	case c == 'f':
-		return r.literal("false")
+// Skip steps over any one value, checking its syntax as encoding/json checks a value it does
+// not decode: its strings' UTF-8 is not checked (see skip.go). Values nested deeper than
+// maxDepth are declined.
+func (r *Reader) Skip() bool {
+	end, ok := skipValue(r.data, r.pos)
+	if ok {
+		r.pos = end
 	}
-	return r.Null()
+	return ok
+}
+
+// SkipString steps over a string whose value is not kept, checking only its syntax.
+func (r *Reader) SkipString() bool {
+	i := skipSpace(r.data, r.pos)
+	if i >= len(r.data) || r.data[i] != '"' {
+		return false
+	}
+	end, ok := skipString(r.data, i)
+	if ok {
+		r.pos = end
+	}
+	return ok
 }
 
 // StringMap reads an object of strings, calling member with each key and value (as String
