@@ -3,6 +3,7 @@ package authorizer
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/monban-auth/monban/internal/jsonread"
 	"github.com/monban-auth/monban/internal/originverify"
@@ -20,18 +21,80 @@ import (
 // declines) is decoded by encoding/json instead, so the outcome, an error's text
 // included, is the runtime's.
 func DecodeEvent(payload []byte) (Event, error) {
-	var ev Event
-	if r := newEventReader(payload); r.read(&ev) {
-		return ev, nil
-	}
-	ev = Event{}
-	err := json.NewDecoder(bytes.NewReader(payload)).Decode(&ev)
+	ev, _, err := decodeEvent(payload, false)
 	return ev, err
 }
 
-// eventReader reads an authorizer event with jsonread. Each method reports false
-// when jsonread declines or the input has a shape it does not handle, and the
-// event is then decoded by encoding/json from the start.
+// decodeEvent is DecodeEvent. lean, for Invoke, leaves out RouteArn, which Handle
+// never reads, and when the fast reader reads the event, it keeps the headers in the
+// returned list, which is then set, rather than in ev.Headers: a map costs two
+// allocations and a hash per header, for one or two headers.
+func decodeEvent(payload []byte, lean bool) (Event, headerList, error) {
+	var ev Event
+	if r := newEventReader(payload); r.read(&ev, lean) {
+		r.list.set = lean
+		return ev, r.list, nil
+	}
+	// Decoded into another variable: encoding/json would move ev to the heap on
+	// every call, the fast reader's included.
+	var slow Event
+	err := json.NewDecoder(bytes.NewReader(payload)).Decode(&slow)
+	return slow, headerList{}, err
+}
+
+// headerList is Event.Headers as a list, for the few headers the reader keeps:
+// names are unique, as a map's keys are.
+type headerList struct {
+	// set is whether the list stands for Event.Headers.
+	set    bool
+	n      int
+	names  [4]string
+	values [4]string
+}
+
+// put sets the value of header name, or reports false when the list is full.
+func (l *headerList) put(name, value string) bool {
+	for j := range l.n {
+		if l.names[j] == name {
+			l.values[j] = value
+			return true
+		}
+	}
+	if l.n == len(l.names) {
+		return false
+	}
+	l.names[l.n], l.values[l.n] = name, value
+	l.n++
+	return true
+}
+
+// appendValues appends the values of header name, matched case-insensitively, in the
+// sorted order of the names, as headerValues does for a map.
+func (l *headerList) appendValues(out []string, name string) []string {
+	var idx [len(l.names)]int
+	m := 0
+	for j := range l.n {
+		if strings.EqualFold(l.names[j], name) {
+			idx[m] = j
+			m++
+		}
+	}
+	for a := 1; a < m; a++ {
+		for b := a; b > 0 && l.names[idx[b]] < l.names[idx[b-1]]; b-- {
+			idx[b], idx[b-1] = idx[b-1], idx[b]
+		}
+	}
+	for _, j := range idx[:m] {
+		out = append(out, l.values[j])
+	}
+	return out
+}
+
+// eventReader reads an authorizer event with jsonread, stepping over what it does not
+// keep with jsonread's Skip and SkipString, which check only the syntax (encoding/json
+// decodes any value they take without an error). Each method reports false when jsonread
+// declines or the input has a shape it does not handle, and the event is then decoded by
+// encoding/json from the start.
 type eventReader struct {
 	r jsonread.Reader
 	// kept are the header values read so far: REST events carry each header
@@ -39,6 +102,9 @@ type eventReader struct {
 	// copying once.
 	kept  [8]keptValue
 	nkept int
+	// lean is decodeEvent's; list holds the headers when lean is set.
+	lean bool
+	list headerList
 }
 
 type keptValue struct {
@@ -74,7 +140,8 @@ func keepHeader(name []byte) bool {
 
 // read reads the event object; the object's end is the end of what the runtime
 // reads.
-func (er *eventReader) read(ev *Event) bool {
+func (er *eventReader) read(ev *Event, lean bool) bool {
+	er.lean = lean
 	return er.r.Object(func(key []byte) bool { return er.member(ev, key) })
 }
 
@@ -87,6 +154,10 @@ func (er *eventReader) member(ev *Event, key []byte) bool {
 	case "type":
 		dst = &ev.Type
 	case "routeArn":
+		if er.lean {
+			// Still a string or null, or the runtime's decoding fails.
+			return er.r.Null() || er.r.SkipString()
+		}
 		dst = &ev.RouteArn
 	case "methodArn":
 		dst = &ev.MethodArn
@@ -137,22 +208,46 @@ func common(s []byte) string {
 func (er *eventReader) headers(ev *Event) bool {
 	if er.r.Null() {
 		ev.Headers = nil
+		er.list.n = 0
 		return true
 	}
-	if ev.Headers == nil {
+	if ev.Headers == nil && !er.lean {
 		ev.Headers = map[string]string{}
 	}
 	return er.r.Object(func(name []byte) bool {
 		if !keepHeader(name) {
-			_, ok := er.r.String()
-			return ok
+			return er.r.SkipString()
 		}
 		v, ok := er.stringValue()
-		if ok {
-			ev.Headers[string(name)] = v
+		if !ok {
+			return false
 		}
-		return ok
+		if er.lean {
+			return er.list.put(headerName(name), v)
+		}
+		ev.Headers[headerName(name)] = v
+		return true
 	})
+}
+
+// headerName is string(name), without an allocation for the usual spellings of the
+// headers Handle reads: lower-cased on HTTP APIs, as sent on REST APIs.
+func headerName(name []byte) string {
+	switch string(name) {
+	case "authorization":
+		return "authorization"
+	case "cookie":
+		return "cookie"
+	case "x-monban-origin-verify":
+		return "x-monban-origin-verify"
+	case "Authorization":
+		return "Authorization"
+	case "Cookie":
+		return "Cookie"
+	case originverify.Header:
+		return originverify.Header
+	}
+	return string(name)
 }
 
 // multiValueHeaders reads {"name": ["value", …], …} as headers does.
@@ -168,7 +263,7 @@ func (er *eventReader) multiValueHeaders(ev *Event) bool {
 		keep := keepHeader(name)
 		values, ok := er.strings(keep)
 		if ok && keep {
-			ev.MultiValueHeaders[string(name)] = values
+			ev.MultiValueHeaders[headerName(name)] = values
 		}
 		return ok
 	})
@@ -190,18 +285,22 @@ func (er *eventReader) cookies(ev *Event) bool {
 // array as an empty, non-nil slice, as encoding/json decodes it.
 func (er *eventReader) strings(keep bool) ([]string, bool) {
 	var out []string
-	if keep {
-		out = []string{}
-	}
 	ok := er.r.Array(func() bool {
 		if !keep {
-			_, ok := er.r.String()
-			return ok
+			return er.r.SkipString()
 		}
 		s, ok := er.stringValue()
+		if out == nil {
+			// Room for the few cookies or header values a request carries, in one
+			// allocation.
+			out = make([]string, 0, 4)
+		}
 		out = append(out, s)
 		return ok
 	})
+	if keep && out == nil {
+		out = []string{}
+	}
 	return out, ok
 }
 

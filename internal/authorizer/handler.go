@@ -119,8 +119,12 @@ func (e *Event) shape() (shape, error) {
 // authorizer's.
 const attachAsAuthorizer = "attach it to the routes it guards as their Lambda authorizer, not as their integration or another event source"
 
-// request returns the credentials the event carries.
-func (e *Event) request(s shape) monbanauth.Request {
+// request returns the credentials the event carries; list, when set, stands for
+// e.Headers.
+func (e *Event) request(s shape, list *headerList) monbanauth.Request {
+	if !list.set {
+		list = nil
+	}
 	switch s {
 	case shapeToken:
 		if e.AuthorizationToken == "" {
@@ -130,40 +134,44 @@ func (e *Event) request(s shape) monbanauth.Request {
 	case shapeSimple:
 		cookies := e.Cookies
 		if len(cookies) == 0 {
-			cookies = headerValues(e.Headers, nil, "cookie")
+			cookies = headerValues(e.Headers, list, nil, "cookie")
 		}
-		return monbanauth.Request{Authorization: headerValues(e.Headers, nil, "authorization"), Cookies: cookies,
-			OriginVerify: headerValues(e.Headers, nil, originverify.Header)}
+		return monbanauth.Request{Authorization: headerValues(e.Headers, list, nil, "authorization"), Cookies: cookies,
+			OriginVerify: headerValues(e.Headers, list, nil, originverify.Header)}
 	default:
 		return monbanauth.Request{
-			Authorization: headerValues(e.Headers, e.MultiValueHeaders, "authorization"),
-			Cookies:       headerValues(e.Headers, e.MultiValueHeaders, "cookie"),
-			OriginVerify:  headerValues(e.Headers, e.MultiValueHeaders, originverify.Header),
+			Authorization: headerValues(e.Headers, list, e.MultiValueHeaders, "authorization"),
+			Cookies:       headerValues(e.Headers, list, e.MultiValueHeaders, "cookie"),
+			OriginVerify:  headerValues(e.Headers, list, e.MultiValueHeaders, originverify.Header),
 		}
 	}
 }
 
 // headerValues returns the values of header name, matched case-insensitively,
-// from the multi-value map when it has any, else from the single-value map.
-// Names are visited in sorted order so the result does not depend on map
-// iteration.
-func headerValues(single map[string]string, multi map[string][]string, name string) []string {
+// from the multi-value map when it has any, else from the single-value map (or
+// the list standing for it, when not nil). Names are visited in sorted order so
+// the result does not depend on map iteration.
+func headerValues(single map[string]string, list *headerList, multi map[string][]string, name string) []string {
+	// A request has one spelling of a header, or a few: their names fit on the stack.
+	var buf [4]string
 	var out []string
-	for _, k := range matchingKeys(multi, name) {
+	for _, k := range matchingKeys(buf[:0], multi, name) {
 		out = append(out, multi[k]...)
 	}
 	if len(out) > 0 {
 		return out
 	}
-	for _, k := range matchingKeys(single, name) {
+	if list != nil {
+		return list.appendValues(out, name)
+	}
+	for _, k := range matchingKeys(buf[:0], single, name) {
 		out = append(out, single[k])
 	}
 	return out
 }
 
-// matchingKeys returns the keys of m equal to name but for case, sorted.
-func matchingKeys[V any](m map[string]V, name string) []string {
-	var keys []string
+// matchingKeys appends to keys the keys of m equal to name but for case, sorted.
+func matchingKeys[V any](keys []string, m map[string]V, name string) []string {
 	for k := range m {
 		if strings.EqualFold(k, name) {
 			keys = append(keys, k)
@@ -205,7 +213,7 @@ func NewHandler(a verifier, log *slog.Logger) *Handler {
 // (events.APIGatewayV2CustomAuthorizerSimpleResponse or
 // events.APIGatewayCustomAuthorizerResponse), or an error.
 func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
-	v, err := h.decide(ctx, &ev)
+	v, err := h.decide(ctx, &ev, &headerList{})
 	if err != nil {
 		return nil, err
 	}
@@ -214,14 +222,15 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
 
 // Invoke answers one invocation payload with the JSON of the response Handle
 // would give, byte for byte what the Lambda runtime would encode, or Handle's
-// error: it is the function's lambda.Handler. The event is read by DecodeEvent
-// and the response written directly, without encoding/json's reflection.
+// error: it is the function's lambda.Handler. The event is read as DecodeEvent
+// reads it (leaving out what Handle never reads) and the response written
+// directly, without encoding/json's reflection.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	ev, err := DecodeEvent(payload)
+	ev, list, err := decodeEvent(payload, true)
 	if err != nil {
 		return nil, err
 	}
-	v, err := h.decide(ctx, &ev)
+	v, err := h.decide(ctx, &ev, &list)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +248,8 @@ type verdict struct {
 	id *monbanauth.Identity
 }
 
-func (h *Handler) decide(ctx context.Context, ev *Event) (verdict, error) {
+// decide decides about ev; list, when set, stands for ev.Headers.
+func (h *Handler) decide(ctx context.Context, ev *Event, list *headerList) (verdict, error) {
 	s, err := ev.shape()
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelError, "authorizer event not understood", slog.String("error", err.Error()))
@@ -254,7 +264,7 @@ func (h *Handler) decide(ctx context.Context, ev *Event) (verdict, error) {
 			return verdict{}, err
 		}
 	}
-	id, err := h.auth.Authenticate(ctx, ev.request(s))
+	id, err := h.auth.Authenticate(ctx, ev.request(s, list))
 	h.logDecision(ctx, s, id, err)
 	if errors.Is(err, monbanauth.ErrUnavailable) {
 		return verdict{}, errUnavailable

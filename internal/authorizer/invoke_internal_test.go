@@ -3,9 +3,11 @@ package authorizer
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +103,7 @@ func TestRecordedEventsTakeTheFastReader(t *testing.T) {
 		raw = bytes.ReplaceAll(raw, []byte("AUTHORIZATION_HEADER"), []byte("Bearer a.b.c"))
 		raw = bytes.ReplaceAll(raw, []byte("SESSION_COOKIES"), []byte("__Host-monban-session=x"))
 		var ev Event
-		if r := newEventReader(raw); !r.read(&ev) {
+		if r := newEventReader(raw); !r.read(&ev, false) {
 			t.Errorf("%s: left to encoding/json", filepath.Base(path))
 		}
 	}
@@ -125,12 +127,29 @@ func TestEventReaderReadsOrDeclines(t *testing.T) {
 		{`{"headers":{"Cookie":null}}`, false}, // null in a map of strings
 		{`{"cookies":["a",null]}`, false},
 		{`{"multiValueHeaders":{"Cookie":null}}`, false},
-		{`{"x":{"y":"\ud800"}}`, false},
+		{`{"x":{"y":"\ud800"}}`, true}, // a skipped value is only checked for syntax
+		{"{\"x\":[\"\xff\",\"\u00e9\\u00E9\",{\"\":{}},[],[[]],-0.5E+3,0,1e9,true,false,null]}", true},
+		{"{\"x\":\"a\x1fb\"}", false},
+		{`{"x":"\u00g0"}`, false},
+		{`{"x":"\x"}`, false},
+		{`{"x":[1,]}`, false},
+		{`{"x":{"a":1,}}`, false},
+		{`{"x":{"a" 1}}`, false},
+		{`{"x":{1:1}}`, false},
+		{`{"x":[1}`, false},
+		{`{"x":{"a":1]}`, false},
+		{`{"x":01}`, false},
+		{`{"x":1.}`, false},
+		{`{"x":-}`, false},
+		{`{"x":truex}`, false},
+		{`{"x":nul}`, false},
+		{`{"x":[` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `]}`, false}, // too deep: left to encoding/json
+		{`{"x":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`, true},
 		{`null`, false},
 	} {
 		var ev Event
 		r := newEventReader([]byte(tt.payload))
-		if got := r.read(&ev); got != tt.read {
+		if got := r.read(&ev, false); got != tt.read {
 			t.Errorf("%s: read %v, want %v", tt.payload, got, tt.read)
 			continue
 		}
@@ -153,6 +172,34 @@ func TestEventReaderReadsOrDeclines(t *testing.T) {
 		}
 		if !reflect.DeepEqual(ev, want) {
 			t.Errorf("%s:\n read %#v\n want %#v", tt.payload, ev, want)
+		}
+	}
+}
+
+// A headerList gives a header's values as headerValues gives them from a map of the
+// same headers: every spelling, in the names' sorted order, later values replacing
+// earlier ones under the same name.
+func TestHeaderListGivesTheMapsValues(t *testing.T) {
+	names := []string{"authorization", "Authorization", "AUTHORIZATION", "cookie", "Cookie", "x-monban-origin-verify", "authori\u017Fation"}
+	for seed := range 2000 {
+		var l headerList
+		m := map[string]string{}
+		for k := range 1 + seed%6 {
+			name := names[(seed*7+k*3+seed/5)%len(names)]
+			value := fmt.Sprint(seed, k)
+			if !l.put(name, value) {
+				if len(m) < len(l.names) || m[name] != "" {
+					t.Fatalf("put %q refused with %d headers", name, len(m))
+				}
+				break
+			}
+			m[name] = value
+		}
+		for _, name := range []string{"authorization", "cookie", "X-Monban-Origin-Verify"} {
+			got, want := l.appendValues(nil, name), headerValues(m, nil, nil, name)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%v %s: %q, want %q", m, name, got, want)
+			}
 		}
 	}
 }
