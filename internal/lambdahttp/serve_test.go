@@ -247,24 +247,7 @@ func TestServeIsTheAdapter(t *testing.T) {
 		}
 		for _, resp := range responders {
 			t.Run(c.name+"/"+resp.name, func(t *testing.T) {
-				var seen string
-				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					seen = dump(r)
-					resp.fn(w)
-				})
-				want, wantErr := lambda.NewHandler(httpadapter.NewV2(h).ProxyWithContext).Invoke(ctx, payload)
-				wantSeen := seen
-				seen = ""
-				got, err := New("test", h, nil).Invoke(ctx, payload)
-				if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-					t.Fatalf("error %v, the adapter's %v", err, wantErr)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("answer\n%s\nthe adapter's\n%s", got, want)
-				}
-				if seen != wantSeen {
-					t.Fatalf("request\n%s\nthe adapter's\n%s", seen, wantSeen)
-				}
+				sameAsAdapter(t, ctx, payload, func(w http.ResponseWriter, _ *http.Request) { resp.fn(w) })
 			})
 		}
 	}
@@ -284,28 +267,36 @@ func FuzzServeIsTheAdapter(f *testing.F) {
 			ev["body"], ev["isBase64Encoded"] = body, base64
 			ev["rawPath"], ev["rawQueryString"] = rawPath, query
 		})
-		var seen string
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			seen = dump(r)
+		sameAsAdapter(t, context.Background(), []byte(payload), func(w http.ResponseWriter, r *http.Request) {
 			w.Header()["X-Echo"] = r.Header["X-Fuzz-"+name]
 			w.Header().Add("Set-Cookie", cookie1)
 			fmt.Fprint(w, body)
 		})
-		ctx := context.Background()
-		want, wantErr := lambda.NewHandler(httpadapter.NewV2(h).ProxyWithContext).Invoke(ctx, []byte(payload))
-		wantSeen := seen
-		seen = ""
-		got, err := New("test", h, nil).Invoke(ctx, []byte(payload))
-		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			t.Fatalf("error %v, the adapter's %v", err, wantErr)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("answer\n%s\nthe adapter's\n%s", got, want)
-		}
-		if seen != wantSeen {
-			t.Fatalf("request\n%s\nthe adapter's\n%s", seen, wantSeen)
-		}
 	})
+}
+
+// sameAsAdapter serves payload with handle through the awslabs adapter and through this
+// package, and fails unless handle saw the same request and the answers are the same bytes.
+func sameAsAdapter(t *testing.T, ctx context.Context, payload []byte, handle func(http.ResponseWriter, *http.Request)) {
+	t.Helper()
+	var seen string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = dump(r)
+		handle(w, r)
+	})
+	want, wantErr := lambda.NewHandler(httpadapter.NewV2(h).ProxyWithContext).Invoke(ctx, payload)
+	wantSeen := seen
+	seen = ""
+	got, err := New("test", h, nil).Invoke(ctx, payload)
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("error %v, the adapter's %v", err, wantErr)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("answer\n%s\nthe adapter's\n%s", got, want)
+	}
+	if seen != wantSeen {
+		t.Fatalf("request\n%s\nthe adapter's\n%s", seen, wantSeen)
+	}
 }
 
 // The adapter reads GO_API_HOST on every request for the scheme and host of the URL.
