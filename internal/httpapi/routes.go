@@ -7,7 +7,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -95,28 +94,7 @@ func New(d Deps) http.Handler {
 	route("POST", "/auth/profile/resend-code", jsonPost(h, h.resendAttributeCode))
 	route("POST", "/auth/account/delete", jsonPost(h, h.deleteAccount))
 	mux.Handle("/", h.fallback(allowed))
-	return h.viaOrigin(h.cors(noStore(sessionFirst(mux))))
-}
-
-// sessionPath is GET /auth/session's, asked on every page load.
-const sessionPath = "/auth/session"
-
-// sessionFirst serves GET /auth/session without the mux's matching, with the handler and
-// the pattern the mux has for it: a GET or HEAD of exactly that path (none to clean or
-// redirect) is one the mux gives that route. Without such a route it is the mux.
-func sessionFirst(mux *http.ServeMux) http.Handler {
-	route, pattern := mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: sessionPath}})
-	if pattern != http.MethodGet+" "+sessionPath {
-		return mux
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == sessionPath && r.URL.RawPath == "" {
-			r.Pattern = pattern
-			route.ServeHTTP(w, r)
-			return
-		}
-		mux.ServeHTTP(w, r)
-	})
+	return h.viaOrigin(h.cors(noStore(mux)))
 }
 
 // fallback answers what no route takes: 405 with Allow on a known path, else 404.
