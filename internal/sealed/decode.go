@@ -10,14 +10,11 @@ import (
 // behind monban, so its payloads decode themselves (seal.Decoder) instead of going through
 // encoding/json's reflection. Each decodes exactly what json.Unmarshal would, into an empty
 // value or not, or declines and leaves the value untouched for json.Unmarshal; the tests
-// hold both to the same results on the same input.
+// hold both to the same results on the same input. Session reads only the layout Seal
+// writes; SessionToken, which skips all but one member, any layout.
 
-// JSON names of the members, for jsonread.Unknown.
-var (
-	sessionNames      = []string{"at", "exp", "u"}
-	userNames         = []string{"sub", "username", "email", "email_verified", "groups", "groups_truncated", "attributes"}
-	sessionTokenNames = []string{"at"}
-)
+// JSON names of SessionToken's members, for jsonread.Unknown.
+var sessionTokenNames = []string{"at"}
 
 // Members, as bits: seen (to decline a duplicate, which encoding/json would merge and Seal
 // never writes) and set (decoded to a value json.Unmarshal would store: not null, except for
@@ -111,52 +108,14 @@ func (m *members) list() ([]string, bool) {
 	}
 }
 
-// strings reads an array of strings or null into dst as encoding/json reads it into a new
-// []string (null is nil, [] an empty slice), marking bit set. A null element is declined,
-// as in list.
-func (m *members) strings(bit int, dst *[]string) bool {
-	if !m.once(bit) {
-		return false
-	}
-	m.set |= bit
-	if m.r.Null() {
-		return true
-	}
-	list := make([]string, 0, 4)
-	ok := m.r.Array(func() bool {
-		v, ok := m.text()
-		list = append(list, v)
-		return ok
-	})
-	*dst = list
-	return ok
-}
-
-// boolean reads true, false or null into dst, marking bit set for true or false.
-func (m *members) boolean(bit int, dst *bool) bool {
-	if !m.once(bit) {
-		return false
-	}
-	if m.r.Null() {
-		return true
-	}
-	v, ok := m.r.Bool()
-	*dst = v
-	m.set |= bit
-	return ok
-}
-
 // DecodeSealed implements seal.Decoder.
 func (s *Session) DecodeSealed(data []byte) bool {
 	var t Session
 	m := newMembers(data)
 	if !m.sealedSession(&t) {
-		// Not the layout json.Marshal writes (or not JSON at all): read it in general.
-		t = Session{}
-		m = members{r: jsonread.New(data), all: m.all}
-		if !m.session(&t) {
-			return false
-		}
+		// Not the layout Seal writes: a value sealed by another release, or not JSON at all.
+		// Rare enough to leave to json.Unmarshal.
+		return false
 	}
 	s.apply(&t, m.set)
 	return true
@@ -164,8 +123,7 @@ func (s *Session) DecodeSealed(data []byte) bool {
 
 // sealedSession reads a session in exactly the layout json.Marshal writes, which is how Seal
 // writes it: the members of each object in field order, "email" and "groups_truncated" only
-// when not empty, no whitespace. It reports false on anything else, having written only t,
-// which the general reading then starts again.
+// when not empty, no whitespace. It reports false on anything else, having written only t.
 func (m *members) sealedSession(t *Session) bool {
 	r := &m.r
 	if !r.Exact(`{"at":`) {
@@ -256,64 +214,6 @@ func (m *members) attributes() (map[string]string, bool) {
 			return nil, false
 		}
 	}
-}
-
-// session reads a session in any layout json.Unmarshal would accept into t, marking the
-// members set in m.set, or reports false.
-func (m *members) session(t *Session) bool {
-	r := &m.r
-	user := func(key []byte) bool {
-		switch string(key) {
-		case "sub":
-			return m.str(memSub, &t.User.Sub)
-		case "username":
-			return m.str(memUsername, &t.User.Username)
-		case "email":
-			return m.str(memEmail, &t.User.Email)
-		case "email_verified":
-			return m.boolean(memEmailVerified, &t.User.EmailVerified)
-		case "groups_truncated":
-			return m.boolean(memGroupsTruncated, &t.User.GroupsTruncated)
-		case "groups":
-			return m.strings(memGroups, &t.User.Groups)
-		case "attributes":
-			if !m.once(memAttributes) {
-				return false
-			}
-			m.set |= memAttributes
-			if r.Null() {
-				return true
-			}
-			attrs := make(map[string]string) // an object, even {}: the map is made
-			t.User.Attributes = attrs
-			return r.Object(func(k []byte) bool {
-				v, ok := m.text()
-				attrs[string(k)] = v
-				return ok
-			})
-		}
-		return jsonread.Unknown(key, userNames) && r.Skip()
-	}
-	return r.Object(func(key []byte) bool {
-		switch string(key) {
-		case "at":
-			return m.str(memAT, &t.AccessToken)
-		case "exp":
-			if !m.once(memExp) {
-				return false
-			}
-			if r.Null() {
-				return true
-			}
-			_, tok, ok := r.StringToken()
-			// What encoding/json does with a time.Time: hand it the token.
-			m.set |= memExp
-			return ok && t.ExpiresAt.UnmarshalJSON(tok) == nil
-		case "u":
-			return m.once(memU) && (r.Null() || r.Object(user))
-		}
-		return jsonread.Unknown(key, sessionNames) && r.Skip()
-	}) && r.End()
 }
 
 // apply copies into s the members of t that were set, as json.Unmarshal decodes into a

@@ -44,56 +44,62 @@ func decodeBoth[T any, P interface {
 }
 
 // sessionPayloads are payloads a session cookie could hold, the first ones as Seal writes
-// them; decoded says whether DecodeSealed reads them itself (the rest go to json.Unmarshal).
+// them, the others as another release or another encoder might.
 var sessionPayloads = []struct {
-	name    string
-	in      string
-	decoded bool
+	name string
+	in   string
 }{
 	{"a session as Seal writes it", mustMarshal(Session{AccessToken: "tok", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
-		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: map[string]string{"name": "Ann & Bob <x>"}}}), true},
-	{"a session without groups or attributes", mustMarshal(Session{AccessToken: "tok", ExpiresAt: time.Unix(1893553445, 5).In(time.FixedZone("", 3600))}), true},
-	{"a session with every field", mustMarshal(Session{AccessToken: "t", User: User{Email: "e", GroupsTruncated: true, Groups: []string{}, Attributes: map[string]string{}}}), true},
-	{"members in another order, with spaces", ` { "u" : { "attributes" : { "k" : "v" } , "sub" : "s" } , "exp" : "2030-01-02T03:04:05Z" , "at" : "tok" } `, true},
-	{"escapes in strings", `{"at":"a\"b\\c\u00e9\n","u":{"email":"\u0061@b","attributes":{"\u006b":"\/"}}}`, true},
-	{"unknown members at both levels", `{"x":{"y":[1,2.5,null,true]},"at":"t","u":{"z":"q","sub":"s"},"w":null}`, true},
-	{"nulls where a value may be null", `{"at":null,"exp":null,"u":{"sub":null,"username":null,"email":null,"email_verified":null,"groups":null,"groups_truncated":null,"attributes":null}}`, true},
-	{"a null user", `{"at":"t","u":null}`, true},
-	{"false booleans", `{"u":{"email_verified":false,"groups_truncated":false}}`, true},
-	{"empty strings", `{"at":"","u":{"sub":"","email":""}}`, true},
-	{"an empty object", `{}`, true},
-	{"an exp with a fraction and offset", `{"exp":"2030-01-02T03:04:05.123456789+09:00"}`, true},
+		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: map[string]string{"name": "Ann & Bob <x>"}}})},
+	{"a session without groups or attributes", mustMarshal(Session{AccessToken: "tok", ExpiresAt: time.Unix(1893553445, 5).In(time.FixedZone("", 3600))})},
+	{"a session with every field", mustMarshal(Session{AccessToken: "t", User: User{Email: "e", GroupsTruncated: true, Groups: []string{}, Attributes: map[string]string{}}})},
+	{"members in another order, with spaces", ` { "u" : { "attributes" : { "k" : "v" } , "sub" : "s" } , "exp" : "2030-01-02T03:04:05Z" , "at" : "tok" } `},
+	{"escapes in strings", `{"at":"a\"b\\c\u00e9\n","u":{"email":"\u0061@b","attributes":{"\u006b":"\/"}}}`},
+	{"unknown members at both levels", `{"x":{"y":[1,2.5,null,true]},"at":"t","u":{"z":"q","sub":"s"},"w":null}`},
+	{"nulls where a value may be null", `{"at":null,"exp":null,"u":{"sub":null,"username":null,"email":null,"email_verified":null,"groups":null,"groups_truncated":null,"attributes":null}}`},
+	{"a null user", `{"at":"t","u":null}`},
+	{"false booleans", `{"u":{"email_verified":false,"groups_truncated":false}}`},
+	{"empty strings", `{"at":"","u":{"sub":"","email":""}}`},
+	{"an empty object", `{}`},
+	{"an exp with a fraction and offset", `{"exp":"2030-01-02T03:04:05.123456789+09:00"}`},
 
-	{"a member in other capitals", `{"AT":"t"}`, false},
-	{"a user member in other capitals", `{"u":{"Sub":"s"}}`, false},
-	{"a member folding to a known one", `{"u":{"ſub":"s"}}`, false},
-	{"a duplicate member", `{"at":"a","at":"b"}`, false},
-	{"a duplicate user", `{"u":{"sub":"a"},"u":{"email":"b"}}`, false},
-	{"a duplicate user member", `{"u":{"groups":["a"],"groups":["b"]}}`, false},
-	{"a duplicate exp", `{"exp":null,"exp":"2030-01-02T03:04:05Z"}`, false},
-	{"a duplicate attributes", `{"u":{"attributes":null,"attributes":{"a":"b"}}}`, false},
-	{"an exp that is not RFC 3339", `{"exp":"yesterday"}`, false},
-	{"an exp as a number", `{"exp":1893553445}`, false},
-	{"an exp with an escape", `{"exp":"2030-01-02T03:04:05\u005a"}`, false},
-	{"a number for a string", `{"at":1}`, false},
-	{"a string for a boolean", `{"u":{"email_verified":"true"}}`, false},
-	{"a string for the groups", `{"u":{"groups":"a"}}`, false},
-	{"a null group", `{"u":{"groups":[null]}}`, false},
-	{"a number in the groups", `{"u":{"groups":[1]}}`, false},
-	{"a null attribute", `{"u":{"attributes":{"a":null}}}`, false},
-	{"an attribute that is a number", `{"u":{"attributes":{"a":1}}}`, false},
-	{"attributes as an array", `{"u":{"attributes":[]}}`, false},
-	{"a user as a string", `{"u":"s"}`, false},
-	{"invalid UTF-8", "{\"at\":\"\xff\"}", false},
-	{"a surrogate pair", `{"at":"\ud83d\ude00"}`, false},
-	{"trailing data", `{"at":"t"}x`, false},
-	{"two objects", `{}{}`, false},
-	{"not an object", `["at"]`, false},
-	{"null", `null`, false},
-	{"truncated", `{"at":"t"`, false},
-	{"a trailing comma", `{"at":"t",}`, false},
-	{"an unknown member that is not JSON", `{"x":[1,}`, false},
-	{"empty", ``, false},
+	{"a member in other capitals", `{"AT":"t"}`},
+	{"a user member in other capitals", `{"u":{"Sub":"s"}}`},
+	{"a member folding to a known one", `{"u":{"ſub":"s"}}`},
+	{"a duplicate member", `{"at":"a","at":"b"}`},
+	{"a duplicate user", `{"u":{"sub":"a"},"u":{"email":"b"}}`},
+	{"a duplicate user member", `{"u":{"groups":["a"],"groups":["b"]}}`},
+	{"a duplicate exp", `{"exp":null,"exp":"2030-01-02T03:04:05Z"}`},
+	{"a duplicate attributes", `{"u":{"attributes":null,"attributes":{"a":"b"}}}`},
+	{"an exp that is not RFC 3339", `{"exp":"yesterday"}`},
+	{"an exp as a number", `{"exp":1893553445}`},
+	{"an exp with an escape", `{"exp":"2030-01-02T03:04:05\u005a"}`},
+	{"a number for a string", `{"at":1}`},
+	{"a string for a boolean", `{"u":{"email_verified":"true"}}`},
+	{"a string for the groups", `{"u":{"groups":"a"}}`},
+	{"a null group", `{"u":{"groups":[null]}}`},
+	{"a number in the groups", `{"u":{"groups":[1]}}`},
+	{"a null attribute", `{"u":{"attributes":{"a":null}}}`},
+	{"an attribute that is a number", `{"u":{"attributes":{"a":1}}}`},
+	{"attributes as an array", `{"u":{"attributes":[]}}`},
+	{"a user as a string", `{"u":"s"}`},
+	{"invalid UTF-8", "{\"at\":\"\xff\"}"},
+	{"a surrogate pair", `{"at":"\ud83d\ude00"}`},
+	{"trailing data", `{"at":"t"}x`},
+	{"two objects", `{}{}`},
+	{"not an object", `["at"]`},
+	{"null", `null`},
+	{"truncated", `{"at":"t"`},
+	{"a trailing comma", `{"at":"t",}`},
+	{"an unknown member that is not JSON", `{"x":[1,}`},
+	{"empty", ``},
+}
+
+// sealLayout reports whether in is a session exactly as Seal writes it (json.Marshal), which
+// DecodeSealed must read itself.
+func sealLayout(in string) bool {
+	var s Session
+	return json.Unmarshal([]byte(in), &s) == nil && mustMarshal(s) == in
 }
 
 func mustMarshal(v any) string {
@@ -108,8 +114,8 @@ func TestSessionDecodesAsJSONDoes(t *testing.T) {
 	for _, tt := range sessionPayloads {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, start := range []func() Session{func() Session { return Session{} }, filled} {
-				if got := decodeBoth(t, tt.in, start); got != tt.decoded {
-					t.Fatalf("DecodeSealed(%s) = %v, want %v", tt.in, got, tt.decoded)
+				if !decodeBoth(t, tt.in, start) && sealLayout(tt.in) {
+					t.Fatalf("declined %s, which is the layout Seal writes", tt.in)
 				}
 			}
 		})
@@ -227,101 +233,99 @@ func TestSessionReadsSealedLayoutDirectly(t *testing.T) {
 }
 
 // Seal's layout with one member edited in each way that json.Unmarshal reads differently or
-// refuses, or that the fast path must leave to the general reading: every result is held to
-// encoding/json's, and none may be declined where encoding/json reads the same value with
-// no merging or folding the readers leave to it.
+// refuses, or that another encoder might write: every result is held to encoding/json's
+// (a decline leaves it to json.Unmarshal), and an edit that is still Seal's layout is read.
 func TestSessionEditedSealedLayouts(t *testing.T) {
 	base := mustMarshal(sealedLayouts[0])
 	edits := []struct {
 		old, new string
-		decoded  bool
 	}{
-		{`{"at":`, `{ "at":`, true},
-		{`{"at":`, `{"at" :`, true},
-		{`"tok"`, ` "tok"`, true},
-		{`,"exp":`, ` ,"exp":`, true},
-		{`,"u":{`, `,"u": {`, true},
-		{`"groups":["a","b"]`, `"groups":[ "a","b"]`, true},
-		{`"groups":["a","b"]`, `"groups":["a" ,"b"]`, true},
-		{`"groups":["a","b"]`, `"groups":["a","b" ]`, true},
-		{`"groups":["a","b"]`, `"groups":null`, true},
-		{`"groups":["a","b"]`, `"groups":[]`, true},
-		{`"groups":["a","b"]`, `"groups":[null]`, false},
-		{`"groups":["a","b"]`, `"groups":["a",null]`, false},
-		{`"groups":["a","b"]`, `"groups":["a",1]`, false},
-		{`"groups":["a","b"]`, `"groups":["a","b",]`, false},
-		{`"groups":["a","b"]`, `"groups":["a""b"]`, false},
-		{`"groups":["a","b"]`, `"groups":["a"`, false},
-		{`"groups":["a","b"]`, `"groups":{}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":null`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1","a":"2"}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"\u0061":"1","a":"2"}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"A":"1","a":"2"}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a" :"1"}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" }`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" ,"b":"2"}`, true},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":null}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":1}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a"}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1",}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{a:"1"}`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":["a"]`, false},
-		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"},"attributes":{"b":"2"}`, false},
-		{`"email":"e@example.com",`, ``, true},
-		{`"email":"e@example.com"`, `"email":null`, true},
-		{`"email":"e@example.com"`, `"email":""`, true},
-		{`"email":"e@example.com"`, `"email":"e\u0040example.com"`, true},
-		{`"email":"e@example.com"`, `"email":1`, false},
-		{`"email":"e@example.com"`, `"email":"e@example.com","email":"f"`, false},
-		{`"email":"e@example.com"`, `"Email":"e@example.com"`, false},
-		{`"email_verified":true`, `"email_verified":false`, true},
-		{`"email_verified":true`, `"email_verified":null`, true},
-		{`"email_verified":true`, `"email_verified":"true"`, false},
-		{`"email_verified":true`, `"email_verified":tru`, false},
-		{`"email_verified":true`, `"email_verified":truex`, false},
-		{`"email_verified":true,`, ``, true},
-		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,`, true},
-		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":false,`, true},
-		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":null,`, true},
-		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":1,`, false},
-		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,"groups_truncated":true,`, false},
-		{`"groups":["a","b"],`, `"groups_truncated":true,"groups":["a","b"],`, true},
-		{`"groups":["a","b"],`, ``, true},
-		{`,"attributes":{"name":"Ann"}`, ``, true},
-		{`"sub":"s","username":"u"`, `"username":"u","sub":"s"`, true},
-		{`"sub":"s"`, `"sub":null`, true},
-		{`"sub":"s"`, `"sub":"s","x":1`, true},
-		{`"sub":"s"`, `"Sub":"s"`, false},
-		{`"sub":"s"`, `"ſub":"s"`, false},
-		{`"sub":"s"`, `"sub":"s","sub":"t"`, false},
-		{`"sub":"s"`, `"sub":"\ud83d\ude00"`, false},
-		{`"sub":"s"`, "\"sub\":\"\xff\"", false},
-		{`"sub":"s"`, "\"sub\":\"\x01\"", false},
-		{`"sub":"s"`, `"sub":"s`, false},
-		{`"username":"u"`, `"username":"\u00e9\n"`, true},
-		{`"username":"u"`, `"username":"é"`, true},
-		{`"tok"`, `"t\"ok"`, true},
-		{`"tok"`, `null`, true},
-		{`"tok"`, `1`, false},
-		{`{"at":"tok",`, `{"at":"tok","at":"tok",`, false},
-		{`{"at":"tok",`, `{"AT":"tok",`, false},
-		{`{"at":"tok",`, `{`, true},
-		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":null`, true},
-		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05.5+09:00"`, true},
-		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05\u005a"`, false},
-		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-13-02T03:04:05Z"`, false},
-		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":1`, false},
-		{`,"exp":"2030-01-02T03:04:05Z"`, ``, true},
-		{`"u":{`, `"u":null,"v":{`, true},
-		{`"u":{`, `"U":{`, false},
-		{`}}`, `},"x":[1,{"y":null}]}`, true},
-		{`}}`, `}} `, true},
-		{`}}`, `}}x`, false},
-		{`}}`, `}}{}`, false},
-		{`}}`, `}`, false},
-		{`}}`, `}},`, false},
+		{`{"at":`, `{ "at":`},
+		{`{"at":`, `{"at" :`},
+		{`"tok"`, ` "tok"`},
+		{`,"exp":`, ` ,"exp":`},
+		{`,"u":{`, `,"u": {`},
+		{`"groups":["a","b"]`, `"groups":[ "a","b"]`},
+		{`"groups":["a","b"]`, `"groups":["a" ,"b"]`},
+		{`"groups":["a","b"]`, `"groups":["a","b" ]`},
+		{`"groups":["a","b"]`, `"groups":null`},
+		{`"groups":["a","b"]`, `"groups":[]`},
+		{`"groups":["a","b"]`, `"groups":[null]`},
+		{`"groups":["a","b"]`, `"groups":["a",null]`},
+		{`"groups":["a","b"]`, `"groups":["a",1]`},
+		{`"groups":["a","b"]`, `"groups":["a","b",]`},
+		{`"groups":["a","b"]`, `"groups":["a""b"]`},
+		{`"groups":["a","b"]`, `"groups":["a"`},
+		{`"groups":["a","b"]`, `"groups":{}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":null`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1","a":"2"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"\u0061":"1","a":"2"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"A":"1","a":"2"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a" :"1"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" }`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" ,"b":"2"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":null}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":1}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1",}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{a:"1"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":["a"]`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1"},"attributes":{"b":"2"}`},
+		{`"email":"e@example.com",`, ``},
+		{`"email":"e@example.com"`, `"email":null`},
+		{`"email":"e@example.com"`, `"email":""`},
+		{`"email":"e@example.com"`, `"email":"e\u0040example.com"`},
+		{`"email":"e@example.com"`, `"email":1`},
+		{`"email":"e@example.com"`, `"email":"e@example.com","email":"f"`},
+		{`"email":"e@example.com"`, `"Email":"e@example.com"`},
+		{`"email_verified":true`, `"email_verified":false`},
+		{`"email_verified":true`, `"email_verified":null`},
+		{`"email_verified":true`, `"email_verified":"true"`},
+		{`"email_verified":true`, `"email_verified":tru`},
+		{`"email_verified":true`, `"email_verified":truex`},
+		{`"email_verified":true,`, ``},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,`},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":false,`},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":null,`},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":1,`},
+		{`"groups":["a","b"],`, `"groups":["a","b"],"groups_truncated":true,"groups_truncated":true,`},
+		{`"groups":["a","b"],`, `"groups_truncated":true,"groups":["a","b"],`},
+		{`"groups":["a","b"],`, ``},
+		{`,"attributes":{"name":"Ann"}`, ``},
+		{`"sub":"s","username":"u"`, `"username":"u","sub":"s"`},
+		{`"sub":"s"`, `"sub":null`},
+		{`"sub":"s"`, `"sub":"s","x":1`},
+		{`"sub":"s"`, `"Sub":"s"`},
+		{`"sub":"s"`, `"ſub":"s"`},
+		{`"sub":"s"`, `"sub":"s","sub":"t"`},
+		{`"sub":"s"`, `"sub":"\ud83d\ude00"`},
+		{`"sub":"s"`, "\"sub\":\"\xff\""},
+		{`"sub":"s"`, "\"sub\":\"\x01\""},
+		{`"sub":"s"`, `"sub":"s`},
+		{`"username":"u"`, `"username":"\u00e9\n"`},
+		{`"username":"u"`, `"username":"é"`},
+		{`"tok"`, `"t\"ok"`},
+		{`"tok"`, `null`},
+		{`"tok"`, `1`},
+		{`{"at":"tok",`, `{"at":"tok","at":"tok",`},
+		{`{"at":"tok",`, `{"AT":"tok",`},
+		{`{"at":"tok",`, `{`},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":null`},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05.5+09:00"`},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-01-02T03:04:05\u005a"`},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":"2030-13-02T03:04:05Z"`},
+		{`"exp":"2030-01-02T03:04:05Z"`, `"exp":1`},
+		{`,"exp":"2030-01-02T03:04:05Z"`, ``},
+		{`"u":{`, `"u":null,"v":{`},
+		{`"u":{`, `"U":{`},
+		{`}}`, `},"x":[1,{"y":null}]}`},
+		{`}}`, `}} `},
+		{`}}`, `}}x`},
+		{`}}`, `}}{}`},
+		{`}}`, `}`},
+		{`}}`, `}},`},
 	}
 	for _, e := range edits {
 		if !strings.Contains(base, e.old) {
@@ -329,8 +333,8 @@ func TestSessionEditedSealedLayouts(t *testing.T) {
 		}
 		in := strings.Replace(base, e.old, e.new, 1)
 		for _, start := range []func() Session{func() Session { return Session{} }, filled} {
-			if got := decodeBoth(t, in, start); got != e.decoded {
-				t.Errorf("DecodeSealed(%s) = %v, want %v", in, got, e.decoded)
+			if !decodeBoth(t, in, start) && sealLayout(in) {
+				t.Errorf("declined %s, which is the layout Seal writes", in)
 			}
 		}
 	}
