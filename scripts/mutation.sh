@@ -22,6 +22,7 @@ gremlins_version=v0.6.0
 packages=(
   "internal/allowlist 100"
   "internal/cookie 97"
+  "internal/base64url 95"
   "internal/seal 88"
   "internal/token 90"
   "internal/tokencache 85"

@@ -39,6 +39,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/monban-auth/monban/internal/base64url"
 )
 
 // Purpose names what a sealed value is for. Each purpose has its own key, so
@@ -308,23 +310,24 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 
 	// One buffer holds the nonce, then the decoded ciphertext and tag, the layout
 	// cipher.AEAD.Open wants; it then decrypts in place. Every part is decoded with
-	// decodeB64, which refuses any byte outside the alphabet, and needs two spare bytes
-	// after each part: the nonce gets its own, the ciphertext's are the tag's first.
+	// base64url.Decode, which refuses any byte outside the alphabet, and needs spare bytes
+	// after each part: the nonce and the tag get their own, the ciphertext's are the tag's
+	// first.
 	bp := bufs.Get().(*[]byte)
 	defer bufs.Put(bp)
-	size := nonceLen + 2 + b64.DecodedLen(len(ct)) + tagLen
+	size := nonceLen + base64url.Spare + base64url.DecodedLen(len(ct)) + tagLen + base64url.Spare
 	*bp = slices.Grow((*bp)[:0], size)
 	buf := (*bp)[:size]
-	nonce, dst := buf[:nonceLen], buf[nonceLen+2:]
+	nonce, dst := buf[:nonceLen], buf[nonceLen+base64url.Spare:]
 	// The lengths were checked: a nonce and a tag that decode are whole.
-	if _, ok := decodeB64(buf[:nonceLen+2], iv); !ok {
+	if _, ok := base64url.Decode(buf[:nonceLen+base64url.Spare], iv); !ok {
 		return ErrInvalid
 	}
-	n, ok := decodeB64(dst, ct)
+	n, ok := base64url.Decode(dst, ct)
 	if !ok {
 		return ErrInvalid
 	}
-	if _, ok := decodeB64(dst[n:], tag); !ok {
+	if _, ok := base64url.Decode(dst[n:], tag); !ok {
 		return ErrInvalid
 	}
 	// In place, but for a Decoder, which keeps the payload: into memory of its own, so
@@ -393,8 +396,8 @@ func (s *Sealer) keyFor(pi int, hdr string) (*key, []byte) {
 // is a dir/A256GCM header for purpose p with nothing this package does not
 // implement ("zip", "crit").
 func parseHeader(enc string, p Purpose) (kid string, ok bool) {
-	raw := make([]byte, b64.DecodedLen(len(enc))+2)
-	n, ok := decodeB64(raw, enc)
+	raw := make([]byte, base64url.DecodedLen(len(enc))+base64url.Spare)
+	n, ok := base64url.Decode(raw, enc)
 	if !ok {
 		return "", false
 	}
