@@ -65,20 +65,27 @@ const (
 
 // decoded is a payload's claims plus what the checks need but callers do not.
 type decoded struct {
-	claims         *Claims
-	seen           seenSet
-	issuer         string
+	claims *Claims
+	seen   seenSet
+	// utf8 is whether the whole payload is valid UTF-8, and so each string in it: quotes
+	// are ASCII, so no string's bounds split a character. Strings are then not checked one
+	// by one.
+	utf8           bool
+	issuer         []byte // compared in place, never kept
 	idUsername     string
 	accessUsername string
 	notBefore      time.Time
 }
 
-// reservedClaims are never copied into Attributes: they are either decoded
+// reservedClaim reports the claims never copied into Attributes: they are either decoded
 // into fields or are protocol bookkeeping that means nothing to callers.
-var reservedClaims = map[string]bool{
-	"jti": true, "auth_time": true, "origin_jti": true, "event_id": true,
-	"at_hash": true, "c_hash": true, "azp": true, "version": true, "acr": true, "amr": true,
-	"cognito:roles": true, "cognito:preferred_role": true,
+func reservedClaim(name []byte) bool {
+	switch string(name) {
+	case "jti", "auth_time", "origin_jti", "event_id", "at_hash", "c_hash", "azp", "version", "acr", "amr",
+		"cognito:roles", "cognito:preferred_role":
+		return true
+	}
+	return false
 }
 
 func malformedClaim(name string) error { return reject("malformed claim " + name) }
@@ -88,16 +95,18 @@ func malformedClaim(name string) error { return reject("malformed claim " + name
 // understand, so it is refused rather than half-read.
 func decodeClaims(payload []byte) (decoded, error) {
 	d := decoded{claims: &Claims{}}
-	var it walker
-	if !it.object(payload) {
+	var room [24]member // more than a Cognito token has
+	members, ok := objectMembers(payload, room[:0])
+	if !ok {
 		return d, errMalformedClaims
 	}
-	for it.next() {
-		key, ok := stringValue(it.key)
+	d.utf8 = utf8.Valid(payload)
+	for _, m := range members {
+		key, ok := stringValue(m.key, d.utf8)
 		if !ok {
 			return d, errMalformedClaims
 		}
-		bit, err := d.member(key, it.val)
+		bit, err := d.member(key, m.val)
 		if err != nil {
 			return d, err
 		}
@@ -106,9 +115,6 @@ func decodeClaims(payload []byte) (decoded, error) {
 			return d, errDuplicateClaim
 		}
 		d.seen |= bit
-	}
-	if it.err {
-		return d, errMalformedClaims
 	}
 	return d, nil
 }
@@ -120,13 +126,16 @@ func (d *decoded) member(key, val []byte) (bit seenSet, err error) {
 	switch string(key) {
 	case "iss":
 		bit = seenIss
-		d.issuer, err = claimString(val, "iss")
+		var ok bool
+		if d.issuer, ok = stringValue(val, d.utf8); !ok {
+			err = malformedClaim("iss")
+		}
 	case "sub":
 		bit = seenSub
-		c.Subject, err = claimString(val, "sub")
+		c.Subject, err = d.claimString(val, "sub")
 	case "aud":
 		bit = seenAud
-		c.Audience, err = claimStrings(val, true, "aud")
+		c.Audience, err = d.claimStrings(val, true, "aud")
 	case "exp":
 		bit = seenExp
 		c.ExpiresAt, err = claimTime(val, "exp")
@@ -138,50 +147,62 @@ func (d *decoded) member(key, val []byte) (bit seenSet, err error) {
 		c.IssuedAt, err = claimTime(val, "iat")
 	case "token_use":
 		bit = seenTokenUse
-		c.TokenUse, err = claimString(val, "token_use")
+		// The two values the checks accept cost no copy.
+		s, ok := stringValue(val, d.utf8)
+		switch {
+		case !ok:
+			err = malformedClaim("token_use")
+		case string(s) == "access":
+			c.TokenUse = "access"
+		case string(s) == "id":
+			c.TokenUse = "id"
+		default:
+			c.TokenUse = string(s)
+		}
 	case "client_id":
 		bit = seenClientID
-		c.ClientID, err = claimString(val, "client_id")
+		c.ClientID, err = d.claimString(val, "client_id")
 	case "cognito:username":
 		bit = seenIDUsername
-		d.idUsername, err = claimString(val, "cognito:username")
+		d.idUsername, err = d.claimString(val, "cognito:username")
 	case "username":
 		bit = seenAccessUsername
-		d.accessUsername, err = claimString(val, "username")
+		d.accessUsername, err = d.claimString(val, "username")
 	case "email":
 		bit = seenEmail
-		c.Email, err = claimString(val, "email")
+		c.Email, err = d.claimString(val, "email")
 	case "email_verified":
 		bit = seenEmailVerified
 		c.EmailVerified, err = claimBool(val, "email_verified")
 	case "cognito:groups":
 		bit = seenGroups
-		c.Groups, err = claimStrings(val, false, "cognito:groups")
+		c.Groups, err = d.claimStrings(val, false, "cognito:groups")
 	case "scope":
 		bit = seenScope
-		c.Scope, err = claimString(val, "scope")
+		c.Scope, err = d.claimString(val, "scope")
 	case "nonce":
 		bit = seenNonce
-		c.Nonce, err = claimString(val, "nonce")
+		c.Nonce, err = d.claimString(val, "nonce")
 	case "auth_time":
 		bit = seenAuthTime
 		c.AuthTime, err = claimTime(val, "auth_time")
 	default:
-		err = c.addAttribute(key, val)
+		err = d.addAttribute(key, val)
 	}
 	return bit, err
 }
 
 // addAttribute keeps a string claim the package does not interpret in
 // Attributes; reserved claims and values of other types are skipped.
-func (c *Claims) addAttribute(key, val []byte) error {
-	if reservedClaims[string(key)] || len(val) == 0 || val[0] != '"' {
+func (d *decoded) addAttribute(key, val []byte) error {
+	if reservedClaim(key) || len(val) == 0 || val[0] != '"' {
 		return nil
 	}
-	s, ok := stringValue(val)
+	s, ok := stringValue(val, d.utf8)
 	if !ok {
 		return errMalformedClaims
 	}
+	c := d.claims
 	if c.Attributes == nil {
 		c.Attributes = make(map[string]string)
 	}
@@ -192,8 +213,8 @@ func (c *Claims) addAttribute(key, val []byte) error {
 	return nil
 }
 
-func claimString(val []byte, name string) (string, error) {
-	s, ok := stringValue(val)
+func (d *decoded) claimString(val []byte, name string) (string, error) {
+	s, ok := stringValue(val, d.utf8)
 	if !ok {
 		return "", malformedClaim(name)
 	}
@@ -202,9 +223,9 @@ func claimString(val []byte, name string) (string, error) {
 
 // claimStrings reads a list of strings; single allows a lone string, which
 // is how "aud" is usually written.
-func claimStrings(val []byte, single bool, name string) ([]string, error) {
+func (d *decoded) claimStrings(val []byte, single bool, name string) ([]string, error) {
 	if single && len(val) > 0 && val[0] == '"' {
-		s, err := claimString(val, name)
+		s, err := d.claimString(val, name)
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +249,7 @@ func claimStrings(val []byte, single bool, name string) ([]string, error) {
 	out := make([]string, 0, n)
 	it.array(val)
 	for it.next() {
-		s, err := claimString(it.val, name)
+		s, err := d.claimString(it.val, name)
 		if err != nil {
 			return nil, err
 		}
@@ -271,13 +292,14 @@ func claimTime(val []byte, name string) (time.Time, error) {
 }
 
 // stringValue returns the contents of a JSON string token. Strings without
-// escapes, the common case, are returned in place without copying.
-func stringValue(tok []byte) ([]byte, bool) {
+// escapes, the common case, are returned in place without copying; knownUTF8
+// says the token is known to be valid UTF-8, which is then not checked again.
+func stringValue(tok []byte, knownUTF8 bool) ([]byte, bool) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return nil, false
 	}
 	inner := tok[1 : len(tok)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+	if bytes.IndexByte(inner, '\\') < 0 && (knownUTF8 || utf8.Valid(inner)) {
 		return inner, true
 	}
 	var s string
@@ -287,52 +309,38 @@ func stringValue(tok []byte) ([]byte, bool) {
 	return []byte(s), true
 }
 
-// walker steps through the top-level members of a JSON object, or the
-// elements of an array, without building anything: it yields raw key and
-// value bytes. object validates the whole document with encoding/json first,
-// so the walk only has to find token boundaries in input known to be well
-// formed; array is only used on values taken from such a document.
+// walker steps through the elements of an array taken from a document
+// objectMembers validated, without building anything: it yields each element's
+// raw bytes, so it only has to find token boundaries in input known to be well
+// formed.
 type walker struct {
-	data     []byte
-	pos      int
-	keyed    bool // walking an object rather than an array
-	key, val []byte
-	started  bool
-	err      bool
+	data    []byte
+	pos     int
+	val     []byte
+	started bool
+	err     bool
 }
 
-// object starts a walk over data and reports whether data is a JSON object.
-func (w *walker) object(data []byte) bool {
-	if !validJSON(data) {
-		*w = walker{}
+// array starts a walk over val and reports whether it is an array.
+func (w *walker) array(val []byte) bool {
+	*w = walker{data: val}
+	w.pos = skipSpace(val, 0)
+	if w.pos >= len(val) || val[w.pos] != '[' {
 		return false
 	}
-	return w.start(data, '{')
-}
-
-// array starts a walk over val, a value from a validated document, and
-// reports whether it is an array.
-func (w *walker) array(val []byte) bool { return w.start(val, '[') }
-
-func (w *walker) start(data []byte, open byte) bool {
-	*w = walker{data: data, keyed: open == '{'}
-	w.pos = skipSpace(data, 0)
-	if w.pos >= len(data) || data[w.pos] != open {
-		return false
-	}
-	w.pos = skipSpace(data, w.pos+1)
+	w.pos = skipSpace(val, w.pos+1)
 	return true
 }
 
-// next advances to the following member or element, returning false at the
-// end or, with w.err set, if the input turns out not to be well formed.
+// next advances to the following element, returning false at the end or, with
+// w.err set, if the input turns out not to be well formed.
 func (w *walker) next() bool {
 	d := w.data
-	if w.err || w.pos >= len(d) || d[w.pos] == '}' || d[w.pos] == ']' {
+	if w.err || w.pos >= len(d) || d[w.pos] == ']' {
 		return false
 	}
 	if w.started {
-		// Step over the comma that separates this item from the previous.
+		// Step over the comma that separates this element from the previous.
 		if d[w.pos] != ',' {
 			w.err = true
 			return false
@@ -340,20 +348,6 @@ func (w *walker) next() bool {
 		w.pos = skipSpace(d, w.pos+1)
 	}
 	w.started = true
-	if w.keyed {
-		kEnd := valueEnd(d, w.pos)
-		if kEnd < 0 || d[w.pos] != '"' {
-			w.err = true
-			return false
-		}
-		w.key = d[w.pos:kEnd]
-		colon := skipSpace(d, kEnd)
-		if colon >= len(d) || d[colon] != ':' {
-			w.err = true
-			return false
-		}
-		w.pos = skipSpace(d, colon+1)
-	}
 	vEnd := valueEnd(d, w.pos)
 	if vEnd < 0 {
 		w.err = true

@@ -6,16 +6,16 @@ import (
 	"testing"
 )
 
-// FuzzWalker checks the walker against encoding/json: for any input it
-// accepts, the members it yields, last one winning, are exactly what
-// json.Unmarshal puts in a map, and the elements of each array member are
-// exactly what it puts in a slice.
+// FuzzWalker checks objectMembers and the walker against encoding/json: for any
+// input objectMembers accepts, its members, last one winning, are exactly what
+// json.Unmarshal puts in a map, and the elements of each array member are exactly
+// what it puts in a slice.
 func FuzzWalker(f *testing.F) {
 	for _, seed := range []string{
 		`{}`, ` { } `, `{"a":1}`, `{"a":"x","b":[1,{"c":"]}"}],"d":null}`,
 		`{"k\"q":"v\\","e":true,"f":false,"n":-1.5e3}`,
 		`{"a":1,"a":2}`, `{"g":["x", "y" ,"z\"]"],"e":[],"n":[[1],{"a":[2]}]}`, `{"token\u005fuse":"id"}`, `[1,2]`, `"s"`, `{"a":}`,
-		"{\"\xff\":\"\xfe\"}", `{"a" : { "b" : [ ] } , "c" : "}"}`,
+		"{\"\xff\":\"\xfe\"}", `{"a" : { "b" : [ ] } , "c" : "}"}`, `[{"a":1}]`, `{"a":{"b":1,"c":{"d":2}},"e":3}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -23,31 +23,30 @@ func FuzzWalker(f *testing.F) {
 		var want map[string]json.RawMessage
 		wantErr := json.Unmarshal(data, &want) != nil || want == nil
 
-		var it walker
-		ok := it.object(data)
-		got := map[string]json.RawMessage{}
-		for ok && it.next() {
-			k, kok := stringValue(it.key)
-			if !kok {
-				t.Fatalf("walker yielded a key that is not a string: %q", it.key)
-			}
-			got[string(k)] = it.val
-		}
-		if !ok || it.err {
+		members, ok := objectMembers(data, nil)
+		if !ok {
 			if !wantErr {
-				t.Fatalf("walker refused %q, which encoding/json decodes", data)
+				t.Fatalf("objectMembers refused %q, which encoding/json decodes", data)
 			}
 			return
 		}
 		if wantErr {
-			t.Fatalf("walker accepted %q, which encoding/json refuses", data)
+			t.Fatalf("objectMembers accepted %q, which encoding/json refuses", data)
+		}
+		got := map[string]json.RawMessage{}
+		for _, m := range members {
+			k, kok := stringValue(m.key, false)
+			if !kok {
+				t.Fatalf("objectMembers yielded a key that is not a string: %q", m.key)
+			}
+			got[string(k)] = m.val
 		}
 		if len(got) != len(want) {
-			t.Fatalf("walker found %d members, encoding/json %d, in %q", len(got), len(want), data)
+			t.Fatalf("objectMembers found %d members, encoding/json %d, in %q", len(got), len(want), data)
 		}
 		for k, v := range want {
 			if !bytes.Equal(got[k], v) {
-				t.Fatalf("member %q: walker %q, encoding/json %q", k, got[k], v)
+				t.Fatalf("member %q: objectMembers %q, encoding/json %q", k, got[k], v)
 			}
 			if v[0] == '[' {
 				checkArray(t, v)
@@ -80,8 +79,8 @@ func checkArray(t *testing.T, val []byte) {
 	}
 }
 
-// The walker's helpers never read past the end of their input, whatever it is: object
-// validates a document before walking it, but the bounds checks are what keep a
+// The walker's helpers never read past the end of their input, whatever it is: the
+// arrays it walks come from a validated document, but the bounds checks are what keep a
 // mistake elsewhere from becoming an out-of-range read.
 func TestWalkerHelpersStopAtTheEndOfTheirInput(t *testing.T) {
 	for _, tc := range []struct {
@@ -123,32 +122,29 @@ func TestWalkerHelpersStopAtTheEndOfTheirInput(t *testing.T) {
 // reads past the end.
 func TestWalkerStopsAtTheEndOfUnvalidatedInput(t *testing.T) {
 	for _, tc := range []struct {
-		in      string
-		open    byte
-		members int
-		err     bool
+		in       string
+		elements int
+		err      bool
 	}{
-		{``, '[', 0, false},
-		{`  `, '{', 0, false},
-		{`{"a":1`, '{', 1, false},
-		{`[1,2`, '[', 2, false},
-		{`{"a"`, '{', 0, true},
-		{`{"a" `, '{', 0, true},
-		{`{"a":`, '{', 0, true},
-		{`{"a`, '{', 0, true},
-		{`{"a":[1`, '{', 0, true},
-		{`{"a":1 "b":2}`, '{', 1, true},
-		{`{1:2}`, '{', 0, true},
+		{``, 0, false},
+		{`  `, 0, false},
+		{`[1,2`, 2, false},
+		{`["a"`, 1, false},
+		{`["a`, 0, true},
+		{`[[1`, 0, true},
+		{`[1 2]`, 1, true},
+		{`[1,`, 1, true},
+		{`{"a":1}`, 0, false},
 	} {
 		var w walker
 		n := 0
-		if w.start([]byte(tc.in), tc.open) {
+		if w.array([]byte(tc.in)) {
 			for w.next() {
 				n++
 			}
 		}
-		if n != tc.members || w.err != tc.err {
-			t.Errorf("walking %q: %d members, err %v; want %d, %v", tc.in, n, w.err, tc.members, tc.err)
+		if n != tc.elements || w.err != tc.err {
+			t.Errorf("walking %q: %d elements, err %v; want %d, %v", tc.in, n, w.err, tc.elements, tc.err)
 		}
 	}
 }
@@ -156,7 +152,8 @@ func TestWalkerStopsAtTheEndOfUnvalidatedInput(t *testing.T) {
 // claimStrings refuses an empty value instead of indexing into it.
 func TestClaimStringsRefusesAnEmptyValue(t *testing.T) {
 	for _, single := range []bool{true, false} {
-		if got, err := claimStrings(nil, single, "aud"); err == nil {
+		var d decoded
+		if got, err := d.claimStrings(nil, single, "aud"); err == nil {
 			t.Errorf("claimStrings(empty, %v) = %q, want an error", single, got)
 		}
 	}

@@ -16,17 +16,53 @@ const maxNesting = 10000
 // byte-by-byte state machine cost more than the rest of reading them.
 func validJSON(data []byte) bool {
 	v := validator{data: data}
-	v.space()
-	if !v.value(0) {
-		return false
+	return v.document()
+}
+
+// member is one member of a document's top-level object: the key's string token
+// and the value's bytes.
+type member struct{ key, val []byte }
+
+// span is where a member's key and value are in a document.
+type span struct{ key, keyEnd, val, valEnd int }
+
+// objectMembers reports whether data is valid to json.Valid and an object, and appends
+// the object's members to dst, in order, duplicates included. Validating and finding
+// the members is one pass over the claims, not two.
+func objectMembers(data []byte, dst []member) ([]member, bool) {
+	// The validator records offsets, not slices, so that its room stays on the stack.
+	var room [32]span // more than a Cognito token has
+	v := validator{data: data, spans: room[:]}
+	if !v.document() || data[skipSpace(data, 0)] != '{' {
+		return nil, false
 	}
-	v.space()
-	return v.pos == len(data)
+	if v.members > len(room) {
+		// More members than room: validate again with room for all of them.
+		v = validator{data: data, spans: make([]span, v.members)}
+		v.document()
+	}
+	for _, s := range v.spans[:v.members] {
+		dst = append(dst, member{data[s.key:s.keyEnd], data[s.val:s.valEnd]})
+	}
+	return dst, true
 }
 
 type validator struct {
 	data []byte
 	pos  int
+	// spans, if not nil, receives the spans of the top-level object's members, as many
+	// as it holds; members counts them all.
+	spans   []span
+	members int
+}
+
+func (v *validator) document() bool {
+	v.space()
+	if !v.value(0) {
+		return false
+	}
+	v.space()
+	return v.pos == len(v.data)
 }
 
 func (v *validator) value(depth int) bool {
@@ -61,16 +97,25 @@ func (v *validator) object(depth int) bool {
 		return true
 	}
 	for {
+		key := v.pos
 		if v.pos >= len(v.data) || v.data[v.pos] != '"' || !v.str() {
 			return false
 		}
+		keyEnd := v.pos
 		v.space()
 		if !v.consume(':') {
 			return false
 		}
 		v.space()
+		val := v.pos
 		if !v.value(depth) {
 			return false
+		}
+		if depth == 1 && v.spans != nil {
+			if v.members < len(v.spans) {
+				v.spans[v.members] = span{key, keyEnd, val, v.pos}
+			}
+			v.members++
 		}
 		v.space()
 		if v.consume('}') {

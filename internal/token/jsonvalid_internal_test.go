@@ -3,7 +3,9 @@ package token
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,4 +109,46 @@ func BenchmarkValidJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// objectMembers yields the top-level members only, in order, duplicates included, however
+// many there are, and refuses what is not an object or not valid.
+func TestObjectMembers(t *testing.T) {
+	many := make([]string, 40) // more than objectMembers has room for at first
+	for i := range many {
+		many[i] = fmt.Sprintf(`"m%d":%d`, i, i)
+	}
+	for _, tc := range []struct {
+		in   string
+		want []string // key, value, key, value, ...
+		ok   bool
+	}{
+		{`{}`, nil, true},
+		{` { "a" : 1 , "b":[{"c":2}], "a":{"d":{"e":3}} } `, []string{`"a"`, `1`, `"b"`, `[{"c":2}]`, `"a"`, `{"d":{"e":3}}`}, true},
+		{`{"k\"":"v"}`, []string{`"k\""`, `"v"`}, true},
+		{`[{"a":1}]`, nil, false},
+		{`"a"`, nil, false},
+		{`{"a":1`, nil, false},
+		{`{"a":1}x`, nil, false},
+		{`{` + strings.Join(many, ",") + `}`, nil, true},
+	} {
+		got, ok := objectMembers([]byte(tc.in), nil)
+		if ok != tc.ok {
+			t.Errorf("objectMembers(%q) ok = %v", tc.in, ok)
+			continue
+		}
+		var flat []string
+		for _, m := range got {
+			flat = append(flat, string(m.key), string(m.val))
+		}
+		want := tc.want
+		if strings.HasPrefix(tc.in, `{"m0"`) {
+			for i := range many {
+				want = append(want, fmt.Sprintf(`"m%d"`, i), fmt.Sprint(i))
+			}
+		}
+		if !slices.Equal(flat, want) {
+			t.Errorf("objectMembers(%q) = %q, want %q", tc.in, flat, want)
+		}
+	}
 }
