@@ -70,8 +70,11 @@ type decoded struct {
 	// utf8 is whether the whole payload is valid UTF-8, and so each string in it: quotes
 	// are ASCII, so no string's bounds split a character. Strings are then not checked one
 	// by one.
-	utf8           bool
-	issuer         []byte // compared in place, never kept
+	utf8 bool
+	// wantIssuer is the issuer expected; issuerMatches is whether "iss" is it, compared
+	// in place rather than copied.
+	wantIssuer     string
+	issuerMatches  bool
 	idUsername     string
 	accessUsername string
 	notBefore      time.Time
@@ -92,21 +95,22 @@ func malformedClaim(name string) error { return reject("malformed claim " + name
 
 // decodeClaims decodes a verified payload. Claims the package interprets must
 // have the expected JSON type; anything else would be a token we do not
-// understand, so it is refused rather than half-read.
-func decodeClaims(payload []byte) (decoded, error) {
-	d := decoded{claims: &Claims{}}
-	var room [24]member // more than a Cognito token has
+// understand, so it is refused rather than half-read. issuer is the "iss" the
+// checks expect.
+func decodeClaims(payload []byte, issuer string) (decoded, error) {
+	d := decoded{claims: &Claims{}, wantIssuer: issuer}
+	var room [32]span // more than a Cognito token has
 	members, ok := objectMembers(payload, room[:0])
 	if !ok {
 		return d, errMalformedClaims
 	}
 	d.utf8 = utf8.Valid(payload)
 	for _, m := range members {
-		key, ok := stringValue(m.key, d.utf8)
+		key, ok := stringValue(payload[m.key:m.keyEnd], d.utf8)
 		if !ok {
 			return d, errMalformedClaims
 		}
-		bit, err := d.member(key, m.val)
+		bit, err := d.member(key, payload[m.val:m.valEnd])
 		if err != nil {
 			return d, err
 		}
@@ -126,10 +130,11 @@ func (d *decoded) member(key, val []byte) (bit seenSet, err error) {
 	switch string(key) {
 	case "iss":
 		bit = seenIss
-		var ok bool
-		if d.issuer, ok = stringValue(val, d.utf8); !ok {
+		iss, ok := stringValue(val, d.utf8)
+		if !ok {
 			err = malformedClaim("iss")
 		}
+		d.issuerMatches = string(iss) == d.wantIssuer
 	case "sub":
 		bit = seenSub
 		c.Subject, err = d.claimString(val, "sub")
@@ -237,7 +242,7 @@ func (d *decoded) claimStrings(val []byte, single bool, name string) ([]string, 
 	}
 	// Count first so the slice is allocated once, at its final size.
 	n := 0
-	for it.next() {
+	for it.next(val) {
 		n++
 	}
 	if it.err {
@@ -248,8 +253,8 @@ func (d *decoded) claimStrings(val []byte, single bool, name string) ([]string, 
 	}
 	out := make([]string, 0, n)
 	it.array(val)
-	for it.next() {
-		s, err := d.claimString(it.val, name)
+	for it.next(val) {
+		s, err := d.claimString(val[it.start:it.end], name)
 		if err != nil {
 			return nil, err
 		}
@@ -303,58 +308,57 @@ func stringValue(tok []byte, knownUTF8 bool) ([]byte, bool) {
 		return inner, true
 	}
 	var s string
-	if err := json.Unmarshal(tok, &s); err != nil {
+	// A copy, so that tok (a token parsed on the stack) never escapes through Unmarshal.
+	if err := json.Unmarshal(bytes.Clone(tok), &s); err != nil {
 		return nil, false
 	}
 	return []byte(s), true
 }
 
 // walker steps through the elements of an array taken from a document
-// objectMembers validated, without building anything: it yields each element's
-// raw bytes, so it only has to find token boundaries in input known to be well
-// formed.
+// objectMembers validated, without building anything: each step finds the next
+// element's bounds, so it only has to find token boundaries in input known to be
+// well formed. It holds offsets, not the array, so that the array (part of a token
+// parsed on the stack) never escapes to the heap: every call is handed the array.
 type walker struct {
-	data    []byte
-	pos     int
-	val     []byte
-	started bool
-	err     bool
+	pos        int
+	start, end int // the current element is arr[start:end]
+	started    bool
+	err        bool
 }
 
-// array starts a walk over val and reports whether it is an array.
-func (w *walker) array(val []byte) bool {
-	*w = walker{data: val}
-	w.pos = skipSpace(val, 0)
-	if w.pos >= len(val) || val[w.pos] != '[' {
+// array starts a walk over arr and reports whether it is an array.
+func (w *walker) array(arr []byte) bool {
+	*w = walker{pos: skipSpace(arr, 0)}
+	if w.pos >= len(arr) || arr[w.pos] != '[' {
 		return false
 	}
-	w.pos = skipSpace(val, w.pos+1)
+	w.pos = skipSpace(arr, w.pos+1)
 	return true
 }
 
-// next advances to the following element, returning false at the end or, with
-// w.err set, if the input turns out not to be well formed.
-func (w *walker) next() bool {
-	d := w.data
-	if w.err || w.pos >= len(d) || d[w.pos] == ']' {
+// next advances to the following element of arr, returning false at the end or,
+// with w.err set, if the input turns out not to be well formed.
+func (w *walker) next(arr []byte) bool {
+	if w.err || w.pos >= len(arr) || arr[w.pos] == ']' {
 		return false
 	}
 	if w.started {
 		// Step over the comma that separates this element from the previous.
-		if d[w.pos] != ',' {
+		if arr[w.pos] != ',' {
 			w.err = true
 			return false
 		}
-		w.pos = skipSpace(d, w.pos+1)
+		w.pos = skipSpace(arr, w.pos+1)
 	}
 	w.started = true
-	vEnd := valueEnd(d, w.pos)
-	if vEnd < 0 {
+	end := valueEnd(arr, w.pos)
+	if end < 0 {
 		w.err = true
 		return false
 	}
-	w.val = d[w.pos:vEnd]
-	w.pos = skipSpace(d, vEnd)
+	w.start, w.end = w.pos, end
+	w.pos = skipSpace(arr, end)
 	return true
 }
 

@@ -35,11 +35,11 @@ func FuzzWalker(f *testing.F) {
 		}
 		got := map[string]json.RawMessage{}
 		for _, m := range members {
-			k, kok := stringValue(m.key, false)
+			k, kok := stringValue(data[m.key:m.keyEnd], false)
 			if !kok {
-				t.Fatalf("objectMembers yielded a key that is not a string: %q", m.key)
+				t.Fatalf("objectMembers yielded a key that is not a string: %q", data[m.key:m.keyEnd])
 			}
-			got[string(k)] = m.val
+			got[string(k)] = data[m.val:m.valEnd]
 		}
 		if len(got) != len(want) {
 			t.Fatalf("objectMembers found %d members, encoding/json %d, in %q", len(got), len(want), data)
@@ -66,8 +66,8 @@ func checkArray(t *testing.T, val []byte) {
 		t.Fatalf("walker refused array %q", val)
 	}
 	var got [][]byte
-	for it.next() {
-		got = append(got, it.val)
+	for it.next(val) {
+		got = append(got, val[it.start:it.end])
 	}
 	if it.err || len(got) != len(want) {
 		t.Fatalf("array %q: walker found %d elements (err %v), encoding/json %d", val, len(got), it.err, len(want))
@@ -138,8 +138,8 @@ func TestWalkerStopsAtTheEndOfUnvalidatedInput(t *testing.T) {
 	} {
 		var w walker
 		n := 0
-		if w.array([]byte(tc.in)) {
-			for w.next() {
+		if in := []byte(tc.in); w.array(in) {
+			for w.next(in) {
 				n++
 			}
 		}

@@ -19,39 +19,32 @@ func validJSON(data []byte) bool {
 	return v.document()
 }
 
-// member is one member of a document's top-level object: the key's string token
-// and the value's bytes.
-type member struct{ key, val []byte }
-
-// span is where a member's key and value are in a document.
+// span is where one member of a document's top-level object is: its key's string token
+// at data[key:keyEnd], its value at data[val:valEnd]. Offsets rather than slices, so that
+// finding them never makes the document escape to the heap: a token is parsed on the stack.
 type span struct{ key, keyEnd, val, valEnd int }
 
 // objectMembers reports whether data is valid to json.Valid and an object, and appends
-// the object's members to dst, in order, duplicates included. Validating and finding
-// the members is one pass over the claims, not two.
-func objectMembers(data []byte, dst []member) ([]member, bool) {
-	// The validator records offsets, not slices, so that its room stays on the stack.
-	var room [32]span // more than a Cognito token has
-	v := validator{data: data, spans: room[:]}
+// the spans of the object's members to dst, in order, duplicates included. Validating and
+// finding the members is one pass over the claims, not two.
+func objectMembers(data []byte, dst []span) ([]span, bool) {
+	v := validator{data: data, spans: dst[:cap(dst)]}
 	if !v.document() || data[skipSpace(data, 0)] != '{' {
 		return nil, false
 	}
-	if v.members > len(room) {
-		// More members than room: validate again with room for all of them.
+	if v.members > cap(dst) {
+		// More members than dst has room for: validate again with room for all of them.
 		v = validator{data: data, spans: make([]span, v.members)}
 		v.document()
 	}
-	for _, s := range v.spans[:v.members] {
-		dst = append(dst, member{data[s.key:s.keyEnd], data[s.val:s.valEnd]})
-	}
-	return dst, true
+	return v.spans[:v.members], true
 }
 
 type validator struct {
 	data []byte
 	pos  int
-	// spans, if not nil, receives the spans of the top-level object's members, as many
-	// as it holds; members counts them all.
+	// spans receives the spans of the top-level object's members, as many as it holds;
+	// members counts them all.
 	spans   []span
 	members int
 }
@@ -111,7 +104,7 @@ func (v *validator) object(depth int) bool {
 		if !v.value(depth) {
 			return false
 		}
-		if depth == 1 && v.spans != nil {
+		if depth == 1 {
 			if v.members < len(v.spans) {
 				v.spans[v.members] = span{key, keyEnd, val, v.pos}
 			}

@@ -223,14 +223,17 @@ func (v *Verifier) VerifyAccess(ctx context.Context, raw string) (*Claims, error
 // verify checks the signature and the claims both token kinds share, and
 // returns the claims with a record of which optional ones were present.
 func (v *Verifier) verify(ctx context.Context, raw, use string) (*Claims, seenSet, error) {
-	p, err := split(raw)
+	// The parts are only read during the checks (the claims keep copies), so a token of
+	// the usual size is parsed on the stack rather than in memory of its own.
+	var room [4096]byte
+	p, err := split(raw, room[:])
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := v.checkSignature(ctx, &p); err != nil {
 		return nil, 0, err
 	}
-	d, err := decodeClaims(p.payload)
+	d, err := decodeClaims(p.payload, v.issuer)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -245,11 +248,12 @@ type parts struct {
 	signingInput, header, payload, signature []byte
 }
 
-// split checks a token's compact form and decodes its three parts. The parts are decoded
+// split checks a token's compact form and decodes its three parts into room, or into
+// memory of their own if room is too small. The parts are decoded
 // strictly, so that a token has exactly one valid spelling (relaxed decoders accept
 // non-zero trailing bits, which makes signatures malleable), and every byte outside the
 // base64url alphabet is refused: a third dot, and CR and LF, which Go's own decoders skip.
-func split(raw string) (parts, error) {
+func split(raw string, room []byte) (parts, error) {
 	if len(raw) > maxTokenSize {
 		return parts{}, errTooLarge
 	}
@@ -262,16 +266,20 @@ func split(raw string) (parts, error) {
 		return parts{}, errMalformed
 	}
 
-	// One buffer holds the signing input and the three decoded parts, so
-	// the whole parse costs a single allocation. Each part is decoded in turn
-	// into room that runs on into the next part's (or, for the last, into the
-	// buffer's spare bytes): the decoder may write a little past what it decodes.
+	// One buffer holds the signing input and the three decoded parts. Each part is
+	// decoded in turn into room that runs on into the next part's (or, for the last,
+	// into the buffer's spare bytes): the decoder may write a little past what it
+	// decodes.
 	hdrLen := base64url.DecodedLen(dot1)
 	payLen := base64url.DecodedLen(dot2 - dot1 - 1)
-	buf := make([]byte, len(raw)+hdrLen+payLen+sigLen+base64url.Spare)
-	copy(buf, raw)
+	size := dot2 + hdrLen + payLen + sigLen + base64url.Spare
+	buf := room
+	if size > len(room) {
+		buf = make([]byte, size)
+	}
+	copy(buf, raw[:dot2])
 	p := parts{signingInput: buf[:dot2]}
-	dst := buf[len(raw):]
+	dst := buf[dot2:]
 	if p.header, err = decodePart(dst, raw[:dot1]); err != nil {
 		return parts{}, err
 	}
@@ -324,7 +332,7 @@ func (v *Verifier) checkSignature(ctx context.Context, p *parts) error {
 // checkClaims checks the claims both token kinds share (iss, token_use, sub
 // and the times) and sets the username from the claim of the token's kind.
 func (v *Verifier) checkClaims(d *decoded, use string) error {
-	if d.seen&seenIss == 0 || string(d.issuer) != v.issuer {
+	if d.seen&seenIss == 0 || !d.issuerMatches {
 		return errWrongIssuer
 	}
 	if d.claims.TokenUse != use {
@@ -377,7 +385,7 @@ func decodePart(dst []byte, src string) ([]byte, error) {
 // "none", HMAC (including HMAC keyed with the public key) and other RSA
 // schemes are refused before any key is consulted.
 func parseHeader(hdr []byte) (kid []byte, err error) {
-	var room [8]member
+	var room [8]span
 	members, ok := objectMembers(hdr, room[:0])
 	if !ok {
 		return nil, errMalformedHeader
@@ -386,7 +394,7 @@ func parseHeader(hdr []byte) (kid []byte, err error) {
 	var alg []byte
 	var sawAlg, sawKid bool
 	for _, m := range members {
-		name, ok := stringValue(m.key, valid)
+		name, ok := stringValue(hdr[m.key:m.keyEnd], valid)
 		if !ok {
 			return nil, errMalformedHeader
 		}
@@ -396,7 +404,7 @@ func parseHeader(hdr []byte) (kid []byte, err error) {
 				return nil, errMalformedHeader
 			}
 			sawAlg = true
-			if alg, ok = stringValue(m.val, valid); !ok {
+			if alg, ok = stringValue(hdr[m.val:m.valEnd], valid); !ok {
 				return nil, errMalformedHeader
 			}
 		case "kid":
@@ -404,7 +412,7 @@ func parseHeader(hdr []byte) (kid []byte, err error) {
 				return nil, errMalformedHeader
 			}
 			sawKid = true
-			if kid, ok = stringValue(m.val, valid); !ok {
+			if kid, ok = stringValue(hdr[m.val:m.valEnd], valid); !ok {
 				return nil, errMalformedHeader
 			}
 		case "crit":
