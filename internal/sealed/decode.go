@@ -16,28 +16,11 @@ import (
 // JSON names of SessionToken's members, for jsonread.Unknown.
 var sessionTokenNames = []string{"at"}
 
-// Members, as bits: seen (to decline a duplicate, which encoding/json would merge and Seal
-// never writes) and set (decoded to a value json.Unmarshal would store: not null, except for
-// a slice or map, which null makes nil).
-const (
-	memAT = 1 << iota
-	memExp
-	memU
-	memSub
-	memUsername
-	memEmail
-	memEmailVerified
-	memGroups
-	memGroupsTruncated
-	memAttributes
-)
-
-// members tracks the members of one decoding of data, and holds data as a string: strings
-// without escapes are slices of it, so that they cost no allocation.
+// members reads one decoding of data, and holds data as a string: strings without escapes
+// are slices of it, so that they cost no allocation.
 type members struct {
-	seen, set int
-	r         jsonread.Reader
-	all       string
+	r   jsonread.Reader
+	all string
 }
 
 // newMembers starts a decoding of data, which seal.Open hands over for good (seal.Decoder):
@@ -45,13 +28,6 @@ type members struct {
 // without escapes can share them instead of each being copied.
 func newMembers(data []byte) members {
 	return members{r: jsonread.New(data), all: unsafe.String(unsafe.SliceData(data), len(data))}
-}
-
-// once marks bit seen and reports whether it is the first member of its name.
-func (m *members) once(bit int) bool {
-	dup := m.seen&bit != 0
-	m.seen |= bit
-	return !dup
 }
 
 // text reads a string.
@@ -65,20 +41,6 @@ func (m *members) text() (string, bool) {
 		return m.all[end-len(s) : end], true
 	}
 	return string(s), true
-}
-
-// str reads a string or null into dst, marking bit set for a string.
-func (m *members) str(bit int, dst *string) bool {
-	if !m.once(bit) {
-		return false
-	}
-	if m.r.Null() {
-		return true
-	}
-	v, ok := m.text()
-	*dst = v
-	m.set |= bit
-	return ok
 }
 
 // list reads an array of strings, as json.Marshal writes it, into a new slice. A null
@@ -112,78 +74,77 @@ func (m *members) list() ([]string, bool) {
 func (s *Session) DecodeSealed(data []byte) bool {
 	var t Session
 	m := newMembers(data)
-	if !m.sealedSession(&t) {
+	email, truncated, ok := m.sealedSession(&t)
+	if !ok {
 		// Not the layout Seal writes: a value sealed by another release, or not JSON at all.
 		// Rare enough to leave to json.Unmarshal.
 		return false
 	}
-	s.apply(&t, m.set)
+	s.apply(&t, email, truncated)
 	return true
 }
 
 // sealedSession reads a session in exactly the layout json.Marshal writes, which is how Seal
 // writes it: the members of each object in field order, "email" and "groups_truncated" only
-// when not empty, no whitespace. It reports false on anything else, having written only t.
-func (m *members) sealedSession(t *Session) bool {
+// when not empty, no whitespace. It reports which of those two it read, or false on anything
+// else, having written only t.
+func (m *members) sealedSession(t *Session) (email, truncated, ok bool) {
 	r := &m.r
 	if !r.Exact(`{"at":`) {
-		return false
+		return false, false, false
 	}
-	var ok bool
 	if t.AccessToken, ok = m.text(); !ok || !r.Exact(`,"exp":`) {
-		return false
+		return false, false, false
 	}
 	// What encoding/json does with a time.Time: hand it the token.
 	if _, tok, ok := r.StringToken(); !ok || t.ExpiresAt.UnmarshalJSON(tok) != nil {
-		return false
+		return false, false, false
 	}
 	u := &t.User
 	if !r.Exact(`,"u":{"sub":`) {
-		return false
+		return false, false, false
 	}
 	if u.Sub, ok = m.text(); !ok || !r.Exact(`,"username":`) {
-		return false
+		return false, false, false
 	}
 	if u.Username, ok = m.text(); !ok {
-		return false
+		return false, false, false
 	}
-	set := memAT | memExp | memU | memSub | memUsername | memEmailVerified | memGroups | memAttributes
 	if r.Exact(`,"email":`) {
 		if u.Email, ok = m.text(); !ok {
-			return false
+			return false, false, false
 		}
-		set |= memEmail
+		email = true
 	}
 	if !r.Exact(`,"email_verified":`) {
-		return false
+		return false, false, false
 	}
 	if u.EmailVerified, ok = r.Bool(); !ok || !r.Exact(`,"groups":`) {
-		return false
+		return false, false, false
 	}
 	if !r.Null() {
 		if u.Groups, ok = m.list(); !ok {
-			return false
+			return false, false, false
 		}
 	}
 	if r.Exact(`,"groups_truncated":`) {
 		if u.GroupsTruncated, ok = r.Bool(); !ok {
-			return false
+			return false, false, false
 		}
-		set |= memGroupsTruncated
+		truncated = true
 	}
 	if !r.Exact(`,"attributes":`) {
-		return false
+		return false, false, false
 	}
 	if !r.Null() {
 		if u.Attributes, ok = m.attributes(); !ok {
-			return false
+			return false, false, false
 		}
 	}
 	if !r.Exact(`}}`) || !r.End() {
-		return false
+		return false, false, false
 	}
-	m.set = set
-	return true
+	return email, truncated, true
 }
 
 // attributes reads an object of strings, as json.Marshal writes it, into a new map, keys
@@ -216,42 +177,25 @@ func (m *members) attributes() (map[string]string, bool) {
 	}
 }
 
-// apply copies into s the members of t that were set, as json.Unmarshal decodes into a
-// value that is not empty: a member absent or null leaves its field as it was (but null
-// makes a slice or map nil), an object's members are added to the map there is.
-func (s *Session) apply(t *Session, set int) {
-	if set&memAT != 0 {
-		s.AccessToken = t.AccessToken
-	}
-	if set&memExp != 0 {
-		s.ExpiresAt = t.ExpiresAt
-	}
+// apply copies t into s as json.Unmarshal decodes into a value that is not empty: the
+// members Seal always writes replace their fields (null makes a slice or map nil); "email"
+// and "groups_truncated", when absent, leave theirs as they were; an attributes object's
+// members are added to the map there is.
+func (s *Session) apply(t *Session, email, truncated bool) {
+	s.AccessToken, s.ExpiresAt = t.AccessToken, t.ExpiresAt
 	u, tu := &s.User, &t.User
-	if set&memSub != 0 {
-		u.Sub = tu.Sub
-	}
-	if set&memUsername != 0 {
-		u.Username = tu.Username
-	}
-	if set&memEmail != 0 {
+	u.Sub, u.Username, u.EmailVerified, u.Groups = tu.Sub, tu.Username, tu.EmailVerified, tu.Groups
+	if email {
 		u.Email = tu.Email
 	}
-	if set&memEmailVerified != 0 {
-		u.EmailVerified = tu.EmailVerified
-	}
-	if set&memGroupsTruncated != 0 {
+	if truncated {
 		u.GroupsTruncated = tu.GroupsTruncated
 	}
-	if set&memGroups != 0 {
-		u.Groups = tu.Groups
-	}
-	if set&memAttributes != 0 {
-		if tu.Attributes == nil || u.Attributes == nil {
-			u.Attributes = tu.Attributes
-		} else {
-			for k, v := range tu.Attributes {
-				u.Attributes[k] = v
-			}
+	if tu.Attributes == nil || u.Attributes == nil {
+		u.Attributes = tu.Attributes
+	} else {
+		for k, v := range tu.Attributes {
+			u.Attributes[k] = v
 		}
 	}
 }
@@ -260,18 +204,29 @@ func (s *Session) apply(t *Session, set int) {
 // (checked as JSON all the same).
 func (s *SessionToken) DecodeSealed(data []byte) bool {
 	var at string
+	var seen, set bool
 	m := newMembers(data)
 	r := &m.r
 	ok := r.Object(func(key []byte) bool {
-		if string(key) == "at" {
-			return m.str(memAT, &at)
+		if string(key) != "at" {
+			return jsonread.Unknown(key, sessionTokenNames) && r.Skip()
 		}
-		return jsonread.Unknown(key, sessionTokenNames) && r.Skip()
+		if seen {
+			return false // a duplicate, which encoding/json would merge and Seal never writes
+		}
+		seen = true
+		if r.Null() {
+			return true // null leaves the field as it was
+		}
+		var ok bool
+		at, ok = m.text()
+		set = ok
+		return ok
 	}) && r.End()
 	if !ok {
 		return false
 	}
-	if m.set&memAT != 0 {
+	if set {
 		s.AccessToken = at
 	}
 	return true

@@ -221,7 +221,7 @@ func TestSessionReadsSealedLayoutDirectly(t *testing.T) {
 		in := mustMarshal(s)
 		var got Session
 		m := newMembers([]byte(in))
-		if !m.sealedSession(&got) {
+		if _, _, ok := m.sealedSession(&got); !ok {
 			t.Fatalf("the fast path declined %s", in)
 		}
 		for _, start := range []func() Session{func() Session { return Session{} }, filled} {
