@@ -435,8 +435,12 @@ func TestUsualLimitIsKeptPerSetting(t *testing.T) {
 		if kept := lastUsualLimit.Load(); kept == nil || *kept != (usualLimit{tt.setting, tt.within}) {
 			t.Errorf("GODEBUG=%q: kept %+v", tt.setting, kept)
 		}
-		if got := usualWithin(); got != tt.within {
-			t.Errorf("GODEBUG=%q: usualWithin() again = %v, want %v", tt.setting, got, tt.within)
+		// A kept answer is the one given for its setting, not asked again: plant the
+		// opposite and it must come back.
+		lastUsualLimit.Store(&usualLimit{tt.setting, !tt.within})
+		if got := usualWithin(); got != !tt.within {
+			t.Errorf("GODEBUG=%q: usualWithin() asked again instead of keeping its answer", tt.setting)
 		}
 	}
+	lastUsualLimit.Store(nil) // no planted answer outlives the test
 }
