@@ -3,6 +3,7 @@ package lambdaruntime
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -18,7 +19,7 @@ func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 	keys := startKeyServer(t, fx)
 	env := withEnv(keys.env(fx), map[string]string{"MONBAN_ACCEPTED_CREDENTIALS": "bearer"})
 	event := bearerEvent(t, root, fx.AccessToken)
-	allowed := func(t *testing.T, bundle string) bool {
+	allowed := func(t *testing.T, bundle string) (bool, string) {
 		t.Helper()
 		f := startFunction(t, fn, withEnv(env, map[string]string{"SSL_CERT_FILE": bundle}))
 		resp, fnErr, err := f.Invoke(t.Context(), event)
@@ -29,13 +30,18 @@ func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 			IsAuthorized bool `json:"isAuthorized"`
 		}
 		_ = json.Unmarshal(resp, &r)
-		return fnErr == nil && r.IsAuthorized
+		return fnErr == nil && r.IsAuthorized, f.Stdout() + f.Stderr() // the logs are on stdout
 	}
-	if !allowed(t, keys.bundle) {
-		t.Fatal("a valid token was refused with the key server's CA in the bundle")
+	if ok, out := allowed(t, keys.bundle); !ok {
+		t.Fatalf("a valid token was refused with the key server's CA in the bundle\noutput:\n%s", out)
 	}
 	keys.fetched(t)
-	if allowed(t, keys.bundleWithoutCA(t)) {
+	// Refused for the reason under test, not for any other failure.
+	ok, out := allowed(t, keys.bundleWithoutCA(t))
+	if ok {
 		t.Fatal("a valid token was allowed with keys from a server the bundle does not trust")
+	}
+	if !strings.Contains(out, "certificate signed by unknown authority") {
+		t.Fatalf("refused, but not for the key server's certificate\noutput:\n%s", out)
 	}
 }
