@@ -264,8 +264,8 @@ func startKeyServer(b testing.TB, fx *bench.Fixtures) *keyServer {
 	k := &keyServer{ca: filepath.Join(dir, "ca.pem"), bundle: filepath.Join(dir, "bundle.pem")}
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	// monban reads its roots from SSL_CERT_FILE alone when it is set (package rootcerts): give
-	// it the system's roots too, so that it parses as many as a function in Lambda does from
-	// the image's one bundle.
+	// it the system's roots too, so that it parses a whole system bundle, as it would wherever
+	// the image has one (Lambda's layout is not documented).
 	var system []byte
 	for _, f := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"} {
 		if system, err = os.ReadFile(f); err == nil {

@@ -4,10 +4,10 @@
 // Go's own loader (crypto/x509, Linux) reads the first bundle file it finds and then every
 // file in the certificate directories too. On Debian those directories hold the same roots
 // again (the bundle itself and a file per root), so each root is parsed three times before
-// the first HTTPS call: 21 ms on the machine the benchmarks run on, against 4 ms for the
-// bundle alone (each measured on its own). The authorizer fetches the key set while it
-// starts, so its cold start pays that. How Lambda's image lays out its roots is not
-// documented; wherever no bundle file exists, Pool is nil and Go's loader runs as before.
+// the first HTTPS call. The authorizer fetches the key set while it starts, so its cold start
+// pays that. AWS does not document how Lambda's image lays out its roots; a user's report
+// (golang/go#79018) finds a file per root beside the bundle on Amazon Linux 2023. Wherever no
+// bundle file exists, Pool is nil and Go's loader runs as before.
 //
 // The bundle alone holds the same roots wherever the distribution builds it from the same
 // sources (update-ca-certificates, update-ca-trust). A root that exists only as a loose file
@@ -70,14 +70,14 @@ var Default = sync.OnceValue(func() http.RoundTripper {
 	if !ok {
 		return http.DefaultTransport
 	}
-	return Transport(base.Clone(), Pool)
+	return newTransport(base.Clone(), Pool)
 })
 
-// Transport returns a RoundTripper that sends plain HTTP requests (the Lambda Runtime API)
+// newTransport returns a RoundTripper that sends plain HTTP requests (the Lambda Runtime API)
 // through base and HTTPS requests through a copy of base that trusts roots() (called at
 // the first HTTPS request). base is used as it is when its TLS configuration names roots
 // already or roots() is nil.
-func Transport(base *http.Transport, roots func() *x509.CertPool) http.RoundTripper {
+func newTransport(base *http.Transport, roots func() *x509.CertPool) http.RoundTripper {
 	return &transport{base: base, roots: roots}
 }
 

@@ -132,7 +132,7 @@ func TestTransport(t *testing.T) {
 
 	t.Run("HTTPS trusts the roots, loaded once at the first HTTPS request", func(t *testing.T) {
 		calls.Store(0)
-		rt := Transport(&http.Transport{}, roots(poolOf(trusted.Certificate())))
+		rt := newTransport(&http.Transport{}, roots(poolOf(trusted.Certificate())))
 		if err := get(rt, plain.URL); err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func TestTransport(t *testing.T) {
 	})
 	t.Run("no roots: the base transport as it is", func(t *testing.T) {
 		calls.Store(0)
-		rt := Transport(&http.Transport{}, roots(nil))
+		rt := newTransport(&http.Transport{}, roots(nil))
 		if err := get(rt, trusted.URL); !errors.As(err, &unknown) {
 			t.Fatalf("system roots trusted a test server: %v", err)
 		}
@@ -165,7 +165,7 @@ func TestTransport(t *testing.T) {
 	t.Run("a base that names its roots keeps them", func(t *testing.T) {
 		calls.Store(0)
 		base := trusted.Client().Transport.(*http.Transport)
-		rt := Transport(base, roots(poolOf(other.Certificate())))
+		rt := newTransport(base, roots(poolOf(other.Certificate())))
 		if err := get(rt, trusted.URL); err != nil {
 			t.Fatal(err)
 		}
