@@ -33,14 +33,7 @@ type Reader struct {
 func New(data []byte) Reader { return Reader{data: data} }
 
 // space skips the whitespace JSON allows between tokens.
-func (r *Reader) space() {
-	// In locals: stepping r.pos itself would store it on every byte of indentation.
-	d, i := r.data, r.pos
-	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
-		i++
-	}
-	r.pos = i
-}
+func (r *Reader) space() { r.pos = SpaceEnd(r.data, r.pos) }
 
 // Pos returns the reader's offset in the document: just past the last token read.
 func (r *Reader) Pos() int { return r.pos }
@@ -419,7 +412,7 @@ func (r *Reader) Array(elem func() bool) bool {
 // not decode: its strings' UTF-8 is not checked (see skip.go). Values nested deeper than
 // maxDepth are declined.
 func (r *Reader) Skip() bool {
-	end, ok := skipValue(r.data, r.pos)
+	end, ok := ValueEnd(r.data, r.pos)
 	if ok {
 		r.pos = end
 	}
@@ -428,11 +421,11 @@ func (r *Reader) Skip() bool {
 
 // SkipString steps over a string whose value is not kept, checking only its syntax.
 func (r *Reader) SkipString() bool {
-	i := skipSpace(r.data, r.pos)
+	i := SpaceEnd(r.data, r.pos)
 	if i >= len(r.data) || r.data[i] != '"' {
 		return false
 	}
-	end, ok := skipString(r.data, i)
+	end, ok := StringEnd(r.data, i)
 	if ok {
 		r.pos = end
 	}

@@ -7,9 +7,13 @@ import "encoding/binary"
 // fails on one that is not valid JSON, so they are checked here for their syntax alone, in
 // one loop with no call per token. Their strings are not checked as UTF-8: encoding/json
 // does not check a value it does not decode, and replaces invalid bytes in one it does.
+//
+// The steps are exported (SpaceEnd, StringEnd, NumberEnd, ValueEnd) for monban's other
+// reader of JSON syntax, the token verifier's check of a token's claims, so that JSON's
+// syntax is written down once.
 
-// skipSpace returns the offset of the first byte at or after i that is not JSON whitespace.
-func skipSpace(d []byte, i int) int {
+// SpaceEnd returns the offset of the first byte at or after i that is not JSON whitespace.
+func SpaceEnd(d []byte, i int) int {
 	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
 		i++
 	}
@@ -26,9 +30,9 @@ var inString = func() (t [256]bool) {
 	return t
 }()
 
-// skipString returns the offset just past the JSON string starting at d[i] (a quote),
+// StringEnd returns the offset just past the JSON string starting at d[i] (a quote),
 // or false if it is not a valid one.
-func skipString(d []byte, i int) (int, bool) {
+func StringEnd(d []byte, i int) (int, bool) {
 	i++
 	for {
 		// Eight bytes at a time while none of them ends the string or is refused, then
@@ -83,10 +87,10 @@ func isHexDigit(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// skipNumber returns the offset just past the JSON number starting at d[i] (a minus or
+// NumberEnd returns the offset just past the JSON number starting at d[i] (a minus or
 // a digit), or false if it is not a valid one. What follows it is checked by the
 // caller, which expects a comma, a closing bracket or whitespace.
-func skipNumber(d []byte, i int) (int, bool) {
+func NumberEnd(d []byte, i int) (int, bool) {
 	if d[i] == '-' {
 		i++
 	}
@@ -134,30 +138,30 @@ func skipLiteral(d []byte, i int, lit string) (int, bool) {
 	return i + len(lit), true
 }
 
-// skipValue returns the offset just past the JSON value at d[i:] (after any
-// whitespace), or false when it is not valid JSON or nests deeper than maxDepth:
-// the caller then leaves the whole payload to encoding/json. A value is taken only
+// ValueEnd returns the offset just past the JSON value at d[i:] (after any
+// whitespace), or false when it is not valid JSON or nests deeper than maxDepth (64 levels)
+// (a Reader's caller then leaves the whole payload to encoding/json). A value is taken only
 // when encoding/json's syntax check takes it too. Whatever follows the value is the
 // caller's to check: a number or literal directly followed by a letter or digit is
 // refused there, as it is by encoding/json.
-func skipValue(d []byte, i int) (int, bool) {
+func ValueEnd(d []byte, i int) (int, bool) {
 	// objects has bit k set when the container at depth k is an object.
 	var objects uint64
 	depth := 0
 	ok := true
 	for {
 		// A value.
-		if i = skipSpace(d, i); i >= len(d) {
+		if i = SpaceEnd(d, i); i >= len(d) {
 			return 0, false
 		}
 		switch c := d[i]; {
 		case c == '"':
-			i, ok = skipString(d, i)
+			i, ok = StringEnd(d, i)
 		case c == '{' || c == '[':
 			if depth == maxDepth {
 				return 0, false
 			}
-			i = skipSpace(d, i+1)
+			i = SpaceEnd(d, i+1)
 			if c == '{' {
 				objects |= 1 << depth
 				if i < len(d) && d[i] == '}' {
@@ -178,7 +182,7 @@ func skipValue(d []byte, i int) (int, bool) {
 			depth++
 			continue
 		case c == '-' || c >= '0' && c <= '9':
-			i, ok = skipNumber(d, i)
+			i, ok = NumberEnd(d, i)
 		case c == 't':
 			i, ok = skipLiteral(d, i, "true")
 		case c == 'f':
@@ -196,7 +200,7 @@ func skipValue(d []byte, i int) (int, bool) {
 			if depth == 0 {
 				return i, true
 			}
-			if i = skipSpace(d, i); i >= len(d) {
+			if i = SpaceEnd(d, i); i >= len(d) {
 				return 0, false
 			}
 			inObject := objects>>(depth-1)&1 == 1
@@ -223,14 +227,14 @@ func skipValue(d []byte, i int) (int, bool) {
 // skipKey steps over an object member's key and its colon, from i (whitespace
 // allowed first), returning the offset of what follows the colon.
 func skipKey(d []byte, i int) (int, bool) {
-	if i = skipSpace(d, i); i >= len(d) || d[i] != '"' {
+	if i = SpaceEnd(d, i); i >= len(d) || d[i] != '"' {
 		return 0, false
 	}
-	i, ok := skipString(d, i)
+	i, ok := StringEnd(d, i)
 	if !ok {
 		return 0, false
 	}
-	if i = skipSpace(d, i); i >= len(d) || d[i] != ':' {
+	if i = SpaceEnd(d, i); i >= len(d) || d[i] != ':' {
 		return 0, false
 	}
 	return i + 1, true

@@ -64,7 +64,7 @@ func TestSkipStrings(t *testing.T) {
 	}
 }
 
-// stopsString finds every byte skipString stops at, in any position and next to any other
+// stopsString finds every byte StringEnd stops at, in any position and next to any other
 // byte, and reports nothing else.
 func TestStopsStringMatchesInString(t *testing.T) {
 	for c := range 256 {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/monban-auth/monban/internal/jsonread"
 )
 
 // Claims is what a verified token says about its user.
@@ -317,8 +319,8 @@ func stringValue(tok []byte, knownUTF8 bool) ([]byte, bool) {
 
 // walker steps through the elements of an array taken from a document
 // objectMembers validated, without building anything: each step finds the next
-// element's bounds, so it only has to find token boundaries in input known to be
-// well formed. It holds offsets, not the array, so that the array (part of a token
+// element's bounds (an element nested past jsonread's depth limit is an error, as
+// it is not the string the caller wants). It holds offsets, not the array, so that the array (part of a token
 // parsed on the stack) never escapes to the heap: every call is handed the array.
 type walker struct {
 	pos        int
@@ -329,11 +331,11 @@ type walker struct {
 
 // array starts a walk over arr and reports whether it is an array.
 func (w *walker) array(arr []byte) bool {
-	*w = walker{pos: skipSpace(arr, 0)}
+	*w = walker{pos: jsonread.SpaceEnd(arr, 0)}
 	if w.pos >= len(arr) || arr[w.pos] != '[' {
 		return false
 	}
-	w.pos = skipSpace(arr, w.pos+1)
+	w.pos = jsonread.SpaceEnd(arr, w.pos+1)
 	return true
 }
 
@@ -349,78 +351,15 @@ func (w *walker) next(arr []byte) bool {
 			w.err = true
 			return false
 		}
-		w.pos = skipSpace(arr, w.pos+1)
+		w.pos = jsonread.SpaceEnd(arr, w.pos+1)
 	}
 	w.started = true
-	end := valueEnd(arr, w.pos)
-	if end < 0 {
+	end, ok := jsonread.ValueEnd(arr, w.pos)
+	if !ok {
 		w.err = true
 		return false
 	}
 	w.start, w.end = w.pos, end
-	w.pos = skipSpace(arr, end)
+	w.pos = jsonread.SpaceEnd(arr, end)
 	return true
-}
-
-func skipSpace(d []byte, i int) int {
-	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// valueEnd returns the index just past the JSON value starting at d[i], or
-// -1 if the input ends first.
-func valueEnd(d []byte, i int) int {
-	if i >= len(d) {
-		return -1
-	}
-	switch d[i] {
-	case '"':
-		return stringEnd(d, i)
-	case '{', '[':
-		depth := 0
-		for i < len(d) {
-			switch d[i] {
-			case '"':
-				i = stringEnd(d, i)
-				if i < 0 {
-					return -1
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return -1
-	default:
-		// A number, true, false or null runs to the next delimiter.
-		for i < len(d) {
-			switch d[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return i
-			}
-			i++
-		}
-		return i
-	}
-}
-
-// stringEnd returns the index just past the string starting at d[i].
-func stringEnd(d []byte, i int) int {
-	for i++; i < len(d); i++ {
-		switch d[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
 }

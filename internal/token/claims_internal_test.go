@@ -79,45 +79,6 @@ func checkArray(t *testing.T, val []byte) {
 	}
 }
 
-// The walker's helpers never read past the end of their input, whatever it is: the
-// arrays it walks come from a validated document, but the bounds checks are what keep a
-// mistake elsewhere from becoming an out-of-range read.
-func TestWalkerHelpersStopAtTheEndOfTheirInput(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		at   int
-		want int
-	}{
-		{``, 0, -1},
-		{`"ab`, 0, -1},
-		{`"a\"`, 0, -1},
-		{`"ab"`, 0, 4},
-		{`"a\"b"x`, 0, 6},
-		{`[1`, 0, -1},
-		{`{"a":[1]`, 0, -1},
-		{`["x`, 0, -1},
-		{`[{"a":"]"}]x`, 0, 11},
-		{`123`, 0, 3},
-		{`true}`, 0, 4},
-		{`x:1`, 3, -1},
-	} {
-		if got := valueEnd([]byte(tc.in), tc.at); got != tc.want {
-			t.Errorf("valueEnd(%q, %d) = %d, want %d", tc.in, tc.at, got, tc.want)
-		}
-	}
-	if got := stringEnd([]byte(`"abc`), 0); got != -1 {
-		t.Errorf(`stringEnd("abc) = %d, want -1`, got)
-	}
-	for _, tc := range []struct {
-		in   string
-		want int
-	}{{"", 0}, {" \t\r\n", 4}, {" x ", 1}} {
-		if got := skipSpace([]byte(tc.in), 0); got != tc.want {
-			t.Errorf("skipSpace(%q) = %d, want %d", tc.in, got, tc.want)
-		}
-	}
-}
-
 // Walking input that was never validated ends, with or without an error, and never
 // reads past the end.
 func TestWalkerStopsAtTheEndOfUnvalidatedInput(t *testing.T) {

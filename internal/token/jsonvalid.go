@@ -2,7 +2,8 @@ package token
 
 import (
 	"bytes"
-	"encoding/binary"
+
+	"github.com/monban-auth/monban/internal/jsonread"
 )
 
 // maxNesting is encoding/json's limit on nested arrays and objects: a document nesting
@@ -29,7 +30,7 @@ type span struct{ key, keyEnd, val, valEnd int }
 // finding the members is one pass over the claims, not two.
 func objectMembers(data []byte, dst []span) ([]span, bool) {
 	v := validator{data: data, spans: dst[:cap(dst)]}
-	if !v.document() || data[skipSpace(data, 0)] != '{' {
+	if !v.document() || data[jsonread.SpaceEnd(data, 0)] != '{' {
 		return nil, false
 	}
 	if v.members > cap(dst) {
@@ -148,100 +149,22 @@ func (v *validator) array(depth int) bool {
 // str steps over the string at the cursor: no control characters, and only the
 // escapes JSON defines.
 func (v *validator) str() bool {
-	d := v.data
-	for i := v.pos + 1; ; i++ {
-		// Eight bytes at a time while none ends the run of plain bytes.
-		for i+8 <= len(d) && !stringStop(binary.LittleEndian.Uint64(d[i:])) {
-			i += 8
-		}
-		for i < len(d) && d[i] >= 0x20 && d[i] != '"' && d[i] != '\\' {
-			i++
-		}
-		if i >= len(d) {
-			return false // unterminated
-		}
-		switch d[i] {
-		case '"':
-			v.pos = i + 1
-			return true
-		case '\\':
-			i++
-			if i >= len(d) {
-				return false
-			}
-			switch d[i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if i+4 >= len(d) || !isHex(d[i+1]) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) {
-					return false
-				}
-				i += 4
-			default:
-				return false
-			}
-		default: // a control character
-			return false
-		}
-	}
-}
-
-// stringStop reports whether any of the eight bytes of x is a quote, a backslash or
-// a control character (the usual word-at-a-time tests for a zero byte and for a byte
-// below a bound).
-func stringStop(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := (x - ones*0x20) & ^x & highs
-	quote := (x ^ ones*'"' - ones) & ^(x ^ ones*'"') & highs
-	backslash := (x ^ ones*'\\' - ones) & ^(x ^ ones*'\\') & highs
-	return below|quote|backslash != 0
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// number steps over -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at the cursor,
-// which value has checked is inside data.
-func (v *validator) number() bool {
-	d, i := v.data, v.pos
-	if d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && '1' <= d[i] && d[i] <= '9':
-		i = skipDigits(d, i)
-	default:
+	end, ok := jsonread.StringEnd(v.data, v.pos)
+	if !ok {
 		return false
 	}
-	if i < len(d) && d[i] == '.' {
-		j := skipDigits(d, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		j := skipDigits(d, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	v.pos = i
+	v.pos = end
 	return true
 }
 
-func skipDigits(d []byte, i int) int {
-	for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-		i++
+// number steps over the number at the cursor, which value has checked is inside data.
+func (v *validator) number() bool {
+	end, ok := jsonread.NumberEnd(v.data, v.pos)
+	if !ok {
+		return false
 	}
-	return i
+	v.pos = end
+	return true
 }
 
 func (v *validator) literal(word string) bool {
@@ -252,13 +175,7 @@ func (v *validator) literal(word string) bool {
 	return true
 }
 
-func (v *validator) space() {
-	d, i := v.data, v.pos
-	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
-		i++
-	}
-	v.pos = i
-}
+func (v *validator) space() { v.pos = jsonread.SpaceEnd(v.data, v.pos) }
 
 func (v *validator) consume(c byte) bool {
 	if v.pos < len(v.data) && v.data[v.pos] == c {

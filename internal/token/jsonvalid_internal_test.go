@@ -1,10 +1,8 @@
 package token
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -46,34 +44,6 @@ func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
 		`"exactly sixteen!"`, `"seven c"`, `"eight ch"`, `"nine char"`,
 	} {
 		sameAsJSONValid(t, in)
-	}
-}
-
-// stringStop, the word-at-a-time test, finds every byte that ends a run of plain
-// string bytes, wherever it is in the word, and nothing else.
-func TestStringStopFindsWhatEndsAPlainRun(t *testing.T) {
-	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
-	word := func(b [8]byte) uint64 { return binary.LittleEndian.Uint64(b[:]) }
-	for c := range 256 {
-		for at := range 8 {
-			b := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
-			b[at] = byte(c)
-			if stringStop(word(b)) == plain(byte(c)) {
-				t.Fatalf("byte %#x at %d: stringStop %v", c, at, !plain(byte(c)))
-			}
-		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 200000 {
-		var b [8]byte
-		want := false
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-			want = want || !plain(b[i])
-		}
-		if stringStop(word(b)) != want {
-			t.Fatalf("%q: stringStop %v", b, !want)
-		}
 	}
 }
 
