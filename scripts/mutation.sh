@@ -51,7 +51,9 @@ for entry in "${packages[@]}"; do
   echo "mutation: $pkg (efficacy >= $threshold%)"
   # A loaded machine slows the tests down: a generous timeout keeps mutants from "timing
   # out" (which counts neither way) instead of being killed.
-  args=(unleash --silent --timeout-coefficient 10 --output "$out/result.json")
+  # Not --silent: when gremlins cannot run the package's tests at all (its coverage run),
+  # what the tests printed is only in its log, which is shown then.
+  args=(unleash --timeout-coefficient 10 --output "$out/result.json")
   if [[ -n "$only" ]]; then
     # gremlins can only leave files out: every other source file of the package is. It
     # matches --exclude-files against paths relative to the package's directory (it walks
@@ -63,7 +65,14 @@ for entry in "${packages[@]}"; do
     done
     args+=(--exclude-files "_test\.go$")
   fi
-  "$bin/gremlins" "${args[@]}" "./$pkg" >/dev/null || true
+  # A result left by the package before must never be read as this one's.
+  rm -f "$out/result.json"
+  if ! "$bin/gremlins" "${args[@]}" "./$pkg" >"$out/log" 2>&1 || [[ ! -s "$out/result.json" ]]; then
+    echo "  FAIL: gremlins did not finish; its log ends:"
+    tail -n 40 "$out/log" | sed 's/^/    /'
+    failed=1
+    continue
+  fi
   if ! python3 - "$pkg" "$threshold" "$out/result.json" mutation/equivalent.txt <<'PY'; then failed=1; fi
 import json, sys
 
@@ -117,7 +126,7 @@ sys.exit(0 if ok else 1)
 PY
 done
 if [[ $failed -ne 0 ]]; then
-  echo "mutation: FAIL (kill the survivors with tests, or list a truly equivalent one in mutation/equivalent.txt with why)" >&2
+  echo "mutation: FAIL (a package whose tests fail cannot be measured; otherwise kill the survivors with tests, or list a truly equivalent one in mutation/equivalent.txt with why)" >&2
   exit 1
 fi
 echo "mutation: OK"
