@@ -288,20 +288,16 @@ func (s *Sealer) Open(p Purpose, sealed string, v any, now time.Time) error {
 	if pi < 0 {
 		return ErrInvalid
 	}
-	var parts [5]string
-	rest := sealed
-	for i := range 4 {
-		var ok bool
-		parts[i], rest, ok = strings.Cut(rest, ".")
-		if !ok {
-			return ErrInvalid
-		}
-	}
-	parts[4] = rest
-	hdr, encKey, iv, ct, tag := parts[0], parts[1], parts[2], parts[3], parts[4]
-	if encKey != "" || len(iv) != nonceB64Len || len(tag) != tagB64Len {
+	// header..nonce.ciphertext.tag: the encrypted key is empty and the nonce and the tag
+	// have fixed lengths, so only the header is searched for its dot; the ciphertext, most
+	// of the value, is not scanned for one. A dot anywhere else is left to base64url.Decode,
+	// which refuses it as outside the alphabet.
+	hdr, rest, ok := strings.Cut(sealed, ".")
+	const fixed = 1 + nonceB64Len + 1 + 1 + tagB64Len // ".", nonce, ".", ".", tag
+	if !ok || len(rest) < fixed || rest[0] != '.' || rest[1+nonceB64Len] != '.' || rest[len(rest)-tagB64Len-1] != '.' {
 		return ErrInvalid
 	}
+	iv, ct, tag := rest[1:1+nonceB64Len], rest[2+nonceB64Len:len(rest)-tagB64Len-1], rest[len(rest)-tagB64Len:]
 
 	k, aad := s.keyFor(pi, hdr)
 	if k == nil {
