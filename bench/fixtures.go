@@ -110,7 +110,7 @@ func Generate() (*Fixtures, error) {
 			ExpiresAt:   time.Unix(exp, 0).UTC(),
 			User: auth.User{
 				Sub: sub, Username: sub, Email: "alice@example.com", EmailVerified: true,
-				Groups: []string{"admins", "staff"}, Attributes: map[string]string{"name": "Alice Example"},
+				Groups: []string{"admins", "staff"}, Attributes: auth.Attributes{{Name: "name", Value: "Alice Example"}},
 			},
 		},
 		SessionSecret: hex.EncodeToString(secret),

@@ -194,7 +194,7 @@ func TestCompleteSignIn(t *testing.T) {
 			switch {
 			case target != siteURL+"/home":
 				t.Fatalf("target %q", target)
-			case u.Sub == "" || u.Username == "" || u.Email != "alice@example.com" || u.Attributes["custom:tenant"] != "t1":
+			case u.Sub == "" || u.Username == "" || u.Email != "alice@example.com" || u.Attributes.Get("custom:tenant") != "t1":
 				t.Fatalf("user %+v", u)
 			case g.Session.AccessToken != x.tok.AccessToken || g.Tokens != x.tok:
 				t.Fatal("the grant does not carry the tokens")

@@ -449,7 +449,7 @@ func TestBearerSessionFollowsTheProfile(t *testing.T) {
 	if _, err := h.svc.UpdateProfile(h.ctx, sess, auth.ProfileUpdate{Attributes: map[string]string{"name": "Ann", "email": "ann@example.org"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := bearer().User; got.Attributes["name"] != "Ann" || got.Email != alice {
+	if got := bearer().User; got.Attributes.Get("name") != "Ann" || got.Email != alice {
 		t.Fatalf("after the update: %+v", got)
 	}
 	if _, err := h.svc.VerifyAttribute(h.ctx, sess, auth.AttributeCode{Attribute: "email", Code: h.pool.Code(alice)}); err != nil {

@@ -19,9 +19,12 @@ import (
 type (
 	Session   = sealed.Session
 	User      = sealed.User
-	Refresh   = sealed.Refresh
-	Flow      = sealed.Flow
-	Challenge = sealed.Challenge
+	Attribute = sealed.Attribute
+	// Attributes are a user's attributes in a session, sorted by name.
+	Attributes = sealed.Attributes
+	Refresh    = sealed.Refresh
+	Flow       = sealed.Flow
+	Challenge  = sealed.Challenge
 )
 
 // HostedUI is the part of Cognito's managed login the flows use. Exchange fails with a

@@ -237,7 +237,7 @@ const (
 // userAttributes picks the claims that describe the user, within the budget; the shortest
 // go first, so one oversized attribute cannot crowd out the rest. Sizes are as sealed (JSON),
 // so characters JSON escapes cannot stretch the budget six-fold.
-func userAttributes(all map[string]string) map[string]string {
+func userAttributes(all map[string]string) Attributes {
 	keys := make([]string, 0, len(all))
 	size := make(map[string]int, len(all))
 	for k, v := range all {
@@ -249,16 +249,17 @@ func userAttributes(all map[string]string) map[string]string {
 	slices.SortFunc(keys, func(a, b string) int {
 		return cmp.Or(cmp.Compare(size[a], size[b]), strings.Compare(a, b))
 	})
-	out := make(map[string]string, min(len(keys), maxSessionAttributes))
+	out := make(Attributes, 0, min(len(keys), maxSessionAttributes))
 	budget := maxSessionAttributeBytes
 	for _, k := range keys {
 		n := size[k]
 		if len(out) == maxSessionAttributes || n > budget {
 			break
 		}
-		out[k] = all[k]
+		out = append(out, Attribute{Name: k, Value: all[k]})
 		budget -= n
 	}
+	slices.SortFunc(out, func(a, b Attribute) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -381,16 +381,16 @@ func TestBearerSession(t *testing.T) {
 			for k, v := range c.claims {
 				want[k] = v
 			}
-			got := u.Email == alice && u.EmailVerified && u.Attributes["name"] == want["name"] && u.Attributes["custom:tenant"] == "t1"
+			got := u.Email == alice && u.EmailVerified && u.Attributes.Get("name") == want["name"] && u.Attributes.Get("custom:tenant") == "t1"
 			if got != c.profile {
 				t.Fatalf("user %+v, want the profile: %v", u, c.profile)
 			}
 			for k, v := range c.claims {
-				if u.Attributes[k] != v {
-					t.Fatalf("attribute %s = %q, want the token's %q", k, u.Attributes[k], v)
+				if u.Attributes.Get(k) != v {
+					t.Fatalf("attribute %s = %q, want the token's %q", k, u.Attributes.Get(k), v)
 				}
 			}
-			if _, ok := u.Attributes["sub"]; ok {
+			if _, ok := u.Attributes.Lookup("sub"); ok {
 				t.Fatalf("the profile's identity claims are no attributes: %v", u.Attributes)
 			}
 		})

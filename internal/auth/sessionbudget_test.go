@@ -138,7 +138,7 @@ func TestSessionAttributeBudgetCountsSealedBytes(t *testing.T) {
 	}
 	got := userAttributes(attrs)
 	b, _ := json.Marshal(got)
-	if len(b) > maxSessionAttributeBytes+6*maxSessionAttributes || got["custom:tenant"] != "t1" {
+	if len(b) > maxSessionAttributeBytes+6*maxSessionAttributes || got.Get("custom:tenant") != "t1" {
 		t.Fatalf("attributes are %d bytes as sealed: %d of them", len(b), len(got))
 	}
 	g, err := grantWith(t, groupsVerifier{attrs: attrs, groups: []string{"admins"}}, "access")
@@ -155,12 +155,12 @@ func TestSessionAttributesStayWithinBudget(t *testing.T) {
 		all["custom:big"+string(rune('a'+i))] = strings.Repeat("x", 2000)
 	}
 	got := userAttributes(all)
-	if got["custom:tenant"] != "t1" || got["name"] != "Alice" || got["jti"] != "" {
+	if got.Get("custom:tenant") != "t1" || got.Get("name") != "Alice" || got.Get("jti") != "" {
 		t.Fatalf("small attributes must survive, bookkeeping must not: %v", got)
 	}
 	size := 0
-	for k, v := range got {
-		size += len(k) + len(v)
+	for _, a := range got {
+		size += len(a.Name) + len(a.Value)
 	}
 	if size > maxSessionAttributeBytes || len(got) > maxSessionAttributes {
 		t.Fatalf("%d attributes, %d bytes", len(got), size)

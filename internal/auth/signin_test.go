@@ -87,7 +87,7 @@ func TestSignInPassword(t *testing.T) {
 				return
 			}
 			u := res.Grant.Session.User
-			if res.Prompt != nil || res.Pending != nil || u.Email != alice || !u.EmailVerified || u.Attributes["name"] != "Alice" {
+			if res.Prompt != nil || res.Pending != nil || u.Email != alice || !u.EmailVerified || u.Attributes.Get("name") != "Alice" {
 				t.Fatalf("result %+v, user %+v", res, u)
 			}
 		})
@@ -341,8 +341,8 @@ func TestChainedChallenges(t *testing.T) {
 				t.Fatalf("user %+v", u)
 			}
 			for k, v := range c.attrs {
-				if u.Attributes[k] != v {
-					t.Fatalf("attribute %s = %q, want %q", k, u.Attributes[k], v)
+				if u.Attributes.Get(k) != v {
+					t.Fatalf("attribute %s = %q, want %q", k, u.Attributes.Get(k), v)
 				}
 			}
 			// The password the user chose is theirs from now on.
@@ -380,7 +380,7 @@ func TestNewPasswordPromptListsRequiredAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Grant.Session.User.Attributes["custom:tenant"]; got != "t1" {
+	if got := res.Grant.Session.User.Attributes.Get("custom:tenant"); got != "t1" {
 		t.Fatalf("custom:tenant = %q", got)
 	}
 }

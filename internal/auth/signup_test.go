@@ -107,7 +107,7 @@ func TestSignUp(t *testing.T) {
 				must(t, h.pool.ConfirmSignUp(h.ctx, alice, h.pool.Code(alice)))
 			}
 			u := h.signIn(alice).Session.User
-			if u.Email != alice || u.Attributes["name"] != c.req.Attributes["name"] {
+			if u.Email != alice || u.Attributes.Get("name") != c.req.Attributes["name"] {
 				t.Fatalf("user %+v", u)
 			}
 		})

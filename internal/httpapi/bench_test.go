@@ -35,7 +35,7 @@ func BenchmarkSessionJSON(b *testing.B) {
 		User: auth.User{
 			Sub: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d", Username: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d",
 			Email: "alice@example.com", EmailVerified: true,
-			Groups: []string{"admins", "staff"}, Attributes: map[string]string{"name": "Alice Example"},
+			Groups: []string{"admins", "staff"}, Attributes: auth.Attributes{{Name: "name", Value: "Alice Example"}},
 		},
 		ExpiresAt: time.Now().Add(time.Hour).Truncate(time.Second).UTC(),
 	}

@@ -329,7 +329,7 @@ func TestCallbackEstablishesSession(t *testing.T) {
 	var v sessionView
 	json.Unmarshal(s.Body.Bytes(), &v)
 	if v.User.Sub != "sub-1" || v.User.Email != "a@example.com" || v.User.Groups[0] != "admins" ||
-		v.User.Attributes["custom:tenant"] != "t1" || v.User.Attributes["jti"] != "" || !v.ExpiresAt.Equal(fx.now.Add(time.Hour)) {
+		v.User.Attributes.Get("custom:tenant") != "t1" || v.User.Attributes.Get("jti") != "" || !v.ExpiresAt.Equal(fx.now.Add(time.Hour)) {
 		t.Fatalf("session view = %+v", v)
 	}
 	if strings.Contains(s.Body.String(), secretAccess) {

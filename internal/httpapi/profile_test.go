@@ -152,7 +152,7 @@ func TestProfileThroughTheFakePool(t *testing.T) {
 	if got := set(w); !slices.Equal(got, []string{"__Host-monban-session"}) {
 		t.Fatalf("cookies set %v, want the refreshed session", got)
 	}
-	if u := af.sessionUser(); u.Attributes["name"] != "Ann" {
+	if u := af.sessionUser(); u.Attributes.Get("name") != "Ann" {
 		t.Fatalf("the session after the change: %+v", u)
 	}
 	if len(af.slept) != 0 {

@@ -63,7 +63,7 @@ func appendSession(b []byte, v *sessionView) ([]byte, bool) {
 		b = append(b, `,"groups_truncated":true`...)
 	}
 	b = append(b, `,"attributes":`...)
-	b = jsonwrite.StringMap(b, u.Attributes, true)
+	b = u.Attributes.AppendJSON(b, true)
 	b = append(b, `},"expires_at":"`...)
 	b, err := v.ExpiresAt.AppendText(b)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/monban-auth/monban/internal/auth"
+	"github.com/monban-auth/monban/internal/sealed"
 )
 
 // signedOutView is the signed-out answer as writeJSON encoded it before writeSignedOut: the
@@ -44,7 +45,7 @@ func TestSessionJSONMatchesEncoder(t *testing.T) {
 	full := auth.User{
 		Sub: "sub-1", Username: "alice", Email: "alice@example.com", EmailVerified: true,
 		Groups: []string{"admin", "ops"}, GroupsTruncated: true,
-		Attributes: map[string]string{"zone": "z", "a": "1", "B": "2", "": "empty", "a\x00": "nul"},
+		Attributes: sealed.AttributesOf(map[string]string{"zone": "z", "a": "1", "B": "2", "": "empty", "a\x00": "nul"}),
 	}
 	tests := []struct {
 		name string
@@ -54,21 +55,21 @@ func TestSessionJSONMatchesEncoder(t *testing.T) {
 		{"full", full, exp},
 		{"zero", auth.User{}, exp},
 		{"zero time", full, time.Time{}},
-		{"empty groups and attributes", auth.User{Groups: []string{}, Attributes: map[string]string{}}, exp},
-		{"one group one attribute", auth.User{Groups: []string{""}, Attributes: map[string]string{"k": ""}}, exp},
-		{"many attributes", auth.User{Attributes: map[string]string{
+		{"empty groups and attributes", auth.User{Groups: []string{}, Attributes: sealed.AttributesOf(map[string]string{})}, exp},
+		{"one group one attribute", auth.User{Groups: []string{""}, Attributes: sealed.AttributesOf(map[string]string{"k": ""})}, exp},
+		{"many attributes", auth.User{Attributes: sealed.AttributesOf(map[string]string{
 			"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6", "g": "7", "h": "8", "i": "9",
 			"j": "10", "k": "11", "l": "12", "m": "13", "n": "14", "o": "15", "p": "16", "q": "17", "r": "18",
-		}}, exp},
+		})}, exp},
 		{"html", auth.User{Sub: "<script>&</script>", Username: "a>b", Email: "x&y@example.com"}, exp},
 		{"quotes and backslashes", auth.User{Sub: `"\"`, Username: `\\`, Groups: []string{`a"b`, `c\d`}}, exp},
 		{"short escapes", auth.User{Sub: "\b\f\n\r\t", Username: "a\tb\nc"}, exp},
 		{"other control bytes", auth.User{Sub: "\x00\x01\x07\x0b\x0e\x1f\x7f", Username: "\x1a"}, exp},
 		{"printable ascii", auth.User{Sub: " !#$%'()*+,-./0123456789:;=?@AZ[]^_`az{|}~"}, exp},
-		{"utf-8", auth.User{Sub: "é日本🙂", Username: "Ω", Attributes: map[string]string{"名前": "値"}}, exp},
+		{"utf-8", auth.User{Sub: "é日本🙂", Username: "Ω", Attributes: sealed.AttributesOf(map[string]string{"名前": "値"})}, exp},
 		{"line separators", auth.User{Sub: "a\u2028b\u2029c", Username: "\u2027\u202a"}, exp},
 		{"invalid utf-8", auth.User{Sub: "a\xffb\xc3", Username: "\xe2\x80", Email: "\xed\xa0\x80", Groups: []string{"\xf8"}}, exp},
-		{"invalid utf-8 keys", auth.User{Attributes: map[string]string{"\xff": "1", "\xfe": "2", "a\x80": "3"}}, exp},
+		{"invalid utf-8 keys", auth.User{Attributes: sealed.AttributesOf(map[string]string{"\xff": "1", "\xfe": "2", "a\x80": "3"})}, exp},
 		{"nanoseconds", full, time.Date(2030, 1, 2, 3, 4, 5, 123456789, time.UTC)},
 		{"whole seconds", full, time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)},
 		{"zone", full, time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("x", -(5*3600+30*60)))},
@@ -111,7 +112,7 @@ func TestSessionJSONKnowsEveryField(t *testing.T) {
 		{auth.User{}, []string{
 			"Sub string sub", "Username string username", "Email string email,omitempty",
 			"EmailVerified bool email_verified", "Groups []string groups",
-			"GroupsTruncated bool groups_truncated,omitempty", "Attributes map[string]string attributes",
+			"GroupsTruncated bool groups_truncated,omitempty", "Attributes sealed.Attributes attributes",
 		}},
 		{sessionView{}, []string{
 			"User sealed.User user", "ExpiresAt time.Time expires_at", "Tokens *httpapi.tokens tokens,omitempty",
@@ -141,13 +142,13 @@ func FuzzSessionJSON(f *testing.F) {
 		}
 		switch shape >> 4 & 3 {
 		case 1:
-			u.Attributes = map[string]string{}
+			u.Attributes = sealed.Attributes{}
 		case 2:
-			u.Attributes = map[string]string{k1: v1}
+			u.Attributes = sealed.Attributes{{Name: k1, Value: v1}}
 		case 3:
-			u.Attributes = maps.Collect(func(yield func(string, string) bool) {
+			u.Attributes = sealed.AttributesOf(maps.Collect(func(yield func(string, string) bool) {
 				_ = yield(k1, v1) && yield(k2, v2) && yield(v1, k1) && yield(k1+k2, v2+v1)
-			})
+			}))
 		}
 		exp := time.Unix(sec, nsec).In(time.FixedZone("z", int(offset)))
 		if shape&0x40 != 0 {

@@ -20,7 +20,7 @@ func benchSession(now time.Time) sealed.Session {
 		User: sealed.User{
 			Sub: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d", Username: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d",
 			Email: "alice@example.com", EmailVerified: true,
-			Groups: []string{"admins", "staff"}, Attributes: map[string]string{"name": "Alice Example"},
+			Groups: []string{"admins", "staff"}, Attributes: sealed.Attributes{{Name: "name", Value: "Alice Example"}},
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package sealed
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/monban-auth/monban/internal/jsonread"
@@ -96,8 +97,13 @@ func (m *members) sealedSession(t *Session) (email, truncated, ok bool) {
 	if t.AccessToken, ok = m.text(); !ok || !r.Exact(`,"exp":`) {
 		return false, false, false
 	}
-	// What encoding/json does with a time.Time: hand it the token.
-	if _, tok, ok := r.StringToken(); !ok || t.ExpiresAt.UnmarshalJSON(tok) != nil {
+	// What encoding/json does with a time.Time: hand it the token. The layout Seal writes,
+	// whole seconds in UTC, is read directly.
+	_, tok, ok := r.StringToken()
+	if !ok {
+		return false, false, false
+	}
+	if t.ExpiresAt, ok = utcSeconds(tok); !ok && t.ExpiresAt.UnmarshalJSON(tok) != nil {
 		return false, false, false
 	}
 	u := &t.User
@@ -147,27 +153,28 @@ func (m *members) sealedSession(t *Session) (email, truncated, ok bool) {
 	return email, truncated, true
 }
 
-// attributes reads an object of strings, as json.Marshal writes it, into a new map, keys
-// without escapes in place. A later member of a repeated key wins, as in encoding/json.
-func (m *members) attributes() (map[string]string, bool) {
+// attributes reads an object of strings, as Attributes.MarshalJSON writes it: names in
+// strictly increasing byte order, keys without escapes in place. Any other order, a repeated
+// name included, is declined (false), as encoding/json's own decoding sorts it out.
+func (m *members) attributes() (Attributes, bool) {
 	r := &m.r
 	if !r.Exact("{") {
 		return nil, false
 	}
-	attrs := make(map[string]string)
+	attrs := make(Attributes, 0, 2)
 	if r.Exact("}") {
 		return attrs, true
 	}
 	for {
 		k, ok := m.text()
-		if !ok || !r.Exact(":") {
+		if !ok || !r.Exact(":") || len(attrs) > 0 && k <= attrs[len(attrs)-1].Name {
 			return nil, false
 		}
 		v, ok := m.text()
 		if !ok {
 			return nil, false
 		}
-		attrs[k] = v
+		attrs = append(attrs, Attribute{k, v})
 		if r.Exact("}") {
 			return attrs, true
 		}
@@ -178,9 +185,8 @@ func (m *members) attributes() (map[string]string, bool) {
 }
 
 // apply copies t into s as json.Unmarshal decodes into a value that is not empty: the
-// members Seal always writes replace their fields (null makes a slice or map nil); "email"
-// and "groups_truncated", when absent, leave theirs as they were; an attributes object's
-// members are added to the map there is.
+// members Seal always writes replace their fields (null makes a slice nil, and the
+// attributes none); "email" and "groups_truncated", when absent, leave theirs as they were.
 func (s *Session) apply(t *Session, email, truncated bool) {
 	s.AccessToken, s.ExpiresAt = t.AccessToken, t.ExpiresAt
 	u, tu := &s.User, &t.User
@@ -191,13 +197,7 @@ func (s *Session) apply(t *Session, email, truncated bool) {
 	if truncated {
 		u.GroupsTruncated = tu.GroupsTruncated
 	}
-	if tu.Attributes == nil || u.Attributes == nil {
-		u.Attributes = tu.Attributes
-	} else {
-		for k, v := range tu.Attributes {
-			u.Attributes[k] = v
-		}
-	}
+	u.Attributes = tu.Attributes
 }
 
 // DecodeSealed implements seal.Decoder: the access token alone, every other member skipped
@@ -230,4 +230,47 @@ func (s *SessionToken) DecodeSealed(data []byte) bool {
 		s.AccessToken = at
 	}
 	return true
+}
+
+// utcSeconds reads a JSON string token of the form "2006-01-02T15:04:05Z", which is how
+// json.Marshal writes a time in UTC (or any zone at offset zero) without a fraction, as
+// time.Time's UnmarshalJSON would. It reports false for anything else, valid or not, which
+// UnmarshalJSON then decides.
+func utcSeconds(tok []byte) (time.Time, bool) {
+	if len(tok) != len(`"2006-01-02T15:04:05Z"`) || tok[0] != '"' || tok[5] != '-' || tok[8] != '-' ||
+		tok[11] != 'T' || tok[14] != ':' || tok[17] != ':' || tok[20] != 'Z' || tok[21] != '"' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(s []byte) int {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				ok = false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(tok[1:5]), num(tok[6:8]), num(tok[9:11])
+	hour, minute, sec := num(tok[12:14]), num(tok[15:17]), num(tok[18:20])
+	if !ok || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// daysIn is the number of days in month (1-12) of year, in the proleptic Gregorian
+// calendar that package time uses.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

@@ -2,6 +2,7 @@ package sealed
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,12 +10,13 @@ import (
 )
 
 // filled is a session already holding a value in every field: json.Unmarshal keeps what the
-// payload does not mention, adds to the map and replaces the slice, and DecodeSealed must too.
+// payload does not mention and replaces the slices and the attributes, and DecodeSealed must
+// too.
 func filled() Session {
 	return Session{
 		AccessToken: "old-token", ExpiresAt: time.Unix(1, 0).UTC(),
 		User: User{Sub: "old-sub", Username: "old-user", Email: "old@example.com", EmailVerified: true,
-			Groups: []string{"old-1", "old-2", "old-3"}, GroupsTruncated: true, Attributes: map[string]string{"old": "1", "name": "Old"}},
+			Groups: []string{"old-1", "old-2", "old-3"}, GroupsTruncated: true, Attributes: Attributes{{"name", "Old"}, {"old", "1"}}},
 	}
 }
 
@@ -50,9 +52,9 @@ var sessionPayloads = []struct {
 	in   string
 }{
 	{"a session as Seal writes it", mustMarshal(Session{AccessToken: "tok", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
-		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: map[string]string{"name": "Ann & Bob <x>"}}})},
+		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: Attributes{{"name", "Ann & Bob <x>"}}}})},
 	{"a session without groups or attributes", mustMarshal(Session{AccessToken: "tok", ExpiresAt: time.Unix(1893553445, 5).In(time.FixedZone("", 3600))})},
-	{"a session with every field", mustMarshal(Session{AccessToken: "t", User: User{Email: "e", GroupsTruncated: true, Groups: []string{}, Attributes: map[string]string{}}})},
+	{"a session with every field", mustMarshal(Session{AccessToken: "t", User: User{Email: "e", GroupsTruncated: true, Groups: []string{}, Attributes: Attributes{}}})},
 	{"members in another order, with spaces", ` { "u" : { "attributes" : { "k" : "v" } , "sub" : "s" } , "exp" : "2030-01-02T03:04:05Z" , "at" : "tok" } `},
 	{"escapes in strings", `{"at":"a\"b\\c\u00e9\n","u":{"email":"\u0061@b","attributes":{"\u006b":"\/"}}}`},
 	{"unknown members at both levels", `{"x":{"y":[1,2.5,null,true]},"at":"t","u":{"z":"q","sub":"s"},"w":null}`},
@@ -182,7 +184,7 @@ func BenchmarkSessionDecode(b *testing.B) {
 		ExpiresAt:   time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
 		User: User{Sub: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d", Username: "a4f8e2c1-3b6d-4e9a-8f7c-2d1e0b9a8c7d",
 			Email: "alice@example.com", EmailVerified: true, Groups: []string{"admins", "staff"},
-			Attributes: map[string]string{"name": "Alice Example"}},
+			Attributes: Attributes{{"name", "Alice Example"}}},
 	}))
 	b.Run("DecodeSealed", func(b *testing.B) {
 		b.ReportAllocs()
@@ -206,12 +208,12 @@ func BenchmarkSessionDecode(b *testing.B) {
 // its fast path, and must read them exactly as encoding/json does.
 var sealedLayouts = []Session{
 	{AccessToken: "tok", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
-		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: map[string]string{"name": "Ann"}}},
+		User: User{Sub: "s", Username: "u", Email: "e@example.com", EmailVerified: true, Groups: []string{"a", "b"}, Attributes: Attributes{{"name", "Ann"}}}},
 	{},
 	{AccessToken: "t", ExpiresAt: time.Unix(1893553445, 123456789).In(time.FixedZone("", -7*3600)),
-		User: User{Groups: []string{}, GroupsTruncated: true, Attributes: map[string]string{}}},
+		User: User{Groups: []string{}, GroupsTruncated: true, Attributes: Attributes{}}},
 	{AccessToken: `quote " backslash \ slash / <html> & é € 😀 ` + "\x01\t\n\u2028",
-		User: User{Sub: "\"", Username: "\\", Email: "é", Groups: []string{"", `"`, "g\n"}, Attributes: map[string]string{"": "", "k\"": "v\\", "é": "😀", "b": "2", "a": "1"}}},
+		User: User{Sub: "\"", Username: "\\", Email: "é", Groups: []string{"", `"`, "g\n"}, Attributes: AttributesOf(map[string]string{"": "", "k\"": "v\\", "é": "😀", "b": "2", "a": "1"})}},
 	{AccessToken: strings.Repeat("eyJ.", 300), User: User{Sub: strings.Repeat("s", 100), Groups: []string{strings.Repeat("g", 64)}}},
 }
 
@@ -262,6 +264,8 @@ func TestSessionEditedSealedLayouts(t *testing.T) {
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1","a":"2"}`},
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"\u0061":"1","a":"2"}`},
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"A":"1","a":"2"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"b":"2","a":"1"}`},
+		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1","b":"2","b":"3"}`},
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"a" :"1"}`},
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" }`},
 		{`"attributes":{"name":"Ann"}`, `"attributes":{"a":"1" ,"b":"2"}`},
@@ -365,4 +369,60 @@ func TestSessionMangledSealedLayouts(t *testing.T) {
 			decodeBoth(t, in, func() SessionToken { return SessionToken{AccessToken: "old"} })
 		}
 	}
+}
+
+// utcSeconds reads what time.Time's UnmarshalJSON reads, to the same instant and location,
+// and every valid time of its form: across leap years and month ends, every field one past
+// its range and a non-digit in each place.
+func TestUTCSecondsAsTimeDoes(t *testing.T) {
+	check := func(tok string) {
+		t.Helper()
+		var want time.Time
+		werr := want.UnmarshalJSON([]byte(tok))
+		got, ok := utcSeconds([]byte(tok))
+		switch {
+		case ok && (werr != nil || !reflect.DeepEqual(got, want)):
+			t.Fatalf("%s: read as %v, UnmarshalJSON: %v, %v", tok, got, want, werr)
+		case !ok && werr == nil && len(tok) == 22 && tok[20] == 'Z':
+			t.Fatalf("%s: a valid time of the form Seal writes was not read", tok)
+		}
+	}
+	n := 0
+	for _, year := range []int{0, 1, 4, 100, 1600, 1900, 1970, 2000, 2024, 2030, 2100, 9999} {
+		for month := 0; month <= 13; month++ {
+			for _, day := range []int{0, 1, 28, 29, 30, 31, 32} {
+				for _, hms := range [][3]int{{0, 0, 0}, {23, 59, 59}, {24, 0, 0}, {0, 60, 0}, {0, 0, 60}} {
+					check(fmt.Sprintf(`"%04d-%02d-%02dT%02d:%02d:%02dZ"`, year, month, day, hms[0], hms[1], hms[2]))
+					n++
+				}
+			}
+		}
+	}
+	valid := `"2030-01-02T03:04:05Z"`
+	for i := range valid {
+		for _, c := range []byte{'/', '0', '9', ':', 'A', 'Z', 'z', '-', 'T', '"', ' ', 0x80} {
+			check(valid[:i] + string(c) + valid[i+1:])
+		}
+	}
+	for _, tok := range []string{valid[:21], valid + " ", `"2030-01-02T03:04:05.5Z"`, `"2030-01-02T03:04:05+00:00"`, `"2030-01-02t03:04:05z"`} {
+		check(tok)
+	}
+	if _, ok := utcSeconds([]byte(valid)); !ok || n == 0 {
+		t.Fatal("the layout Seal writes was not read")
+	}
+}
+
+func FuzzUTCSeconds(f *testing.F) {
+	f.Add(`"2030-01-02T03:04:05Z"`)
+	f.Add(`"2028-02-29T23:59:59Z"`)
+	f.Fuzz(func(t *testing.T, tok string) {
+		got, ok := utcSeconds([]byte(tok))
+		if !ok {
+			return
+		}
+		var want time.Time
+		if err := want.UnmarshalJSON([]byte(tok)); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: read as %v, UnmarshalJSON: %v, %v", tok, got, want, err)
+		}
+	})
 }

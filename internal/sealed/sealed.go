@@ -16,13 +16,13 @@ import (
 // Groups are within the session's budget; GroupsTruncated says that the user is in more
 // groups than it lists, all of which the access token carries.
 type User struct {
-	Sub             string            `json:"sub"`
-	Username        string            `json:"username"`
-	Email           string            `json:"email,omitempty"`
-	EmailVerified   bool              `json:"email_verified"`
-	Groups          []string          `json:"groups"`
-	GroupsTruncated bool              `json:"groups_truncated,omitempty"`
-	Attributes      map[string]string `json:"attributes"`
+	Sub             string     `json:"sub"`
+	Username        string     `json:"username"`
+	Email           string     `json:"email,omitempty"`
+	EmailVerified   bool       `json:"email_verified"`
+	Groups          []string   `json:"groups"`
+	GroupsTruncated bool       `json:"groups_truncated,omitempty"`
+	Attributes      Attributes `json:"attributes"`
 }
 
 // Session is the sealed content of the session cookie: the access token (for calling other

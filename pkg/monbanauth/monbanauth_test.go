@@ -67,7 +67,7 @@ func sessionCookies(t testing.TB, p seal.Purpose, sec []byte, domain, accessToke
 	}
 	sess := sealed.Session{AccessToken: accessToken, ExpiresAt: exp, User: sealed.User{Sub: tokentest.Subject, Username: tokentest.Username}}
 	if extra > 0 {
-		sess.User.Attributes = map[string]string{"padding": strings.Repeat("p", extra)}
+		sess.User.Attributes = sealed.Attributes{{Name: "padding", Value: strings.Repeat("p", extra)}}
 	}
 	raw, err := s.Seal(p, sess, exp)
 	if err != nil {
