@@ -99,6 +99,30 @@ func TestOpenLeavesValueUntouchedOnFailure(t *testing.T) {
 	}
 }
 
+// After a genuine header, every value too short to hold an empty encrypted key, a nonce, a
+// ciphertext and a tag is refused, however its dots fall: all dots, and the right shape cut
+// short or padded, at every length up to a few characters past the least there is.
+func TestOpenRefusesShortValuesAfterTheHeader(t *testing.T) {
+	s := mustSealer(t, secretA)
+	sealed, err := s.Seal(PurposeSession, "x", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, _, _ := strings.Cut(sealed, ".")
+	shape := "." + strings.Repeat("A", nonceB64Len) + "." + "." + strings.Repeat("A", tagB64Len)
+	for n := 0; n <= len(shape)+3; n++ {
+		for _, rest := range []string{
+			strings.Repeat(".", n),
+			(shape + "...")[:n],
+			shape[:min(n, len(shape))] + strings.Repeat(".", max(0, n-len(shape))),
+		} {
+			if err := s.Open(PurposeSession, hdr+"."+rest, nil, t0.Add(-time.Second)); !errors.Is(err, ErrInvalid) {
+				t.Fatalf("%q after the header: Open = %v, want ErrInvalid", rest, err)
+			}
+		}
+	}
+}
+
 // TestWireFormat pins the header and key derivation that other readers of
 // these values (the authorizer, the benchmarks against Auth.js) rely on.
 func TestWireFormat(t *testing.T) {
