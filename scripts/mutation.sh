@@ -68,8 +68,20 @@ for entry in "${packages[@]}"; do
   # A result left by the package before must never be read as this one's.
   rm -f "$out/result.json"
   if ! "$bin/gremlins" "${args[@]}" "./$pkg" >"$out/log" 2>&1 || [[ ! -s "$out/result.json" ]]; then
-    echo "  FAIL: gremlins did not finish; its log ends:"
-    tail -n 40 "$out/log" | sed 's/^/    /'
+    if grep -q "No results to report" "$out/log"; then
+      echo "  FAIL: gremlins found nothing to mutate"
+    else
+      # When the tests fail, the log is little more than their output: all of it, or its
+      # first and last lines (a panic's message, then where it happened).
+      echo "  FAIL: gremlins did not finish; its log:"
+      if [[ $(wc -l <"$out/log") -le 120 ]]; then
+        sed 's/^/    /' "$out/log"
+      else
+        head -n 60 "$out/log" | sed 's/^/    /'
+        echo "    ..."
+        tail -n 60 "$out/log" | sed 's/^/    /'
+      fi
+    fi
     failed=1
     continue
   fi

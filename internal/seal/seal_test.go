@@ -123,6 +123,30 @@ func TestOpenRefusesShortValuesAfterTheHeader(t *testing.T) {
 	}
 }
 
+// A genuine value with any one of the dots after its header made a base64url character
+// is refused, though its nonce, ciphertext and tag are all still there to decrypt.
+func TestOpenRefusesAGenuineValueWithADotReplaced(t *testing.T) {
+	s := mustSealer(t, secretA)
+	sealed, err := s.Seal(PurposeSession, "x", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(-time.Second)
+	if err := s.Open(PurposeSession, sealed, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	hdr, rest, _ := strings.Cut(sealed, ".")
+	for _, i := range []int{0, 1 + nonceB64Len, len(rest) - tagB64Len - 1} {
+		if rest[i] != '.' {
+			t.Fatalf("no dot at %d of %q", i, rest)
+		}
+		edited := hdr + "." + rest[:i] + "A" + rest[i+1:]
+		if err := s.Open(PurposeSession, edited, nil, now); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("the dot at %d after the header made a letter: Open = %v, want ErrInvalid", i, err)
+		}
+	}
+}
+
 // TestWireFormat pins the header and key derivation that other readers of
 // these values (the authorizer, the benchmarks against Auth.js) rely on.
 func TestWireFormat(t *testing.T) {

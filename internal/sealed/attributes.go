@@ -19,7 +19,8 @@ type Attribute struct {
 // slice rather than a map: a session holds a few, and is decoded on every page load, where
 // building a map costs more than all the rest of the user. Their JSON is an object, exactly
 // as encoding/json writes a map[string]string (names in byte order), so the cookie and the
-// API's answers read as they did when this was a map.
+// API's answers read as they did when this was a map. Lookup and the JSON rely on the order:
+// make them with AttributesOf, or keep names sorted and unique.
 type Attributes []Attribute
 
 // AttributesOf returns m's attributes sorted by name: nil for a nil map, empty for an
