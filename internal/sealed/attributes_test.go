@@ -6,19 +6,13 @@ import (
 	"maps"
 	"reflect"
 	"testing"
+
+	"github.com/monban-auth/monban/internal/jsonwrite"
 )
 
-// marshalMap is encoding/json's answer for m, with HTML escaping or without.
-func marshalMap(t testing.TB, m any, html bool) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(html)
-	if err := enc.Encode(m); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
+// mapJSON is how a map of the same attributes is written: jsonwrite.StringMap, which
+// jsonwrite's tests hold to encoding/json byte for byte.
+func mapJSON(m map[string]string, html bool) []byte { return jsonwrite.StringMap(nil, m, html) }
 
 // attributeMaps are attribute sets whose JSON a map and Attributes must spell alike: names
 // in byte order, escapes, HTML characters, invalid UTF-8 (which encoding/json writes as
@@ -33,18 +27,23 @@ var attributeMaps = []map[string]string{
 }
 
 // Attributes are written as encoding/json writes the map they hold, with or without HTML
-// escaping, directly (AppendJSON) and through encoding/json (MarshalJSON).
+// escaping: directly (AppendJSON), as a json.Marshaler (which leaves HTML to encoding/json)
+// and through json.Marshal, which escapes it.
 func TestAttributesJSONIsTheMapsJSON(t *testing.T) {
 	for _, m := range attributeMaps {
 		a := AttributesOf(m)
 		for _, html := range []bool{true, false} {
-			want := marshalMap(t, m, html)
-			if got := a.AppendJSON(nil, html); !bytes.Equal(got, want) {
+			if got, want := a.AppendJSON(nil, html), mapJSON(m, html); !bytes.Equal(got, want) {
 				t.Errorf("AppendJSON(%q, html %v) = %s, want %s", m, html, got, want)
 			}
-			if got := marshalMap(t, a, html); !bytes.Equal(got, want) {
-				t.Errorf("json of %q (html %v) = %s, want %s", m, html, got, want)
-			}
+		}
+		if got, err := a.MarshalJSON(); err != nil || !bytes.Equal(got, mapJSON(m, false)) {
+			t.Errorf("MarshalJSON(%q) = %s, %v; want %s", m, got, err, mapJSON(m, false))
+		}
+		got, err := json.Marshal(a)
+		want, werr := json.Marshal(m)
+		if err != nil || werr != nil || !bytes.Equal(got, want) {
+			t.Errorf("json.Marshal(%q) = %s, %v; the map's %s, %v", m, got, err, want, werr)
 		}
 	}
 }
@@ -107,7 +106,7 @@ func FuzzAttributesJSON(f *testing.F) {
 		m := map[string]string{k1: v1, k2: v2, k3: v3}
 		a := AttributesOf(m)
 		for _, html := range []bool{true, false} {
-			if got, want := a.AppendJSON(nil, html), marshalMap(t, m, html); !bytes.Equal(got, want) {
+			if got, want := a.AppendJSON(nil, html), mapJSON(m, html); !bytes.Equal(got, want) {
 				t.Fatalf("AppendJSON(%q, html %v) = %s, want %s", m, html, got, want)
 			}
 		}
