@@ -204,17 +204,14 @@ func (s *Session) apply(t *Session, email, truncated bool) {
 // (checked as JSON all the same).
 func (s *SessionToken) DecodeSealed(data []byte) bool {
 	var at string
-	var seen, set bool
+	var set bool
 	m := newMembers(data)
 	r := &m.r
 	ok := r.Object(func(key []byte) bool {
 		if string(key) != "at" {
 			return jsonread.Unknown(key, sessionTokenNames) && r.Skip()
 		}
-		if seen {
-			return false // a duplicate, which encoding/json would merge and Seal never writes
-		}
-		seen = true
+		// A repeated "at" is read again: the last string wins, as in encoding/json.
 		if r.Null() {
 			return true // null leaves the field as it was
 		}
