@@ -21,10 +21,29 @@ var signedOutView = struct {
 	User *auth.User `json:"user"`
 }{}
 
+// referenceUser is auth.User with its attributes as the map they stand for (the field
+// shadows the embedded one), so that the reference spells them as encoding/json spells a
+// map, not through sealed.Attributes' own writer, which writeSession uses.
+type referenceUser struct {
+	auth.User
+	Attributes map[string]string `json:"attributes"`
+}
+
 // encodeBoth answers with v through writeJSON (the reference) and through writeSession.
 func encodeBoth(v *sessionView) (want, got *httptest.ResponseRecorder) {
+	ref := struct {
+		User      referenceUser `json:"user"`
+		ExpiresAt time.Time     `json:"expires_at"`
+		Tokens    *tokens       `json:"tokens,omitempty"`
+	}{User: referenceUser{User: v.User}, ExpiresAt: v.ExpiresAt, Tokens: v.Tokens}
+	if v.User.Attributes != nil {
+		ref.User.Attributes = map[string]string{}
+		for _, a := range v.User.Attributes {
+			ref.User.Attributes[a.Name] = a.Value
+		}
+	}
 	want, got = httptest.NewRecorder(), httptest.NewRecorder()
-	writeJSON(want, http.StatusOK, *v)
+	writeJSON(want, http.StatusOK, ref)
 	writeSession(got, v)
 	return want, got
 }

@@ -53,18 +53,6 @@ func (a Attributes) Get(name string) string {
 	return v
 }
 
-// Map returns the attributes as a map: nil for nil.
-func (a Attributes) Map() map[string]string {
-	if a == nil {
-		return nil
-	}
-	m := make(map[string]string, len(a))
-	for _, at := range a {
-		m[at.Name] = at.Value
-	}
-	return m
-}
-
 // AppendJSON appends the attributes as an object, null when nil.
 func (a Attributes) AppendJSON(b []byte, escapeHTML bool) []byte {
 	if a == nil {

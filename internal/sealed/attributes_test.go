@@ -3,7 +3,6 @@ package sealed
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"reflect"
 	"testing"
 
@@ -68,8 +67,7 @@ func TestAttributesUnmarshalAsAMap(t *testing.T) {
 	}
 }
 
-// AttributesOf sorts by name; Lookup and Get find every name and only those; Map gives the
-// map back.
+// AttributesOf sorts by name; Lookup and Get find every name and only those.
 func TestAttributesOfLookupMap(t *testing.T) {
 	if AttributesOf(nil) != nil || AttributesOf(map[string]string{}) == nil {
 		t.Fatal("nil must stay nil, and empty empty")
@@ -90,12 +88,7 @@ func TestAttributesOfLookupMap(t *testing.T) {
 			t.Fatalf("Lookup(%q) = %q, %v; want none", k, got, ok)
 		}
 	}
-	if got := a.Map(); !maps.Equal(got, m) {
-		t.Fatalf("Map = %v, want %v", got, m)
-	}
-	if Attributes(nil).Map() != nil || (Attributes{}).Map() == nil {
-		t.Fatal("Map must keep nil and empty apart")
-	}
+
 }
 
 // FuzzAttributesJSON: any two or three attributes are written as their map is, and read
