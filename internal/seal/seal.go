@@ -105,9 +105,10 @@ const (
 	keyInfo = "monban session key v1 purpose="
 )
 
-// b64 is strict so that each value has exactly one encoding: a string that
-// differs from a sealed one never opens to the same contents.
-var b64 = base64.RawURLEncoding.Strict()
+// b64 writes sealed values. Reading them is base64url.Decode's, which is strict so that each
+// value has exactly one encoding: a string that differs from a sealed one never opens to the
+// same contents.
+var b64 = base64.RawURLEncoding
 
 // key holds everything derived from one secret, computed once in NewSealer so
 // that Seal and Open do no key derivation or header encoding.
