@@ -4,10 +4,11 @@
 # runs the package's tests against each change; a change no test notices "lives".
 #
 # For each package below it fails when the efficacy (killed / (killed + lived)) is under the
-# package's threshold, or when a mutant lives that mutation/equivalent.txt does not list as
-# equivalent (code that behaves the same either way), with one line of why. Entries name the
-# file, the mutator and the source line's text, not its number, so they survive edits
-# elsewhere in the file; a listed mutant that no longer lives is reported as stale.
+# package's threshold or cannot be measured (no mutant killed or lived), or when a mutant
+# lives that mutation/equivalent.txt does not list as equivalent (code that behaves the same
+# either way), with one line of why. Entries name the file, the mutator and the source line's
+# text, not its number, so they survive edits elsewhere in the file; a listed mutant that no
+# longer lives is reported as stale.
 #
 # Usage: scripts/mutation.sh [package ...]   (default: all of them)
 # Not part of make test: it takes minutes.
@@ -91,7 +92,7 @@ import json, sys
 pkg, threshold, result, listed_path = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
 try:
     data = json.load(open(result))
-except (OSError, ValueError) as e:
+except ValueError as e:
     print(f"  no result from gremlins: {e}")
     sys.exit(1)
 
@@ -121,7 +122,10 @@ for f in data.get("files", []):
             k = key(f["file_name"], m["type"], m["line"])
             survivors.setdefault(k, []).append(f"{f['file_name']}:{m['line']}:{m['column']}")
 total = killed + lived
-efficacy = 100.0 * killed / total if total else 100.0
+if not total:
+    print("  FAIL: no mutant was killed or lived (all not covered or timed out)")
+    sys.exit(1)
+efficacy = 100.0 * killed / total
 ok = True
 print(f"  killed {killed}, lived {lived}, efficacy {efficacy:.1f}%")
 if efficacy + 1e-9 < threshold:

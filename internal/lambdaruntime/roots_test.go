@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// The built authorizer fetches its key set over HTTPS at start, trusting the roots of the
-// bundle SSL_CERT_FILE names (package rootcerts): a key server whose CA the bundle holds is
-// trusted, and the same server is refused once the bundle lacks its CA.
+// The built authorizer trusts the bundle SSL_CERT_FILE names: a key server whose CA the
+// bundle holds is trusted, and the same server is refused once the bundle lacks its CA. Go's
+// own loader honours SSL_CERT_FILE too, so this does not tell package rootcerts apart from it.
 func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 	requireLinux(t)
 	root := moduleRoot(t)
@@ -24,7 +24,7 @@ func TestAuthorizerTrustsTheRootsOfItsBundle(t *testing.T) {
 		f := startFunction(t, fn, withEnv(env, map[string]string{"SSL_CERT_FILE": bundle}))
 		resp, fnErr, err := f.Invoke(t.Context(), event)
 		if err != nil {
-			t.Fatalf("Invoke: %v\nstderr:\n%s", err, f.Stderr())
+			t.Fatalf("Invoke: %v\noutput:\n%s", err, f.Stdout()+f.Stderr())
 		}
 		var r struct {
 			IsAuthorized bool `json:"isAuthorized"`

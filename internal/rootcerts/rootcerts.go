@@ -6,8 +6,9 @@
 // again (the bundle itself and a file per root), so each root is parsed three times before
 // the first HTTPS call. The authorizer fetches the key set while it starts, so its cold start
 // pays that. AWS does not document how Lambda's image lays out its roots; a user's report
-// (golang/go#79018) finds a file per root beside the bundle on Amazon Linux 2023. Wherever no
-// bundle file exists, Pool is nil and Go's loader runs as before.
+// (golang/go#79018) finds on Amazon Linux 2023 a file per root in /etc/ssl/certs besides the
+// bundle /etc/pki/tls/certs/ca-bundle.crt. Wherever no bundle file exists, pool is nil and
+// Go's loader runs as before.
 //
 // The bundle alone holds the same roots wherever the distribution builds it from the same
 // sources (update-ca-certificates, update-ca-trust). A root that exists only as a loose file
@@ -36,10 +37,10 @@ var bundleFiles = []string{
 	"/etc/ssl/cert.pem",                                 // Alpine
 }
 
-// Pool returns the roots of the first bundle file (SSL_CERT_FILE when set), read once. It
+// pool returns the roots of the first bundle file (SSL_CERT_FILE when set), read once. It
 // returns nil, meaning "Go's own system roots", off Linux, when SSL_CERT_DIR is set, and when
 // no bundle file gives a certificate.
-var Pool = sync.OnceValue(func() *x509.CertPool { return load(runtime.GOOS, os.Getenv, bundleFiles) })
+var pool = sync.OnceValue(func() *x509.CertPool { return load(runtime.GOOS, os.Getenv, bundleFiles) })
 
 func load(goos string, getenv func(string) string, files []string) *x509.CertPool {
 	if goos != "linux" || getenv("SSL_CERT_DIR") != "" {
@@ -63,14 +64,14 @@ func load(goos string, getenv func(string) string, files []string) *x509.CertPoo
 }
 
 // Default is the RoundTripper monban's own HTTP clients use: http.DefaultTransport's settings,
-// with Pool's roots for HTTPS. http.DefaultTransport itself stays as it is (the Lambda runtime
+// with pool's roots for HTTPS. http.DefaultTransport itself stays as it is (the Lambda runtime
 // client expects it to be an *http.Transport).
 var Default = sync.OnceValue(func() http.RoundTripper {
 	base, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
 		return http.DefaultTransport
 	}
-	return newTransport(base.Clone(), Pool)
+	return newTransport(base.Clone(), pool)
 })
 
 // newTransport returns a RoundTripper that sends plain HTTP requests (the Lambda Runtime API)
@@ -126,10 +127,10 @@ func (t *transport) CloseIdleConnections() {
 	}
 }
 
-// Trust makes t trust Pool's roots, unless t names roots of its own or Pool is nil: a
+// Trust makes t trust pool's roots, unless t names roots of its own or pool is nil: a
 // transport option for clients that build their transport at their first request (the AWS
 // SDK's), so that the roots are loaded then too.
-func Trust(t *http.Transport) { trust(t, Pool) }
+func Trust(t *http.Transport) { trust(t, pool) }
 
 func trust(t *http.Transport, roots func() *x509.CertPool) {
 	if t.TLSClientConfig != nil && t.TLSClientConfig.RootCAs != nil {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -150,7 +151,31 @@ func TestTransport(t *testing.T) {
 		if err := get(rt, other.URL); !errors.As(err, &unknown) {
 			t.Fatalf("a server the roots do not trust: %v, want an unknown authority", err)
 		}
+		// CloseIdleConnections reaches the HTTPS copy: the next request opens a new connection.
+		reused := func() bool {
+			t.Helper()
+			var r bool
+			req, err := http.NewRequest(http.MethodGet, trusted.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+				GotConn: func(i httptrace.GotConnInfo) { r = i.Reused },
+			}))
+			resp, err := (&http.Client{Transport: rt}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return r
+		}
+		if !reused() {
+			t.Fatal("an idle HTTPS connection was not reused")
+		}
 		rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
+		if reused() {
+			t.Fatal("CloseIdleConnections left the idle HTTPS connection open")
+		}
 	})
 	t.Run("no roots: the base transport as it is", func(t *testing.T) {
 		calls.Store(0)
@@ -183,8 +208,8 @@ func TestDefault(t *testing.T) {
 	if _, ok := http.DefaultTransport.(*http.Transport); !ok {
 		t.Fatal("http.DefaultTransport was replaced")
 	}
-	if Default() != Default() {
-		t.Fatal("Default made twice")
+	if def := http.DefaultTransport.(*http.Transport); d.base.Proxy == nil || d.base.MaxIdleConns != def.MaxIdleConns || d.base.ForceAttemptHTTP2 != def.ForceAttemptHTTP2 {
+		t.Fatal("Default's transport lacks http.DefaultTransport's settings")
 	}
 }
 
