@@ -9,8 +9,10 @@ import "encoding/binary"
 // does not check a value it does not decode, and replaces invalid bytes in one it does.
 //
 // The steps are exported (SpaceEnd, StringEnd, NumberEnd, ValueEnd) for monban's other
-// reader of JSON syntax, the token verifier's check of a token's claims, so that JSON's
-// syntax is written down once.
+// reader of JSON syntax, the token verifier's check of a token's header and claims, which
+// shares the string, number and whitespace steps but keeps its own walk of objects,
+// arrays and literals: it must give json.Valid's answer for nesting up to encoding/json's
+// 10000 levels, where ValueEnd stops at maxDepth.
 
 // SpaceEnd returns the offset of the first byte at or after i that is not JSON whitespace.
 func SpaceEnd(d []byte, i int) int {

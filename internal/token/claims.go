@@ -242,7 +242,10 @@ func (d *decoded) claimStrings(val []byte, single bool, name string) ([]string, 
 	if !it.array(val) {
 		return nil, malformedClaim(name)
 	}
-	// Count first so the slice is allocated once, at its final size.
+	// Count first so the slice is allocated once, at its final size. The walk below
+	// repeats this one over the same bytes, so an error (an element that is not well
+	// formed, or nested past jsonread's limit) is met here first, before any element is
+	// kept: the list is refused, never cut short.
 	n := 0
 	for it.next(val) {
 		n++

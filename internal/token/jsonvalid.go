@@ -7,27 +7,25 @@ import (
 )
 
 // maxNesting is encoding/json's limit on nested arrays and objects: a document nesting
-// deeper is not valid to json.Valid, so it is not to validJSON either.
+// deeper is not valid to json.Valid, so it is not to the validator either.
 const maxNesting = 10000
-
-// validJSON reports exactly what json.Valid reports: whether data is one JSON value,
-// with only whitespace around it. It gives the same answer for every input (invalid
-// UTF-8 inside strings is accepted, as json.Valid accepts it), several times faster: a
-// token's claims are checked on every uncached verification, and json.Valid's
-// byte-by-byte state machine cost more than the rest of reading them.
-func validJSON(data []byte) bool {
-	v := validator{data: data}
-	return v.document()
-}
 
 // span is where one member of a document's top-level object is: its key's string token
 // at data[key:keyEnd], its value at data[val:valEnd]. Offsets rather than slices, so that
 // finding them never makes the document escape to the heap: a token is parsed on the stack.
 type span struct{ key, keyEnd, val, valEnd int }
 
-// objectMembers reports whether data is valid to json.Valid and an object, and appends
-// the spans of the object's members to dst, in order, duplicates included. Validating and
-// finding the members is one pass over the claims, not two.
+// objectMembers reports whether data is valid to json.Valid and an object, and returns
+// the spans of the object's members, in order, duplicates included. The spans are written
+// into dst's capacity from index 0 (dst's length and contents are ignored: callers pass
+// room[:0] of an array on their stack); an object with more members than that capacity
+// gets a slice of its own. Validating and finding the members is one pass over the
+// document, not two; only an object that overflows dst is read twice.
+//
+// The validator gives exactly json.Valid's answer for every input (invalid UTF-8 inside
+// strings is accepted, as json.Valid accepts it), several times faster: a token's claims
+// are checked on every uncached verification, and json.Valid's byte-by-byte state
+// machine cost more than the rest of reading them.
 func objectMembers(data []byte, dst []span) ([]span, bool) {
 	v := validator{data: data, spans: dst[:cap(dst)]}
 	if !v.document() || data[jsonread.SpaceEnd(data, 0)] != '{' {
@@ -147,24 +145,18 @@ func (v *validator) array(depth int) bool {
 }
 
 // str steps over the string at the cursor: no control characters, and only the
-// escapes JSON defines.
-func (v *validator) str() bool {
-	end, ok := jsonread.StringEnd(v.data, v.pos)
-	if !ok {
-		return false
-	}
-	v.pos = end
-	return true
+// escapes JSON defines. On failure the cursor is left wherever StringEnd stopped, which
+// nothing reads: a failed step fails the whole document. Written so that it inlines.
+func (v *validator) str() (ok bool) {
+	v.pos, ok = jsonread.StringEnd(v.data, v.pos)
+	return ok
 }
 
 // number steps over the number at the cursor, which value has checked is inside data.
-func (v *validator) number() bool {
-	end, ok := jsonread.NumberEnd(v.data, v.pos)
-	if !ok {
-		return false
-	}
-	v.pos = end
-	return true
+// As for str, the cursor after a failure is not read.
+func (v *validator) number() (ok bool) {
+	v.pos, ok = jsonread.NumberEnd(v.data, v.pos)
+	return ok
 }
 
 func (v *validator) literal(word string) bool {

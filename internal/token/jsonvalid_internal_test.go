@@ -8,19 +8,29 @@ import (
 	"testing"
 )
 
-// validJSON is held to json.Valid: the same answer on every input.
+// The validator is held to json.Valid: the same answer on every input, both from its
+// document check and from objectMembers, which accepts exactly the valid documents that
+// are objects, whether their members fit the room it is given or not.
 func sameAsJSONValid(t testing.TB, in string) {
 	t.Helper()
 	// No spare capacity: a read past the end of the input panics rather than
 	// finding whatever the allocation left there.
 	b := []byte(in)
 	b = b[:len(b):len(b)]
-	if got, want := validJSON(b), json.Valid(b); got != want {
-		t.Fatalf("%.200q: validJSON %v, json.Valid %v", in, got, want)
+	want := json.Valid(b)
+	v := validator{data: b}
+	if got := v.document(); got != want {
+		t.Fatalf("%.200q: validator %v, json.Valid %v", in, got, want)
+	}
+	wantObject := want && strings.HasPrefix(strings.TrimLeft(in, " \t\r\n"), "{")
+	for _, room := range []int{0, 8} {
+		if _, got := objectMembers(b, make([]span, 0, room)); got != wantObject {
+			t.Fatalf("%.200q: objectMembers with room %d: %v, want %v (json.Valid %v)", in, room, got, wantObject, want)
+		}
 	}
 }
 
-func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
+func TestValidatorAgreesWithEncodingJSON(t *testing.T) {
 	for _, in := range []string{
 		``, ` `, `{}`, ` {} `, "\t{\n}\r\n", `[]`, `[ ]`, `{"a":1}`, `{"a" : 1 , "b" : [ 1 , 2 ] }`,
 		`{"a":1,}`, `{"a":1`, `{"a"}`, `{"a":}`, `{a:1}`, `{"a":1}}`, `{"a":1} {}`, `{"a":1}x`, `[1,]`, `[,1]`, `[1 2]`,
@@ -47,8 +57,8 @@ func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
-// FuzzValidJSON holds validJSON to json.Valid on arbitrary input.
-func FuzzValidJSON(f *testing.F) {
+// FuzzValidator holds the validator and objectMembers to json.Valid on arbitrary input.
+func FuzzValidator(f *testing.F) {
 	for _, s := range []string{`{"a":[1,-2.5e+3,true,null,{"b":"c\n\u00e9"}]}`, `{"a":1,}`, "\"\xff\"", `[01]`, `"\u12"`} {
 		f.Add([]byte(s))
 	}
@@ -57,34 +67,14 @@ func FuzzValidJSON(f *testing.F) {
 	})
 }
 
-// BenchmarkValidJSON compares validJSON with json.Valid on a Cognito access token's
-// claims, the document every uncached verification checks.
-func BenchmarkValidJSON(b *testing.B) {
-	payload := []byte(`{"sub":"7c9a1f0e-0000-4000-8000-000000000001","cognito:groups":["staff","admins"],` +
-		`"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123","version":2,"client_id":"3n4b5urk1ft4fl3mg5e62d9ado",` +
-		`"origin_jti":"0b6f7a4c-0000-4000-8000-00000000000a","event_id":"1d2e3f40-0000-4000-8000-00000000000b","token_use":"access",` +
-		`"scope":"openid email profile","auth_time":1749999940,"exp":1750003600,"iat":1749999940,` +
-		`"jti":"5a6b7c8d-0000-4000-8000-00000000000c","username":"7c9a1f0e-0000-4000-8000-000000000001"}`)
-	b.Run("validJSON", func(b *testing.B) {
-		for b.Loop() {
-			if !validJSON(payload) {
-				b.Fatal("invalid")
-			}
-		}
-	})
-	b.Run("json.Valid", func(b *testing.B) {
-		for b.Loop() {
-			if !json.Valid(payload) {
-				b.Fatal("invalid")
-			}
-		}
-	})
-}
-
 // objectMembers yields the top-level members only, in order, duplicates included, however
-// many there are, and refuses what is not an object or not valid.
+// many there are and whatever room it is given, and refuses what is not an object or not
+// valid.
 func TestObjectMembers(t *testing.T) {
-	many := make([]string, 40) // more than objectMembers has room for at first
+	// More members than either caller's room (the header's 8, the claims' 32), so that
+	// the pass that runs out of room and the second pass that follows are tested as
+	// production takes them, as well as with no room at all.
+	many := make([]string, 40)
 	for i := range many {
 		many[i] = fmt.Sprintf(`"m%d":%d`, i, i)
 	}
@@ -103,23 +93,29 @@ func TestObjectMembers(t *testing.T) {
 		{`{` + strings.Join(many, ",") + `}`, nil, true},
 	} {
 		in := []byte(tc.in)
-		got, ok := objectMembers(in, nil)
-		if ok != tc.ok {
-			t.Errorf("objectMembers(%q) ok = %v", tc.in, ok)
-			continue
-		}
-		var flat []string
-		for _, m := range got {
-			flat = append(flat, string(in[m.key:m.keyEnd]), string(in[m.val:m.valEnd]))
-		}
 		want := tc.want
 		if strings.HasPrefix(tc.in, `{"m0"`) {
 			for i := range many {
 				want = append(want, fmt.Sprintf(`"m%d"`, i), fmt.Sprint(i))
 			}
 		}
-		if !slices.Equal(flat, want) {
-			t.Errorf("objectMembers(%q) = %q, want %q", tc.in, flat, want)
+		for _, room := range []int{0, 8, 32} {
+			var dst []span
+			if room > 0 {
+				dst = make([]span, 0, room)
+			}
+			got, ok := objectMembers(in, dst)
+			if ok != tc.ok {
+				t.Errorf("objectMembers(%q, room %d) ok = %v", tc.in, room, ok)
+				continue
+			}
+			var flat []string
+			for _, m := range got {
+				flat = append(flat, string(in[m.key:m.keyEnd]), string(in[m.val:m.valEnd]))
+			}
+			if !slices.Equal(flat, want) {
+				t.Errorf("objectMembers(%q, room %d) = %q, want %q", tc.in, room, flat, want)
+			}
 		}
 	}
 }

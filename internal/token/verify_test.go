@@ -232,6 +232,12 @@ func TestVerifyRejectsForgedAndMisdirectedTokens(t *testing.T) {
 	access := mustJSON(accessClaims())
 	good := signed(a, testKid, accessClaims())
 	parts := strings.Split(good, ".")
+	// An array nested 65 levels deep: valid JSON (encoding/json allows 10000 levels), but
+	// past the 64 that jsonread, which steps through a claim's list, follows.
+	var tooDeep any = []any{}
+	for range 64 {
+		tooDeep = []any{tooDeep}
+	}
 
 	tests := []struct {
 		name        string
@@ -310,6 +316,9 @@ func TestVerifyRejectsForgedAndMisdirectedTokens(t *testing.T) {
 			raw: signed(a, testKid, with(accessClaims(), "exp", 1e300))},
 		{name: "a token whose groups are not a list of strings is rejected", kind: accessToken, reason: "token: malformed claim cognito:groups",
 			raw: signed(a, testKid, with(accessClaims(), "cognito:groups", "admin"))},
+		{name: "a token whose groups hold an array nested past jsonread's limit after a string is rejected, not cut short to that string",
+			kind: accessToken, reason: "token: malformed claim cognito:groups",
+			raw: signed(a, testKid, with(accessClaims(), "cognito:groups", []any{"admin", tooDeep}))},
 		{name: "a token whose email_verified is neither bool nor true/false is rejected", kind: idToken, reason: "token: malformed claim email_verified",
 			raw: signed(a, testKid, with(idClaims(), "email_verified", "yes"))},
 		{name: "a token naming exp twice is rejected", kind: accessToken, reason: "token: duplicate claim",
